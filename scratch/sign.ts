@@ -1,0 +1,11 @@
+import { createPrivateKey } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { signDataIntegrity } from '../src/engine/proof/sign.js';
+import { ed25519Signer } from '../src/engine/proof/signer.js';
+const v = JSON.parse(readFileSync('../shared/ob3/test-vectors/obv3p0/linked-data-proof-ob.vector.json','utf8'));
+const seed = Buffer.from(v.keyPair.privateKeyHex.slice(0,64),'hex');
+const pkcs8 = Buffer.concat([Buffer.from('302e020100300506032b657004220420','hex'), seed]);
+const key = createPrivateKey({key: pkcs8, format:'der', type:'pkcs8'});
+const signer = ed25519Signer(v.proofOptions.verificationMethod, key);
+const signed = await signDataIntegrity(v.unsignedCredential, signer, new Date(v.proofOptions.created));
+console.log(JSON.stringify(signed.proof), signed.proof[0].proofValue === v.signedCredential.proof.proofValue || v.signedCredential.proof);

@@ -1,0 +1,97 @@
+import jsigs from 'jsonld-signatures';
+import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
+import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
+import { loaderWith } from '../jsonld/document-loader.js';
+import { DATA_INTEGRITY_CRYPTOSUITES } from '../proof/cryptosuites.js';
+import { UndefinedTermError } from '../proof/canonize.js';
+import type { Fetcher } from './fetcher.js';
+import { type KeyResolutionError, resolveVerificationMethod, type KeyBinding, type KeyFlavour } from './keys.js';
+
+export type ProofOutcome =
+  | { ok: true; methodId: string; controllerId: string; binding: KeyBinding; suite: string }
+  | { ok: false; code: string; message: string; stage: 'proof' | 'issuerKey' };
+
+const LEGACY_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
+
+interface ProofPlan {
+  suite: object;
+  name: string;
+  flavour: KeyFlavour;
+}
+
+/** The suite that can check this proof, or why none can. */
+function planFor(proof: Record<string, unknown>, documentContext: unknown): ProofPlan | { code: string; message: string } {
+  if (proof.type === 'DataIntegrityProof') {
+    const cryptosuite = DATA_INTEGRITY_CRYPTOSUITES.get(String(proof.cryptosuite));
+    if (!cryptosuite) {
+      return { code: 'proof.unknownCryptosuite', message: `The proof uses the cryptosuite "${String(proof.cryptosuite)}", which Blason does not verify (it verifies eddsa-rdfc-2022 and eddsa-2022).` };
+    }
+    const legacyContext = Array.isArray(documentContext) && documentContext.includes(LEGACY_CONTEXT);
+    return { suite: new DataIntegrityProof({ cryptosuite, legacyContext }), name: cryptosuite.name, flavour: 'Multikey' };
+  }
+  if (proof.type === 'Ed25519Signature2020') {
+    return { suite: new Ed25519Signature2020(), name: 'Ed25519Signature2020', flavour: 'Ed25519VerificationKey2020' };
+  }
+  return { code: 'proof.unknownType', message: `The credential carries a proof of unknown type "${String(proof.type)}".` };
+}
+
+function explain(error: unknown): { code: string; message: string } {
+  const e = error as Error & { details?: { event?: { code?: string; details?: { property?: string; term?: string } } }; errors?: unknown[] };
+  if (e?.errors?.length) return explain(e.errors[0]);
+  if (e instanceof UndefinedTermError) return { code: 'proof.undefinedTerm', message: e.message };
+  if (e?.name === 'jsonld.ValidationError' || e?.details?.event) {
+    const event = e.details?.event;
+    const what = event?.details?.property ?? event?.details?.term;
+    return {
+      code: 'proof.undefinedTerm',
+      message: `JSON-LD safe mode rejected the credential${what ? `: "${what}" is not defined by its contexts` : ''} (${event?.code ?? e.message}).`,
+    };
+  }
+  const message = String(e?.message ?? error);
+  if (/context/i.test(message) && /not recognised|Unknown|load/i.test(message)) return { code: 'context.unknown', message };
+  if (message === 'Invalid signature.') return { code: 'proof.signatureMismatch', message: 'The signature does not match the content: the credential was altered after it was signed, or signed with another key.' };
+  return { code: 'proof.invalid', message };
+}
+
+/**
+ * Verifies one embedded proof (Data Integrity eddsa-rdfc-2022 / eddsa-2022, or Ed25519Signature2020), with
+ * JSON-LD safe mode on and the `assertionMethod` purpose. The key comes from `resolveVerificationMethod`;
+ * the caller checks that its controller is the issuer.
+ */
+export async function verifyEmbeddedProof(document: Record<string, unknown>, proof: Record<string, unknown>, fetcher: Fetcher): Promise<ProofOutcome> {
+  const plan = planFor(proof, document['@context']);
+  if ('code' in plan) return { ok: false, stage: 'proof', ...plan };
+  if (proof.proofPurpose !== 'assertionMethod') {
+    return { ok: false, stage: 'proof', code: 'proof.wrongPurpose', message: `The proof's purpose is "${String(proof.proofPurpose)}"; a credential must be signed for "assertionMethod".` };
+  }
+  const methodId = typeof proof.verificationMethod === 'string' ? proof.verificationMethod
+    : (proof.verificationMethod as { id?: unknown } | undefined)?.id;
+  if (typeof methodId !== 'string' || methodId === '') {
+    return { ok: false, stage: 'proof', code: 'proof.noVerificationMethod', message: 'The proof does not say which key made it (no verificationMethod).' };
+  }
+  let resolved;
+  try {
+    resolved = await resolveVerificationMethod(methodId, fetcher, plan.flavour);
+  } catch (error) {
+    const e = error as KeyResolutionError;
+    return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message };
+  }
+  const { proof: _ignored, ...unsigned } = document;
+  const single = { ...unsigned, proof };
+  // The method goes last: for a bare did:key, the method id and the controller id are the same string.
+  const documentLoader = loaderWith(new Map([[resolved.controllerId, resolved.controller], [methodId, resolved.method]]));
+  try {
+    const result = await jsigs.verify(single, {
+      suite: plan.suite,
+      purpose: new jsigs.purposes.AssertionProofPurpose({ controller: resolved.controller }),
+      documentLoader,
+    });
+    if (!result.verified) {
+      const failure = result.results?.find((r) => !r.verified);
+      return { ok: false, stage: 'proof', ...explain(failure?.error ?? result.error) };
+    }
+  } catch (error) {
+    return { ok: false, stage: 'proof', ...explain(error) };
+  }
+  return { ok: true, methodId, controllerId: resolved.controllerId, binding: resolved.binding, suite: plan.name };
+}

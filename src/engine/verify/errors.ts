@@ -1,0 +1,7 @@
+/** The input cannot be read as a credential at all (size, syntax, encoding). Carries a stable code. */
+export class InputError extends Error {
+  constructor(readonly code: string, message: string, readonly params: Record<string, string | number> = {}) {
+    super(message);
+    this.name = 'InputError';
+  }
+}

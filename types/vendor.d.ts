@@ -1,0 +1,77 @@
+/**
+ * Type declarations for the untyped Digital Bazaar packages, covering only what Blason uses.
+ * The ESM-only packages are declared with named exports; jsonld-signatures is CommonJS (default import).
+ */
+
+declare module '@digitalbazaar/vc' {
+  export interface IssueOptions {
+    credential: object;
+    suite: object;
+    documentLoader: (url: string) => Promise<unknown>;
+    now?: string | Date;
+  }
+  export function issue(options: IssueOptions): Promise<Record<string, unknown>>;
+}
+
+declare module '@digitalbazaar/data-integrity' {
+  export interface Cryptosuite {
+    name: string;
+    requiredAlgorithm: string | string[];
+    canonize(input: object, options: Record<string, unknown>): Promise<string>;
+    createVerifier(options: { verificationMethod: object }): Promise<{ algorithm: string; verify(args: { data: Uint8Array; signature: Uint8Array }): Promise<boolean> }>;
+  }
+  export interface DataIntegritySigner {
+    id: string;
+    algorithm: string;
+    sign(args: { data: Uint8Array }): Promise<Uint8Array>;
+  }
+  export class DataIntegrityProof {
+    constructor(options: { signer?: DataIntegritySigner; cryptosuite: Cryptosuite; date?: string | Date; legacyContext?: boolean });
+    verificationMethod?: string;
+  }
+}
+
+declare module '@digitalbazaar/eddsa-rdfc-2022-cryptosuite' {
+  import type { Cryptosuite } from '@digitalbazaar/data-integrity';
+  export const cryptosuite: Cryptosuite;
+}
+
+declare module '@digitalbazaar/ed25519-signature-2020' {
+  export class Ed25519Signature2020 {
+    constructor(options?: { signer?: object; key?: object });
+  }
+}
+
+declare module '@digitalbazaar/ed25519-multikey' {
+  export interface Ed25519MultikeyKeyPair {
+    id?: string;
+    controller?: string;
+    publicKeyMultibase: string;
+    export(options: { publicKey?: boolean; secretKey?: boolean; includeContext?: boolean }): Promise<Record<string, unknown>>;
+  }
+  export function from(key: object): Promise<Ed25519MultikeyKeyPair>;
+  export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519MultikeyKeyPair>;
+  export function toJwk(options: { keyPair: Ed25519MultikeyKeyPair; secretKey?: boolean }): Promise<Record<string, unknown>>;
+}
+
+declare module '@digitalbazaar/did-method-key' {
+  export interface DidKeyDriver {
+    use(options: { multibaseMultikeyHeader: string; fromMultibase: (key: object) => Promise<unknown> }): void;
+    get(options: { did?: string; url?: string }): Promise<Record<string, unknown>>;
+  }
+  export function driver(): DidKeyDriver;
+}
+
+declare module 'jsonld-signatures' {
+  interface VerifyResult {
+    verified: boolean;
+    error?: Error & { errors?: Error[] };
+    results?: { proof: Record<string, unknown>; verified: boolean; error?: Error; verificationMethod?: Record<string, unknown>; purposeResult?: { valid: boolean; error?: Error } }[];
+  }
+  type ProofPurposeConstructor = new (options?: { controller?: object; date?: string | Date }) => object;
+  const jsigs: {
+    verify(document: object, options: { suite: object | object[]; purpose: object; documentLoader: (url: string) => Promise<unknown> }): Promise<VerifyResult>;
+    purposes: { AssertionProofPurpose: ProofPurposeConstructor };
+  };
+  export default jsigs;
+}
