@@ -51,6 +51,7 @@ declare module '@digitalbazaar/ed25519-multikey' {
   }
   export function from(key: object): Promise<Ed25519MultikeyKeyPair>;
   export function generate(options?: { id?: string; controller?: string; seed?: Uint8Array }): Promise<Ed25519MultikeyKeyPair>;
+  export function fromJwk(options: { jwk: Record<string, unknown>; secretKey?: boolean; id?: string; controller?: string }): Promise<Ed25519MultikeyKeyPair>;
   export function toJwk(options: { keyPair: Ed25519MultikeyKeyPair; secretKey?: boolean }): Promise<Record<string, unknown>>;
 }
 
