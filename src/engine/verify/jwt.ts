@@ -104,7 +104,7 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
   }
 
   try {
-    const publicKey = await importJWK({ ...key.jwk, alg }, alg);
+    const publicKey = await importPublicKey(key.jwk, alg);
     await compactVerify(jws, publicKey, { algorithms: [alg] });
   } catch (error) {
     const name = (error as Error).name;
@@ -124,6 +124,21 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
     ...(typeof payload.exp === 'number' ? { expiresAt: new Date(payload.exp * 1000).toISOString() } : {}),
     claimIssues: claimIssues(payload, credential, issuerId, isVcdm11),
   };
+}
+
+const importedKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+
+/** Imported public keys, memoized: importing a JWK costs about as much as checking a signature. */
+function importPublicKey(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
+  const cacheKey = `${alg} ${JSON.stringify(jwk)}`;
+  let imported = importedKeys.get(cacheKey);
+  if (!imported) {
+    if (importedKeys.size >= 1_000) importedKeys.clear();
+    imported = importJWK({ ...jwk, alg }, alg);
+    imported.catch(() => importedKeys.delete(cacheKey));
+    importedKeys.set(cacheKey, imported);
+  }
+  return imported;
 }
 
 /** A DID key must belong to the issuer DID; an HTTPS key must live on the issuer's origin. */

@@ -25,7 +25,8 @@ export function parseStrictJson(text: string, limits: JsonLimits = DEFAULT_JSON_
   } catch (error) {
     throw new InputError('input.badJson', `This is not valid JSON: ${(error as Error).message}`);
   }
-  assertWellFormedStrings(value);
+  // Only an escape (\udXXX) or a raw surrogate in the text can produce a lone surrogate: skip the walk otherwise.
+  if (/\\u[dD][89a-fA-F]/.test(text) || LONE_SURROGATE.test(text)) assertWellFormedStrings(value);
   return value;
 }
 
@@ -36,20 +37,25 @@ function scanStructure(text: string, maxDepth: number): void {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
-      let j = i + 1;
-      while (j < text.length) {
-        const d = text.charCodeAt(j);
-        if (d === 0x5c /* \ */) j += 2;
-        else if (d === 0x22) break;
-        else j++;
+      // Jump to the closing quote: the next quote not preceded by an odd number of backslashes.
+      let j = text.indexOf('"', i + 1);
+      while (j > 0) {
+        let backslashes = 0;
+        while (text.charCodeAt(j - 1 - backslashes) === 0x5c /* \ */) backslashes++;
+        if (backslashes % 2 === 0) break;
+        j = text.indexOf('"', j + 1);
       }
+      if (j < 0) j = text.length;
       const top = stack[stack.length - 1];
       if (expectingKey && top) {
-        let key: string;
-        try {
-          key = JSON.parse(text.slice(i, j + 1)) as string;
-        } catch {
-          throw new InputError('input.badJson', 'This is not valid JSON: a property name is malformed.');
+        let key = text.slice(i + 1, j);
+        if (key.includes('\\')) {
+          // Escaped names are compared decoded: "\u006eame" and "name" are the same property.
+          try {
+            key = JSON.parse(text.slice(i, j + 1)) as string;
+          } catch {
+            throw new InputError('input.badJson', 'This is not valid JSON: a property name is malformed.');
+          }
         }
         if (top.has(key)) throw new InputError('input.duplicateKey', `The JSON repeats the property "${key}" in one object.`, { key });
         top.add(key);
