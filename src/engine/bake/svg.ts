@@ -66,7 +66,8 @@ function scanSvg(svg: string): SvgScan {
 }
 
 export function looksLikeSvg(text: string): boolean {
-  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>]*>\s*)?<svg[\s>]/i.test(text.slice(0, 4096));
+  // A DOCTYPE may carry an internal subset in brackets, which can itself contain '>'.
+  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text.slice(0, 65_536));
 }
 
 /** The first `<openbadges:credential>` (OB 3.0: `verify` attribute = JWT, else the JSON text), or an OB 2.0 assertion. */

@@ -192,7 +192,8 @@ export interface CredentialSchema {
 }
 
 export interface BitstringStatusListEntry {
-  id?: Iri;
+  /** Optional in VCDM 2.0, required by the OB 3.0 schema of 2024: always written. */
+  id: Iri;
   type: 'BitstringStatusListEntry';
   statusPurpose: 'revocation' | 'suspension';
   /** A decimal integer as a string (W3C); some issuers send a number, accepted when verifying. */

@@ -87,6 +87,15 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
   if (!credential || typeof credential !== 'object' || Array.isArray(credential)) {
     return { ok: false, stage: 'parse', code: 'jwt.noCredential', message: 'The JWT payload holds no credential.' };
   }
+  // VCDM 1.1 JWTs wrap the credential in `vc`; VCDM 2.0 JWTs are the credential. Mixing the two would let the
+  // date claims go unchecked.
+  const firstContext = Array.isArray(credential['@context']) ? credential['@context'][0] : credential['@context'];
+  if (isVcdm11 && firstContext !== 'https://www.w3.org/2018/credentials/v1') {
+    return { ok: false, stage: 'proof', code: 'jwt.vcdmMismatch', message: 'The JWT wraps its credential in a "vc" claim (VCDM 1.1) but the credential uses the VCDM 2.0 context; a VCDM 2.0 JWT payload is the credential itself.' };
+  }
+  if (!isVcdm11 && firstContext === 'https://www.w3.org/2018/credentials/v1') {
+    return { ok: false, stage: 'proof', code: 'jwt.vcdmMismatch', message: 'The credential uses the VCDM 1.1 context, so its JWT must carry it in a "vc" claim.' };
+  }
   const issuerId = issuerIdOf(credential);
   if (!issuerId) return { ok: false, stage: 'parse', code: 'jwt.noIssuer', message: 'The credential in the JWT names no issuer.' };
 

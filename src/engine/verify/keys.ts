@@ -83,6 +83,14 @@ export function listsAsAssertionMethod(document: Record<string, unknown>, method
 
 export type KeyFlavour = 'Multikey' | 'Ed25519VerificationKey2020';
 
+/** A method listed in a controller's document must say that controller controls it, if it says anything. */
+function assertControlledBy(method: Record<string, unknown>, controllerId: string): void {
+  const controller = method.controller;
+  if (controller !== undefined && controller !== controllerId) {
+    throw new KeyResolutionError('key.controllerMismatch', `The key ${String(method.id)} is listed by ${controllerId} but declares another controller (${String(controller)}).`);
+  }
+}
+
 /** The shape each suite's verifier expects for an Ed25519 public key given as multibase. */
 function ed25519Method(id: string, controller: string, publicKeyMultibase: string, flavour: KeyFlavour): Record<string, unknown> {
   return flavour === 'Multikey'
@@ -95,6 +103,7 @@ function controllerDocument(controllerId: string, methodId: string): Record<stri
 }
 
 function normalizeMethod(method: Record<string, unknown>, flavour: KeyFlavour, controllerId: string, id = String(method.id)): Record<string, unknown> {
+  assertControlledBy(method, controllerId);
   const multibase = method.publicKeyMultibase;
   if (typeof multibase === 'string' && MULTIKEY_ED25519.test(multibase)) {
     return ed25519Method(id, typeof method.controller === 'string' ? method.controller : controllerId, multibase, flavour);
@@ -256,6 +265,7 @@ export async function resolveKid(kid: string, fetcher: Fetcher): Promise<Resolve
     const method = methodId ? findMethod(document, methodId) : undefined;
     if (!method) throw new KeyResolutionError('key.notPublished', `The issuer's DID document does not contain the key ${kid}.`);
     if (!listsAsAssertionMethod(document, kid)) throw new KeyResolutionError('key.notForAssertion', `The key ${kid} is not listed for assertionMethod: it may not sign credentials.`);
+    assertControlledBy(method, did);
     return { jwk: await jwkOfMethod(method), controllerId: did, binding: 'confirmed' };
   }
   let url: URL;

@@ -48,6 +48,8 @@ function fromBaked(content: { version: 'ob3' | 'ob2'; text: string } | undefined
 export function parseInput(input: VerifiableInput, limits: InputLimits = DEFAULT_INPUT_LIMITS): ParsedInput {
   let parsed: ParsedInput;
   if ('credential' in input) {
+    // Measure depth before serializing: JSON.stringify itself overflows the stack on very deep objects.
+    assertDepth(input.credential, limits.maxDepth);
     parsed = { format: 'json', payload: 'json', credential: parseStrictJson(JSON.stringify(input.credential), limits) as Record<string, unknown> };
   } else if ('bytes' in input) {
     if (input.bytes.length > limits.maxImageBytes) {
@@ -64,6 +66,16 @@ export function parseInput(input: VerifiableInput, limits: InputLimits = DEFAULT
   }
   if (parsed.payload === 'json' && isOb2(parsed.credential)) throw new InputError('input.ob2', OB2_MESSAGE);
   return parsed;
+}
+
+function assertDepth(root: unknown, maxDepth: number): void {
+  const pending: [unknown, number][] = [[root, 1]];
+  while (pending.length > 0) {
+    const [value, depth] = pending.pop()!;
+    if (!value || typeof value !== 'object') continue;
+    if (depth > maxDepth) throw new InputError('input.tooDeep', `The JSON is nested more than ${maxDepth} levels deep.`, { limit: maxDepth });
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
 }
 
 function isOb2(value: Record<string, unknown>): boolean {

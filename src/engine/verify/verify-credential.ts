@@ -80,9 +80,10 @@ async function verifyAt(input: VerifiableInput, expectedKind: CredentialKind | '
   if (kind === 'achievement') checkSubject(credential, report);
 
   const issuerId = issuerIdOf(credential);
-  const proofPassed = vcdm
-    ? parsed.payload === 'jwt' ? await checkJwtProof(jwtOutcome!, credential, issuerId, report) : await checkEmbeddedProofs(credential, issuerId, ctx.fetcher, report)
-    : skipProof(report);
+  // A JWT's own failure (algorithm, key, signature) is reported even when its payload's contexts are unusable.
+  const proofPassed = parsed.payload === 'jwt' && (vcdm || !jwtOutcome!.ok)
+    ? await checkJwtProof(jwtOutcome!, credential, issuerId, report)
+    : vcdm ? await checkEmbeddedProofs(credential, issuerId, ctx.fetcher, report) : skipProof(report);
 
   if (credential.refreshService !== undefined) {
     report.skip('refresh', 'refresh.notFollowed', 'The credential offers a refresh service; verification does not follow it (it is never fetched).');

@@ -1,0 +1,34 @@
+/**
+ * Errors a use case raises on purpose. Each carries an HTTP status, a stable `type` slug and a message a user
+ * can act on; the HTTP layer turns them into `application/problem+json` (RFC 9457). Anything else is a bug
+ * and becomes a 500 without details.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly type: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+}
+
+export const notFound = (what: string) => new AppError(404, 'not-found', `${what} not found.`);
+export const forbidden = (message = 'You are not allowed to do this.') => new AppError(403, 'forbidden', message);
+export const unauthorized = (message = 'Authentication required: send an API token as "Authorization: Bearer <token>".') => new AppError(401, 'unauthorized', message);
+export const conflict = (message: string, extra: Record<string, unknown> = {}) => new AppError(409, 'conflict', message, extra);
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends AppError {
+  constructor(message: string, readonly errors: FieldError[] = []) {
+    super(422, 'validation', message, { errors });
+  }
+}
+
+export const badRequest = (message: string) => new AppError(400, 'bad-request', message);

@@ -1,0 +1,57 @@
+import { urlToDidWeb } from '../engine/verify/did-web.js';
+
+/**
+ * Identifiers Blason mints, all under BLASON_BASE_URL. An issuer is `did:web:<host>:issuers:<slug>`
+ * (port percent-encoded), resolved at `<base>/issuers/<slug>/did.json`.
+ */
+export class Identifiers {
+  readonly origin: string;
+
+  constructor(readonly baseUrl: URL) {
+    this.origin = baseUrl.origin;
+  }
+
+  issuerDid(slug: string): string {
+    return urlToDidWeb(this.baseUrl, ['issuers', slug]);
+  }
+
+  issuerPage(slug: string): string {
+    return `${this.origin}/issuers/${encodeURIComponent(slug)}`;
+  }
+
+  didDocumentUrl(slug: string): string {
+    return `${this.issuerPage(slug)}/did.json`;
+  }
+
+  credential(id: string): string {
+    return `${this.origin}/credentials/${id}`;
+  }
+
+  achievement(id: string): string {
+    return `${this.origin}/achievements/${id}`;
+  }
+
+  achievementImage(id: string, format: 'png' | 'svg' = 'png'): string {
+    return `${this.origin}/achievements/${id}/image.${format}`;
+  }
+
+  statusList(id: string): string {
+    return `${this.origin}/status/${id}`;
+  }
+
+  image(id: string): string {
+    return `${this.origin}/images/${id}`;
+  }
+
+  competence(code: string, level?: number): string {
+    return `${this.origin}/referentiels/entrecomp/${code}${level ? `#niveau-${level}` : ''}`;
+  }
+
+  /** Our own credential id → its UUID, or undefined for anything else. */
+  credentialIdFromUrl(url: string): string | undefined {
+    const prefix = `${this.origin}/credentials/`;
+    if (!url.startsWith(prefix)) return undefined;
+    const id = url.slice(prefix.length);
+    return /^[0-9a-f-]{36}$/.test(id) ? id : undefined;
+  }
+}

@@ -1,0 +1,136 @@
+import type { Generated, Selectable } from 'kysely';
+
+/**
+ * The database, as kysely sees it. Same tables on SQLite and PostgreSQL: times are ISO 8601 text (UTC),
+ * flags are integers, JSON is text. Ids are random UUIDs, never sequential.
+ */
+export interface Database {
+  settings: { key: string; value: string };
+  organisations: {
+    id: string;
+    slug: string;
+    name: string;
+    url: string | null;
+    email: string | null;
+    description: string | null;
+    logo_image_id: string | null;
+    linkedin_org_id: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  users: {
+    id: string;
+    organisation_id: string | null;
+    email: string;
+    name: string | null;
+    role: string;
+    password_hash: string | null;
+    failed_logins: Generated<number>;
+    locked_until: string | null;
+    created_at: string;
+    disabled_at: string | null;
+  };
+  api_tokens: {
+    id: string;
+    user_id: string;
+    token_hash: string;
+    label: string | null;
+    created_at: string;
+    last_used_at: string | null;
+    revoked_at: string | null;
+  };
+  issuer_keys: {
+    id: string;
+    organisation_id: string;
+    key_id: string;
+    purpose: string;
+    algorithm: string;
+    public_jwk: string;
+    public_multibase: string | null;
+    status: string;
+    private_key_file: string;
+    created_at: string;
+    retired_at: string | null;
+  };
+  achievements: {
+    id: string;
+    organisation_id: string;
+    catalogue_key: string | null;
+    name_fr: string;
+    name_en: string;
+    description_fr: string;
+    description_en: string;
+    criteria_fr: string;
+    criteria_en: string;
+    achievement_type: string;
+    competences: string;
+    tags: string;
+    template: string;
+    colour: string;
+    validity_days: number | null;
+    archived_at: string | null;
+    created_at: string;
+    updated_at: string;
+  };
+  status_lists: {
+    id: string;
+    organisation_id: string;
+    purpose: string;
+    /** The revocation list a suspension list mirrors index for index. */
+    twin_id: string | null;
+    size: number;
+    version: Generated<number>;
+    signed_credential: string | null;
+    signed_version: number | null;
+    created_at: string;
+  };
+  status_allocations: { list_id: string; idx: number };
+  credentials: {
+    id: string;
+    organisation_id: string;
+    achievement_id: string;
+    credential_json: string;
+    jwt: string;
+    language: string;
+    issued_at: string;
+    valid_from: string;
+    valid_until: string | null;
+    recipient_key: string | null;
+    show_name: number;
+    status_list_id: string;
+    status_index: number;
+    revoked_at: string | null;
+    revocation_reason: string | null;
+    suspended_at: string | null;
+    suspension_reason: string | null;
+    erased_at: string | null;
+    batch_id: string | null;
+    created_by: string | null;
+  };
+  recipients: {
+    credential_id: string;
+    email: string;
+    name: string | null;
+    created_at: string;
+  };
+  audit_log: {
+    id: string;
+    at: string;
+    actor_id: string | null;
+    organisation_id: string | null;
+    action: string;
+    target_type: string;
+    target_id: string | null;
+    reason: string | null;
+    details: string | null;
+  };
+  rate_limits: { bucket: string; window_start: number; count: number };
+  images: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string };
+}
+
+export type OrganisationRow = Selectable<Database['organisations']>;
+export type UserRow = Selectable<Database['users']>;
+export type IssuerKeyRow = Selectable<Database['issuer_keys']>;
+export type AchievementRow = Selectable<Database['achievements']>;
+export type CredentialRow = Selectable<Database['credentials']>;
+export type StatusListRow = Selectable<Database['status_lists']>;
