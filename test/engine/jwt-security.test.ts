@@ -212,9 +212,8 @@ describe('claims must mirror the credential, even under a valid signature', () =
     expect(checkOf(report, 'proof')).toMatchObject({ outcome: 'failed', code: 'jwt.nbfMismatch' });
   });
 
-  // BUG (src/engine/verify/jwt.ts): the "vc" claim is taken to mean VCDM 1.1 whatever the credential's
-  // @context says, so a VCDM 2.0 credential wrapped in it is compared with issuanceDate/expirationDate, which it
-  // does not have: the nbf and exp mirroring rules are skipped and the token verifies.
+  // A "vc" claim means VCDM 1.1; a VCDM 2.0 credential wrapped in it would be compared with issuanceDate and
+  // expirationDate, which it does not have, and skip the nbf/exp mirroring rules.
   test('a VCDM 2.0 credential wrapped in a VCDM 1.1 "vc" claim is refused', async () => {
     const { iss, jti, sub, nbf, exp, ...vc } = payloadOf(credential);
     const report = await verify(await issuerSigned({ iss, jti, sub, nbf, exp, vc }));
