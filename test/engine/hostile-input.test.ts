@@ -62,10 +62,8 @@ describe('JSON', () => {
     expectUnreadable(await verify({ text: `{"a":${'['.repeat(10_000)}${']'.repeat(10_000)}}` }), 'input.tooDeep');
   });
 
-  // BUG (src/engine/verify/parse-input.ts): an already-parsed object goes through JSON.stringify before the
-  // depth check, and JSON.stringify overflows the stack (RangeError) a few thousand levels down, so
-  // verifyCredential rejects instead of reporting input.tooDeep. JSON.parse (and so express.json()) happily
-  // builds such objects.
+  // JSON.parse (and so express.json()) happily builds such objects, and JSON.stringify would overflow the stack on
+  // them: the depth is measured before anything serializes the object.
   test('an already-parsed object nested 10,000 levels deep is refused as too deep, without throwing', async () => {
     const deep = JSON.parse(`${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`) as object;
     expectUnreadable(await verify({ credential: deep }), 'input.tooDeep');
