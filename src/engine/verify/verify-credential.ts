@@ -19,6 +19,11 @@ export interface VerifyOptions {
   /** Check that the credential was issued to this person (OB 3.0 verification step 5). */
   expectedRecipient?: { email?: string; id?: string };
   limits?: InputLimits;
+  /**
+   * Status entries the credential does not carry but its issuer publishes, checked like its own. Blason uses it
+   * for its suspension lists: OB 3.0 allows one status entry per credential, and that one is for revocation.
+   */
+  additionalStatus?: (credential: Record<string, unknown>) => Promise<Record<string, unknown>[]>;
 }
 
 interface Context {
@@ -215,7 +220,9 @@ async function statusChecks(credential: Record<string, unknown>, report: ReportB
     report.skip('status', 'status.none', 'The credential has no status entry: its issuer cannot revoke it.');
     return undefined;
   }
-  const outcomes = await checkStatus(credential, ctx.fetcher, ctx.now);
+  const extra = ctx.depth === 0 && ctx.options.additionalStatus ? await ctx.options.additionalStatus(credential) : [];
+  const entries = [...asArray(credential.credentialStatus), ...extra];
+  const outcomes = await checkStatus({ ...credential, credentialStatus: entries }, ctx.fetcher, ctx.now);
   const result: StatusResult = { method: outcomes[0]?.method ?? 'unknown' };
   for (const outcome of outcomes) {
     if (outcome.kind === 'unknown') {

@@ -1,4 +1,4 @@
-import type { Insertable, Transaction } from 'kysely';
+import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database, IssuerKeyRow } from '../schema.js';
 
@@ -21,7 +21,8 @@ export function publishedKeys(db: Executor, organisationId?: string): Promise<Is
 /** Inserts a key; false when another process made the active key for this purpose first. */
 export async function insertKeyIfNoneActive(db: Executor, row: Insertable<Database['issuer_keys']>): Promise<boolean> {
   const inserted = await db.insertInto('issuer_keys').values(row)
-    .onConflict((oc) => oc.columns(['organisation_id', 'purpose']).where('status', '=', 'active').doNothing())
+    // The predicate must be the partial index's own, literally (a bound parameter would not match it).
+    .onConflict((oc) => oc.columns(['organisation_id', 'purpose']).where(sql<boolean>`status = 'active'`).doNothing())
     .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
 }

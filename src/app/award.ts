@@ -1,0 +1,291 @@
+import { createHmac } from 'node:crypto';
+import { buildOpenBadgeCredential } from '../engine/model/build-credential.js';
+import { normalizeEmail } from '../engine/model/identity-hash.js';
+import type { Evidence, OpenBadgeCredential } from '../engine/model/types.js';
+import { signDataIntegrity, signJwt } from '../engine/proof/sign.js';
+import { appendAudit } from '../store/repositories/audit.js';
+import { holdersOf, insertCredentials, type NewCredential, type NewRecipient } from '../store/repositories/credentials.js';
+import { findOrganisation } from '../store/repositories/organisations.js';
+import { allocateIndexes, countAllocations, revocationListsOf } from '../store/repositories/status-lists.js';
+import type { AchievementRow, OrganisationRow, StatusListRow } from '../store/schema.js';
+import { achievementDocument, loadAchievement } from './achievements.js';
+import type { Lang } from './catalogue.js';
+import type { AppContext } from './context.js';
+import { newId } from './clock.js';
+import { AppError, conflict, ValidationError } from './errors.js';
+import { createStatusLists, issuerDid, issuerProfile } from './issuers.js';
+import { authorize, type Actor } from './policies.js';
+
+export interface EvidenceInput {
+  id?: string;
+  name?: string;
+  narrative?: string;
+  description?: string;
+}
+
+export interface AwardInput {
+  achievementId: string;
+  recipient: { email: string; name?: string; showName?: boolean };
+  validUntil?: string;
+  evidence?: EvidenceInput[];
+  language?: Lang;
+}
+
+export interface AwardedCredential {
+  id: string;
+  url: string;
+  credential: OpenBadgeCredential;
+  jwt: string;
+}
+
+interface Recipient {
+  email: string;
+  name?: string;
+  showName: boolean;
+  evidence: EvidenceInput[];
+}
+
+type Outcome = { status: 'issued'; credential: AwardedCredential } | { status: 'already-issued'; credentialId: string };
+
+/** Batches above this size are signed on the worker pool; smaller ones in the request's own thread. */
+const POOL_THRESHOLD = 16;
+/** A status list is considered full at 90%: random allocation gets slow as it fills. */
+const LIST_FILL_LIMIT = 0.9;
+
+/** The pseudonymous key of a recipient: HMAC of the normalized email with a server secret. Never published. */
+export function recipientKey(app: AppContext, email: string): string {
+  return createHmac('sha256', app.recipientSecret).update(normalizeEmail(email)).digest('hex');
+}
+
+function evidenceOf(inputs: EvidenceInput[]): Evidence[] {
+  return inputs.map((e) => ({
+    type: ['Evidence'],
+    ...(e.id ? { id: e.id } : {}),
+    ...(e.name ? { name: e.name } : {}),
+    ...(e.narrative ? { narrative: e.narrative } : {}),
+    ...(e.description ? { description: e.description } : {}),
+  }));
+}
+
+/** The revocation list new credentials go to; a fresh pair of lists when the current one is nearly full. */
+async function currentList(app: AppContext, organisationId: string, needed: number): Promise<StatusListRow> {
+  let lists = await revocationListsOf(app.db, organisationId);
+  if (lists.length === 0) {
+    await createStatusLists(app, organisationId);
+    lists = await revocationListsOf(app.db, organisationId);
+  }
+  const list = lists[lists.length - 1]!;
+  if ((await countAllocations(app.db, list.id)) + needed <= list.size * LIST_FILL_LIMIT) return list;
+  await createStatusLists(app, organisationId);
+  return (await revocationListsOf(app.db, organisationId)).at(-1)!;
+}
+
+/**
+ * Issues one chunk of credentials for one achievement: skips people who already hold it, reserves status
+ * indexes, builds and signs (Data Integrity, then VC-JWT over it), and stores everything in one transaction.
+ * A crash before the commit leaves nothing behind but unused status indexes, so a re-run is safe.
+ */
+async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: { validUntil?: Date; language: Lang; batchId: string | null }): Promise<Outcome[]> {
+  const keys = recipients.map((r) => recipientKey(app, r.email));
+  const holders = await holdersOf(app.db, achievement.id, keys);
+  const toIssue = recipients.map((recipient, i) => ({ recipient, key: keys[i]! })).filter(({ key }) => !holders.has(key));
+  const outcomes = new Map<string, Outcome>();
+  for (const [key, credentialId] of holders) outcomes.set(key, { status: 'already-issued', credentialId });
+
+  if (toIssue.length > 0) {
+    const now = app.clock.now();
+    const list = await currentList(app, org.id, toIssue.length);
+    const indexes = await allocateIndexes(app.db, list.id, list.size, toIssue.length);
+    const did = issuerDid(app, org);
+    const profile = issuerProfile(app, org);
+    const achievementJson = achievementDocument(app, achievement, options.language);
+    const validUntil = options.validUntil ?? (achievement.validity_days ? new Date(now.getTime() + achievement.validity_days * 86_400_000) : undefined);
+    const listUrl = app.ids.statusList(list.id);
+    const drafts = toIssue.map(({ recipient }, i) => {
+      const id = newId();
+      return buildOpenBadgeCredential({
+        id: app.ids.credential(id),
+        issuer: profile,
+        achievement: achievementJson,
+        recipient: { email: recipient.email, ...(recipient.showName && recipient.name ? { name: recipient.name } : {}) },
+        validFrom: now,
+        awardedDate: now,
+        ...(validUntil ? { validUntil } : {}),
+        ...(recipient.evidence.length > 0 ? { evidence: evidenceOf(recipient.evidence) } : {}),
+        credentialStatus: {
+          id: `${listUrl}#${indexes[i]}`,
+          type: 'BitstringStatusListEntry',
+          statusPurpose: 'revocation',
+          statusListIndex: String(indexes[i]),
+          statusListCredential: listUrl,
+        },
+      });
+    });
+    const signers = await app.keys.signers(org.id, did);
+    let signed: { credential: OpenBadgeCredential; jwt: string }[];
+    if (app.pool && drafts.length >= POOL_THRESHOLD) {
+      const pairs = await app.pool.sign(drafts as unknown as Record<string, unknown>[], signers.keys, now);
+      signed = pairs.map((p) => ({ credential: p.credential as unknown as OpenBadgeCredential, jwt: p.jwt! }));
+    } else {
+      signed = [];
+      for (const draft of drafts) {
+        const credential = await signDataIntegrity(draft, signers.dataIntegrity, now);
+        signed.push({ credential, jwt: await signJwt(credential, signers.jwt) });
+      }
+    }
+
+    const at = now.toISOString();
+    const rows: NewCredential[] = [];
+    const people: NewRecipient[] = [];
+    signed.forEach(({ credential, jwt }, i) => {
+      const { recipient, key } = toIssue[i]!;
+      const id = app.ids.credentialIdFromUrl(credential.id)!;
+      rows.push({
+        id, organisation_id: org.id, achievement_id: achievement.id, credential_json: JSON.stringify(credential), jwt,
+        language: options.language, issued_at: at, valid_from: credential.validFrom, valid_until: credential.validUntil ?? null,
+        recipient_key: key, show_name: recipient.showName ? 1 : 0, status_list_id: list.id, status_index: indexes[i]!,
+        revoked_at: null, revocation_reason: null, suspended_at: null, suspension_reason: null, erased_at: null,
+        batch_id: options.batchId, created_by: actor.userId,
+      });
+      people.push({ credential_id: id, email: normalizeEmail(recipient.email), name: recipient.name ?? null, created_at: at });
+    });
+    const inserted = await app.db.transaction().execute(async (trx) => {
+      const ids = await insertCredentials(trx, rows, people);
+      await appendAudit(trx, {
+        at, actorId: actor.userId, organisationId: org.id, action: 'credential.awarded', targetType: options.batchId ? 'batch' : 'credential',
+        targetId: options.batchId ?? rows[0]!.id, details: { achievementId: achievement.id, count: ids.size },
+      });
+      return ids;
+    });
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i]!;
+      if (inserted.has(row.id)) {
+        outcomes.set(row.recipient_key!, { status: 'issued', credential: { id: row.id, url: app.ids.credential(row.id), credential: signed[i]!.credential, jwt: signed[i]!.jwt } });
+      } else {
+        // Someone awarded the same badge to the same person meanwhile.
+        const existing = await holdersOf(app.db, achievement.id, [row.recipient_key!]);
+        outcomes.set(row.recipient_key!, { status: 'already-issued', credentialId: existing.get(row.recipient_key!) ?? '' });
+      }
+    }
+  }
+  return keys.map((key) => outcomes.get(key)!);
+}
+
+async function loadForAward(app: AppContext, actor: Actor, achievementId: string): Promise<{ org: OrganisationRow; achievement: AchievementRow }> {
+  authorize(actor, 'credential.award');
+  const achievement = await loadAchievement(app, actor, achievementId);
+  if (achievement.archived_at) throw new AppError(409, 'archived', 'This badge is archived: it can no longer be awarded.');
+  const org = (await findOrganisation(app.db, achievement.organisation_id))!;
+  return { org, achievement };
+}
+
+function parseValidUntil(value: string | undefined, now: Date): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new ValidationError('validUntil is not a date.', [{ field: 'validUntil', message: 'not a date-time' }]);
+  if (date.getTime() <= now.getTime()) throw new ValidationError('validUntil must be in the future.', [{ field: 'validUntil', message: 'in the past' }]);
+  return date;
+}
+
+/** POST /api/v1/credentials: one badge for one person. */
+export async function awardCredential(app: AppContext, actor: Actor, input: AwardInput): Promise<AwardedCredential> {
+  const { org, achievement } = await loadForAward(app, actor, input.achievementId);
+  const validUntil = parseValidUntil(input.validUntil, app.clock.now());
+  const [outcome] = await issueChunk(app, actor, org, achievement, [{
+    email: input.recipient.email, ...(input.recipient.name ? { name: input.recipient.name } : {}),
+    showName: input.recipient.showName ?? false, evidence: input.evidence ?? [],
+  }], { ...(validUntil ? { validUntil } : {}), language: input.language ?? 'fr', batchId: null });
+  if (outcome!.status === 'already-issued') {
+    throw conflict('This person already holds this badge. Revoke it first to award it again.', { credentialId: outcome!.credentialId, url: app.ids.credential(outcome!.credentialId) });
+  }
+  return outcome!.credential;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Bulk awards
+
+export type BulkRowStatus = 'issued' | 'would-issue' | 'already-issued' | 'invalid' | 'duplicate';
+
+export interface BulkRowReport {
+  line: number;
+  email: string;
+  name?: string;
+  status: BulkRowStatus;
+  problems?: string[];
+  credentialId?: string;
+  url?: string;
+}
+
+export interface BulkReport {
+  achievementId: string;
+  dryRun: boolean;
+  batchId: string | null;
+  summary: Record<BulkRowStatus, number> & { rows: number };
+  rows: BulkRowReport[];
+}
+
+export interface BulkRow {
+  line: number;
+  email: string;
+  name?: string;
+  evidence?: string;
+  problems: string[];
+}
+
+const CHUNK = 500;
+
+/**
+ * Awards one badge to every valid row. `dryRun` signs nothing and says what would happen. Rows are handled in
+ * chunks of 500, each committed on its own: after a crash, running the same file again completes it, and
+ * nobody is awarded twice.
+ */
+export async function bulkAward(app: AppContext, actor: Actor, achievementId: string, rows: BulkRow[], options: { dryRun: boolean; language?: Lang; showNames?: boolean }): Promise<BulkReport> {
+  const { org, achievement } = await loadForAward(app, actor, achievementId);
+  const reports: BulkRowReport[] = [];
+  const seen = new Set<string>();
+  const valid: { row: BulkRow; report: BulkRowReport }[] = [];
+  for (const row of rows) {
+    const report: BulkRowReport = { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), status: 'invalid' };
+    reports.push(report);
+    if (row.problems.length > 0) {
+      report.problems = row.problems;
+      continue;
+    }
+    const email = normalizeEmail(row.email);
+    if (seen.has(email)) {
+      report.status = 'duplicate';
+      report.problems = ['this email appears earlier in the file'];
+      continue;
+    }
+    seen.add(email);
+    valid.push({ row, report });
+  }
+
+  const batchId = options.dryRun ? null : newId();
+  for (let i = 0; i < valid.length; i += CHUNK) {
+    const chunk = valid.slice(i, i + CHUNK);
+    if (options.dryRun) {
+      const holders = await holdersOf(app.db, achievement.id, chunk.map(({ row }) => recipientKey(app, row.email)));
+      for (const { row, report } of chunk) {
+        const holder = holders.get(recipientKey(app, row.email));
+        if (holder) Object.assign(report, { status: 'already-issued', credentialId: holder, url: app.ids.credential(holder) });
+        else report.status = 'would-issue';
+      }
+      continue;
+    }
+    const outcomes = await issueChunk(app, actor, org, achievement, chunk.map(({ row }) => ({
+      email: row.email, ...(row.name ? { name: row.name } : {}), showName: options.showNames ?? false,
+      evidence: row.evidence ? [/^https:\/\/\S+$/.test(row.evidence) ? { id: row.evidence } : { narrative: row.evidence }] : [],
+    })), { language: options.language ?? 'fr', batchId });
+    chunk.forEach(({ report }, j) => {
+      const outcome = outcomes[j]!;
+      const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;
+      Object.assign(report, { status: outcome.status, credentialId: id, url: app.ids.credential(id) });
+    });
+  }
+
+  const summary = { rows: reports.length, issued: 0, 'would-issue': 0, 'already-issued': 0, invalid: 0, duplicate: 0 };
+  for (const report of reports) summary[report.status]++;
+  return { achievementId: achievement.id, dryRun: options.dryRun, batchId, summary, rows: reports };
+}
+

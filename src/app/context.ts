@@ -1,0 +1,27 @@
+import type { Logger } from 'pino';
+import type { Config } from '../config.js';
+import type { SigningPool } from '../engine/proof/signing-pool.js';
+import type { Fetcher } from '../engine/verify/fetcher.js';
+import type { Identifiers } from '../keys/identity.js';
+import type { IssuerKeys } from '../keys/issuer-keys.js';
+import type { Db } from '../store/database.js';
+import type { Catalogue } from './catalogue.js';
+import type { Clock } from './clock.js';
+
+/** Everything a use case may touch, passed in explicitly so that tests build their own. */
+export interface AppContext {
+  config: Config;
+  db: Db;
+  dbKind: 'sqlite' | 'postgres';
+  clock: Clock;
+  ids: Identifiers;
+  keys: IssuerKeys;
+  /** Signs large batches on every core; absent when BLASON_SIGNING_WORKERS=0. */
+  pool?: SigningPool;
+  /** Reaches our own documents in-process and foreign ones through the guarded fetcher. */
+  fetcher: Fetcher;
+  /** Server-side secret for the pseudonymous recipient key (HMAC of the email); never published. */
+  recipientSecret: Buffer;
+  catalogue: Catalogue;
+  log: Logger;
+}

@@ -1,0 +1,87 @@
+import { parse } from 'csv-parse/sync';
+
+/** One line of an award spreadsheet, before validation. */
+export interface CsvRow {
+  /** 1-based line number in the file, as a spreadsheet shows it. */
+  line: number;
+  email: string;
+  name?: string;
+  evidence?: string;
+  problems: string[];
+}
+
+export const MAX_CSV_ROWS = 20_000;
+const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]{2,}$/;
+
+export function isEmail(value: string): boolean {
+  return value.length <= 254 && EMAIL.test(value);
+}
+
+const HEADERS: Record<'email' | 'name' | 'evidence', RegExp> = {
+  email: /^(e-?mail|courriel|mail|adresse (e-?mail|électronique|electronique)|email address)$/i,
+  name: /^(name|nom|nom complet|prénom nom|prenom nom|full name|participant)$/i,
+  evidence: /^(evidence|preuve|preuves|justificatif|commentaire)$/i,
+};
+
+/**
+ * Spreadsheets exported in France are often Windows-1252, not UTF-8: bytes that are not valid UTF-8 are
+ * read as Windows-1252 rather than turned into replacement characters.
+ */
+export function decodeSpreadsheetText(bytes: Uint8Array): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
+/**
+ * Reads `email,name[,evidence]`, comma or semicolon separated, with or without a header line (in French or
+ * English), with or without a BOM. Every problem is attached to its row; nothing is thrown for bad rows.
+ */
+export function parseAwardCsv(text: string): CsvRow[] {
+  const delimiter = detectDelimiter(text);
+  const records = parse(text, {
+    bom: true,
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: 65_536,
+    to_line: MAX_CSV_ROWS + 1,
+    info: true,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
+  if (records.length === 0) return [];
+  const first = records[0]!.record.map((cell) => cell.trim());
+  const hasHeader = first.some((cell) => HEADERS.email.test(cell)) && !first.some((cell) => isEmail(cell));
+  const columns = { email: 0, name: 1, evidence: 2 };
+  if (hasHeader) {
+    for (const key of ['email', 'name', 'evidence'] as const) {
+      const index = first.findIndex((cell) => HEADERS[key].test(cell));
+      columns[key] = index;
+    }
+  }
+  const rows: CsvRow[] = [];
+  for (const { record, info } of hasHeader ? records.slice(1) : records) {
+    const problems: string[] = [];
+    if (record.length > 3 && !hasHeader) problems.push(`too many columns (${record.length}); expected email, name and optionally evidence`);
+    const cell = (i: number) => (i >= 0 ? record[i]?.trim() ?? '' : '');
+    const email = cell(columns.email).toLowerCase();
+    const name = cell(columns.name);
+    const evidence = cell(columns.evidence);
+    if (!email) problems.push('the email is missing');
+    else if (!isEmail(email)) problems.push(`"${email.slice(0, 80)}" is not a valid email address`);
+    if (name.length > 200) problems.push('the name is longer than 200 characters');
+    if (evidence.length > 5000) problems.push('the evidence is longer than 5,000 characters');
+    rows.push({ line: info.lines, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems });
+  }
+  return rows;
+}
+
+/** Semicolon when the first line has more semicolons than commas (French spreadsheets), comma otherwise. */
+function detectDelimiter(text: string): string {
+  const firstLine = text.slice(0, text.indexOf('\n') >>> 0 || 4096).slice(0, 4096);
+  const count = (c: string) => firstLine.split(c).length - 1;
+  return count(';') > count(',') ? ';' : ',';
+}

@@ -1,0 +1,199 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { Profile } from '../engine/model/types.js';
+import { appendAudit } from '../store/repositories/audit.js';
+import { findOrganisation, findOrganisationBySlug, insertOrganisation, listOrganisations, updateOrganisation } from '../store/repositories/organisations.js';
+import { insertStatusList } from '../store/repositories/status-lists.js';
+import { findUserByEmail, insertToken, insertUser, listUsers } from '../store/repositories/users.js';
+import type { OrganisationRow } from '../store/schema.js';
+import { MIN_STATUS_LIST_LENGTH } from '../engine/status/bitstring.js';
+import type { AppContext } from './context.js';
+import { newId } from './clock.js';
+import { conflict, notFound, ValidationError } from './errors.js';
+import { assertInScope, authorize, scopeOf, type Actor, type Role } from './policies.js';
+
+export interface IssuerInput {
+  name: string;
+  slug?: string;
+  url?: string | null;
+  email?: string | null;
+  description?: string | null;
+  linkedinOrganizationId?: string | null;
+}
+
+/** What the API shows of an issuer. */
+export interface IssuerView {
+  id: string;
+  slug: string;
+  did: string;
+  name: string;
+  url: string | null;
+  email: string | null;
+  description: string | null;
+  image: string | null;
+  linkedinOrganizationId: string | null;
+  profileUrl: string;
+  didDocumentUrl: string;
+  keys: { id: string; purpose: string; algorithm: string; status: string; createdAt: string; retiredAt: string | null }[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** "BGE Hauts-de-France" → "bge-hauts-de-france". */
+export function slugify(name: string): string {
+  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'issuer';
+}
+
+export function issuerDid(app: AppContext, org: OrganisationRow): string {
+  return app.ids.issuerDid(org.slug);
+}
+
+/** The OB 3.0 Profile of an issuer, as embedded in every credential it signs. */
+export function issuerProfile(app: AppContext, org: OrganisationRow): Profile {
+  return {
+    id: issuerDid(app, org),
+    type: ['Profile'],
+    name: org.name,
+    url: org.url ?? app.ids.issuerPage(org.slug),
+    ...(org.email ? { email: org.email } : {}),
+    ...(org.description ? { description: org.description } : {}),
+    ...(org.logo_image_id ? { image: { id: app.ids.image(org.logo_image_id), type: 'Image' as const, caption: org.name } } : {}),
+  };
+}
+
+async function view(app: AppContext, org: OrganisationRow): Promise<IssuerView> {
+  const keys = await app.db.selectFrom('issuer_keys').selectAll().where('organisation_id', '=', org.id).orderBy('created_at').execute();
+  return {
+    id: org.id,
+    slug: org.slug,
+    did: issuerDid(app, org),
+    name: org.name,
+    url: org.url,
+    email: org.email,
+    description: org.description,
+    image: org.logo_image_id ? app.ids.image(org.logo_image_id) : null,
+    linkedinOrganizationId: org.linkedin_org_id,
+    profileUrl: app.ids.issuerPage(org.slug),
+    didDocumentUrl: app.ids.didDocumentUrl(org.slug),
+    keys: keys.map((k) => ({ id: `${issuerDid(app, org)}#${k.key_id}`, purpose: k.purpose, algorithm: k.algorithm, status: k.status, createdAt: k.created_at, retiredAt: k.retired_at })),
+    createdAt: org.created_at,
+    updatedAt: org.updated_at,
+  };
+}
+
+/** Loads an issuer the actor may see, or 404. */
+export async function loadIssuer(app: AppContext, actor: Actor, id: string): Promise<OrganisationRow> {
+  const org = /^[0-9a-f-]{36}$/.test(id) ? await findOrganisation(app.db, id) : undefined;
+  if (!org) throw notFound('Issuer');
+  assertInScope(actor, org.id, 'Issuer');
+  return org;
+}
+
+/** Creates the status lists an issuer publishes: one revocation list and its suspension twin, 131,072 entries. */
+export async function createStatusLists(app: AppContext, organisationId: string): Promise<string> {
+  const revocationId = newId();
+  const at = app.clock.now().toISOString();
+  await insertStatusList(app.db, { id: revocationId, organisation_id: organisationId, purpose: 'revocation', twin_id: null, size: MIN_STATUS_LIST_LENGTH, created_at: at });
+  await insertStatusList(app.db, { id: newId(), organisation_id: organisationId, purpose: 'suspension', twin_id: revocationId, size: MIN_STATUS_LIST_LENGTH, created_at: at });
+  return revocationId;
+}
+
+export async function createIssuer(app: AppContext, actor: Actor, input: IssuerInput): Promise<IssuerView> {
+  authorize(actor, 'issuer.create');
+  const slug = input.slug ?? slugify(input.name);
+  if (await findOrganisationBySlug(app.db, slug)) {
+    throw conflict(`An issuer with the identifier "${slug}" already exists; choose another slug.`, { slug });
+  }
+  const at = app.clock.now().toISOString();
+  const org: OrganisationRow = {
+    id: newId(), slug, name: input.name, url: input.url ?? null, email: input.email ?? null, description: input.description ?? null,
+    logo_image_id: null, linkedin_org_id: input.linkedinOrganizationId ?? null, created_at: at, updated_at: at,
+  };
+  await insertOrganisation(app.db, org);
+  await app.keys.ensure(org.id);
+  await createStatusLists(app, org.id);
+  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.created', targetType: 'issuer', targetId: org.id, details: { slug } });
+  return view(app, org);
+}
+
+export async function getIssuer(app: AppContext, actor: Actor, id: string): Promise<IssuerView> {
+  authorize(actor, 'issuer.read');
+  return view(app, await loadIssuer(app, actor, id));
+}
+
+export async function listIssuers(app: AppContext, actor: Actor): Promise<IssuerView[]> {
+  authorize(actor, 'issuer.read');
+  const orgs = await listOrganisations(app.db, scopeOf(actor));
+  return Promise.all(orgs.map((org) => view(app, org)));
+}
+
+export async function updateIssuer(app: AppContext, actor: Actor, id: string, patch: Partial<IssuerInput>): Promise<IssuerView> {
+  authorize(actor, 'issuer.update');
+  const org = await loadIssuer(app, actor, id);
+  if ('slug' in patch) throw new ValidationError('An issuer\'s slug cannot change: its DID and every badge it signed depend on it.', [{ field: 'slug', message: 'read-only' }]);
+  const at = app.clock.now().toISOString();
+  const changes = {
+    ...(patch.name !== undefined ? { name: patch.name } : {}),
+    ...(patch.url !== undefined ? { url: patch.url } : {}),
+    ...(patch.email !== undefined ? { email: patch.email } : {}),
+    ...(patch.description !== undefined ? { description: patch.description } : {}),
+    ...(patch.linkedinOrganizationId !== undefined ? { linkedin_org_id: patch.linkedinOrganizationId } : {}),
+    updated_at: at,
+  };
+  await updateOrganisation(app.db, org.id, changes);
+  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.updated', targetType: 'issuer', targetId: org.id, details: { fields: Object.keys(patch) } });
+  return view(app, (await findOrganisation(app.db, org.id))!);
+}
+
+export async function rotateIssuerKeys(app: AppContext, actor: Actor, id: string, reason?: string): Promise<IssuerView> {
+  authorize(actor, 'keys.rotate');
+  const org = await loadIssuer(app, actor, id);
+  const { retired, active } = await app.keys.rotate(org.id);
+  await appendAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: org.id, action: 'keys.rotated', targetType: 'issuer', targetId: org.id, reason: reason ?? null, details: { retired, active } });
+  return view(app, org);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Users and API tokens
+
+export const TOKEN_PREFIX = 'blsn_';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function newToken(): string {
+  return `${TOKEN_PREFIX}${randomBytes(32).toString('base64url')}`;
+}
+
+export interface UserView {
+  id: string;
+  email: string;
+  name: string | null;
+  role: Role;
+  organisationId: string | null;
+}
+
+/** Adds a user to an issuer and returns an API token, shown this once and stored only as a hash. */
+export async function createUser(app: AppContext, actor: Actor, issuerId: string, input: { email: string; name?: string; role: Exclude<Role, 'platform_admin'> }): Promise<{ user: UserView; token: string }> {
+  authorize(actor, 'users.manage');
+  const org = await loadIssuer(app, actor, issuerId);
+  const email = input.email.trim().toLowerCase();
+  if (await findUserByEmail(app.db, email)) throw conflict('A user with this email already exists.');
+  const at = app.clock.now().toISOString();
+  const user = { id: newId(), organisation_id: org.id, email, name: input.name ?? null, role: input.role, password_hash: null, locked_until: null, created_at: at, disabled_at: null };
+  await insertUser(app.db, user);
+  const token = await issueToken(app, user.id, 'API');
+  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'user.created', targetType: 'user', targetId: user.id, details: { role: input.role } });
+  return { user: { id: user.id, email, name: user.name, role: input.role, organisationId: org.id }, token };
+}
+
+export async function issueToken(app: AppContext, userId: string, label: string, token: string = newToken()): Promise<string> {
+  await insertToken(app.db, { id: newId(), user_id: userId, token_hash: hashToken(token), label, created_at: app.clock.now().toISOString(), last_used_at: null, revoked_at: null });
+  return token;
+}
+
+export async function listIssuerUsers(app: AppContext, actor: Actor, issuerId: string): Promise<UserView[]> {
+  authorize(actor, 'users.manage');
+  const org = await loadIssuer(app, actor, issuerId);
+  return (await listUsers(app.db, org.id)).map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role as Role, organisationId: u.organisation_id }));
+}

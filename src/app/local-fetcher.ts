@@ -1,0 +1,43 @@
+import { FetchError, type Fetcher } from '../engine/verify/fetcher.js';
+import type { AppContext } from './context.js';
+import { AppError } from './errors.js';
+import { didDocumentForSlug, platformJwks, profileForSlug } from './public-documents.js';
+import { statusListCredential } from './status-lists.js';
+
+/**
+ * Our own documents are read in-process, not over the network: a did:web of ours always says https, even when
+ * the service runs on plain http in development, and the badge page must see a revocation the moment it is
+ * made. Anything else goes to the guarded fetcher.
+ */
+export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetcher): Fetcher {
+  const host = app.ids.baseUrl.host;
+  const routes: [RegExp, (m: RegExpMatchArray) => Promise<unknown>][] = [
+    [/^\/issuers\/([a-z0-9-]+)\/did\.json$/, (m) => didDocumentForSlug(app as AppContext, m[1]!)],
+    [/^\/\.well-known\/jwks\.json$/, () => platformJwks(app as AppContext)],
+    [/^\/status\/([0-9a-f-]{36})$/, async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json)],
+    [/^\/issuers\/([a-z0-9-]+)$/, (m) => profileForSlug(app as AppContext, m[1]!)],
+  ];
+  return {
+    fetch: async (rawUrl, options) => {
+      let url: URL;
+      try {
+        url = new URL(rawUrl);
+      } catch {
+        return remote.fetch(rawUrl, options);
+      }
+      if (url.host !== host) return remote.fetch(rawUrl, options);
+      for (const [pattern, serve] of routes) {
+        const match = url.pathname.match(pattern);
+        if (!match) continue;
+        try {
+          const body = Buffer.from(JSON.stringify(await serve(match)));
+          return { url: url.href, contentType: 'application/json', body };
+        } catch (error) {
+          if (error instanceof AppError && error.status === 404) throw new FetchError('not-found', `${url.href} does not exist.`, 404);
+          throw error;
+        }
+      }
+      throw new FetchError('not-found', `${url.href} is not a document Blason publishes.`, 404);
+    },
+  };
+}

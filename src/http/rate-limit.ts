@@ -1,0 +1,29 @@
+import { createHmac } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { AppContext } from '../app/context.js';
+import { hit, purgeBefore } from '../store/repositories/rate-limits.js';
+import { sendProblem } from './problem.js';
+
+/**
+ * A fixed-window limit per client, counted in the database so that it holds across every process. The client
+ * address is kept only as a keyed hash (no IP address is ever stored).
+ */
+export function rateLimit(app: AppContext, name: string, limitPerMinute: number): RequestHandler {
+  let lastPurge = 0;
+  return async (req, res, next) => {
+    const windowStart = Math.floor(app.clock.now().getTime() / 60_000) * 60;
+    const client = createHmac('sha256', app.recipientSecret).update(req.ip ?? 'unknown').digest('hex').slice(0, 24);
+    const count = await hit(app.db, `${name}:${client}`, windowStart);
+    res.setHeader('RateLimit-Limit', String(limitPerMinute));
+    res.setHeader('RateLimit-Remaining', String(Math.max(0, limitPerMinute - count)));
+    if (windowStart - lastPurge > 300) {
+      lastPurge = windowStart;
+      void purgeBefore(app.db, windowStart - 120).catch(() => undefined);
+    }
+    if (count > limitPerMinute) {
+      res.setHeader('Retry-After', String(60 - (Math.floor(app.clock.now().getTime() / 1000) % 60)));
+      return sendProblem(res, 429, 'rate-limited', `Too many requests: at most ${limitPerMinute} a minute. Try again shortly.`);
+    }
+    next();
+  };
+}

@@ -1,0 +1,139 @@
+import type express from 'express';
+import { Router, type Response } from 'express';
+import { achievementImage, bakedBadge } from '../../app/badge-images.js';
+import type { Lang } from '../../app/catalogue.js';
+import type { AppContext } from '../../app/context.js';
+import { AppError, notFound } from '../../app/errors.js';
+import { didDocumentForSlug, platformJwks, profileForSlug, publicAchievement } from '../../app/public-documents.js';
+import { statusListCredential } from '../../app/status-lists.js';
+import { findAchievement } from '../../store/repositories/achievements.js';
+import { findCredential } from '../../store/repositories/credentials.js';
+import { findImage } from '../../store/repositories/images.js';
+import { param } from '../auth.js';
+import { credentialForm } from '../negotiate.js';
+import { sendProblem } from '../problem.js';
+import type { PageRenderer } from '../pages.js';
+
+const UUID = /^[0-9a-f-]{36}$/;
+
+/** Public documents: readable by anyone, from any origin, cacheable. */
+function publicJson(res: Response, body: unknown, type = 'application/json', maxAge = 300): void {
+  res.setHeader('Access-Control-Allow-Origin', '*');
+  res.setHeader('Cache-Control', `public, max-age=${maxAge}`);
+  res.type(type).send(JSON.stringify(body));
+}
+
+function langOf(req: express.Request): Lang {
+  return req.query.lang === 'en' ? 'en' : req.query.lang === 'fr' ? 'fr' : (req.acceptsLanguages('fr', 'en') || 'fr') as Lang;
+}
+
+export function publicRouter(app: AppContext, pages: PageRenderer): Router {
+  const router = Router();
+
+  router.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/.well-known/jwks.json', async (_req, res) => {
+    publicJson(res, await platformJwks(app), 'application/jwk-set+json');
+  });
+
+  router.get('/issuers/:slug/did.json', async (req, res) => {
+    publicJson(res, await didDocumentForSlug(app, param(req, 'slug')), 'application/did+json');
+  });
+
+  router.get('/issuers/:slug', async (req, res) => {
+    publicJson(res, await profileForSlug(app, param(req, 'slug')), 'application/ld+json');
+  });
+
+  router.get('/achievements/:id', async (req, res) => {
+    publicJson(res, await publicAchievement(app, param(req, 'id'), langOf(req)), 'application/ld+json');
+  });
+
+  router.get('/achievements/:id/image.:format', async (req, res) => {
+    const format = param(req, 'format');
+    const id = param(req, 'id');
+    const row = UUID.test(id) && (format === 'png' || format === 'svg') ? await findAchievement(app.db, id) : undefined;
+    if (!row) throw notFound('Badge image');
+    const image = await achievementImage(app, row, langOf(req));
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cache-Control', 'public, max-age=3600');
+    if (format === 'svg') res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type(format === 'png' ? 'image/png' : 'image/svg+xml').send(format === 'png' ? image.png() : image.svg);
+  });
+
+  router.get('/images/:id', async (req, res) => {
+    const id = param(req, 'id');
+    const image = UUID.test(id) ? await findImage(app.db, id) : undefined;
+    if (!image) throw notFound('Image');
+    res.setHeader('Cache-Control', 'public, max-age=86400');
+    res.setHeader('Content-Security-Policy', "default-src 'none'");
+    res.type(image.content_type).send(image.bytes);
+  });
+
+  router.get('/status/:id', async (req, res) => {
+    const list = await statusListCredential(app, param(req, 'id'));
+    const etag = `"${param(req, 'id').slice(0, 8)}-${list.version}-${Date.parse(list.validUntil)}"`;
+    res.setHeader('ETag', etag);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    // Short caching: a revocation must reach verifiers quickly; the ETag makes revalidation cheap.
+    res.setHeader('Cache-Control', 'public, max-age=60, must-revalidate');
+    if (req.get('if-none-match') === etag) {
+      res.status(304).end();
+      return;
+    }
+    res.type('application/vc+ld+json').send(list.json);
+  });
+
+  const loadCredentialRow = async (id: string) => {
+    const row = UUID.test(id) ? await findCredential(app.db, id) : undefined;
+    if (!row) throw notFound('Credential');
+    return row;
+  };
+
+  router.get('/credentials/:id', async (req, res) => {
+    const row = await loadCredentialRow(param(req, 'id'));
+    const wanted = credentialForm(req);
+    res.setHeader('Vary', 'Accept, Accept-Language');
+    res.setHeader('Link', [
+      `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,
+      `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+jwt"`,
+    ].join(', '));
+    if (!wanted) throw new AppError(406, 'not-acceptable', 'This credential is available as text/html, application/vc+ld+json (or ld+json, json) and application/vc+jwt (or jwt, text/plain).');
+    if (wanted.form === 'html') {
+      res.type('html').send(await pages.credentialPage(req, row));
+      return;
+    }
+    if (row.erased_at) throw new AppError(410, 'erased', 'This credential\'s server copy was erased at the holder\'s request. The holder\'s own copy still verifies.');
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Cache-Control', 'no-cache');
+    if (wanted.form === 'json') res.type(wanted.type).send(row.credential_json);
+    else res.type(wanted.type).send(row.jwt);
+  });
+
+  const download = (format: 'png' | 'svg' | 'json' | 'jwt') => async (req: express.Request, res: Response) => {
+    const row = await loadCredentialRow(param(req, 'id'));
+    if (row.erased_at) return sendProblem(res, 410, 'erased', 'This credential\'s server copy was erased at the holder\'s request.');
+    const name = `badge-${row.id.slice(0, 8)}`;
+    res.setHeader('Cache-Control', 'private, no-cache');
+    if (format === 'json') {
+      res.setHeader('Content-Disposition', `attachment; filename="${name}.json"`);
+      return void res.type('application/vc+ld+json').send(row.credential_json);
+    }
+    if (format === 'jwt') {
+      res.setHeader('Content-Disposition', `attachment; filename="${name}.jwt"`);
+      return void res.type('text/plain').send(row.jwt);
+    }
+    const achievement = (await findAchievement(app.db, row.achievement_id))!;
+    const baked = await bakedBadge(app, achievement, row.language as Lang, row.credential_json, format);
+    res.setHeader('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}.${format}"`);
+    if (format === 'svg') res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    res.type(format === 'png' ? 'image/png' : 'image/svg+xml').send(baked);
+  };
+  router.get('/credentials/:id/badge.png', download('png'));
+  router.get('/credentials/:id/badge.svg', download('svg'));
+  router.get('/credentials/:id/credential.json', download('json'));
+  router.get('/credentials/:id/credential.jwt', download('jwt'));
+
+  return router;
+}

@@ -1,0 +1,61 @@
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { randomUUID } from 'node:crypto';
+import type { AppContext } from '../app/context.js';
+import type { PageRenderer } from './pages.js';
+import { errorHandler, sendProblem } from './problem.js';
+import { apiRouter } from './routes/api.js';
+import { publicRouter } from './routes/public.js';
+import { verifyRouter } from './routes/verify.js';
+
+/**
+ * The Express application: security headers, request logging without personal data, the routers, and the one
+ * error handler. Stateless: any number of processes can serve the same database.
+ */
+export function createHttpApp(app: AppContext, pages: PageRenderer): express.Express {
+  const http = express();
+  http.disable('x-powered-by');
+  http.set('trust proxy', process.env.BLASON_TRUST_PROXY === 'true' ? 1 : false);
+  http.use(pinoHttp({
+    logger: app.log,
+    genReqId: (req, res) => {
+      const id = randomUUID();
+      res.setHeader('X-Request-Id', id);
+      return id;
+    },
+    // Paths carry ids, never personal data; query strings (which could: ?email=) and headers are not logged.
+    serializers: {
+      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+    },
+    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+  }));
+  http.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'", 'https://www.linkedin.com'],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'cross-origin' },
+    crossOriginEmbedderPolicy: false,
+  }));
+
+  http.use(verifyRouter(app));
+  http.use('/api/v1', apiRouter(app));
+  http.use(publicRouter(app, pages));
+
+  http.use((req, res) => sendProblem(res, 404, 'not-found', `No such resource: ${req.method} ${req.path}`));
+  http.use(errorHandler(app.log));
+  return http;
+}

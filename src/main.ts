@@ -1,0 +1,87 @@
+import { createServer, type Server } from 'node:http';
+import { pino } from 'pino';
+import { loadConfig, type Config } from './config.js';
+import { ensurePlatformAdmin, recipientSecret } from './app/bootstrap.js';
+import { loadCatalogue } from './app/catalogue.js';
+import { seedDefaults } from './app/seed.js';
+import { systemClock, type Clock } from './app/clock.js';
+import type { AppContext } from './app/context.js';
+import { localFirstFetcher } from './app/local-fetcher.js';
+import { SigningPool } from './engine/proof/signing-pool.js';
+import { createHttpApp } from './http/server.js';
+import { plainPages } from './http/pages.js';
+import { Identifiers } from './keys/identity.js';
+import { IssuerKeys } from './keys/issuer-keys.js';
+import { fileKeyStore } from './keys/keystore.js';
+import { guardedFetcher } from './net/guarded-fetch.js';
+import { migrate, openStore, type Store } from './store/database.js';
+
+export interface Running {
+  app: AppContext;
+  server: Server;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Builds the application context: database (migrated), keys, fetchers, signing pool. */
+export async function createApp(config: Config, clock: Clock = systemClock): Promise<{ app: AppContext; store: Store }> {
+  const log = pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  const store = openStore(config.database);
+  await migrate(store.db);
+  const keys = new IssuerKeys(store.db, fileKeyStore(config.keysDir, config.keysPassphrase), clock);
+  const remote = guardedFetcher({ allowHosts: config.fetchAllowHosts, insecureHttpHosts: config.fetchInsecureHttpHosts });
+  const base = {
+    config, db: store.db, dbKind: store.kind, clock, log, keys,
+    ids: new Identifiers(config.baseUrl),
+    recipientSecret: await recipientSecret(store.db),
+    catalogue: loadCatalogue(),
+    ...(config.signingWorkers > 0 ? { pool: new SigningPool(config.signingWorkers) } : {}),
+  };
+  const app: AppContext = { ...base, fetcher: localFirstFetcher(base, remote) };
+  return { app, store };
+}
+
+/** Starts the service: migrations, admin bootstrap, HTTP. Stops gracefully: in-flight requests finish. */
+export async function start(config: Config = loadConfig(), clock?: Clock): Promise<Running> {
+  const { app, store } = await createApp(config, clock);
+  await seedDefaults(app);
+  const { generatedToken } = await ensurePlatformAdmin(app);
+  if (generatedToken) {
+    // Printed once, on the very first start; only its hash is stored.
+    console.log(`\nPlatform administrator API token (shown once, keep it safe):\n  ${generatedToken}\n`);
+  }
+  const http = createHttpApp(app, plainPages(app));
+  const server = createServer(http);
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  app.log.info({ url, baseUrl: config.baseUrl.origin, database: store.kind }, 'Blason is listening');
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= (async () => {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      server.closeIdleConnections();
+    });
+    await app.pool?.close();
+    await store.close();
+  })());
+  return { app, server, url, stop };
+}
+
+const isEntryPoint = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main.js') || process.argv[1]?.endsWith('/main.ts');
+if (isEntryPoint) {
+  start().then((running) => {
+    const shutdown = (signal: string) => {
+      running.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+      running.stop().then(() => process.exit(0), () => process.exit(1));
+      setTimeout(() => process.exit(1), 15_000).unref();
+    };
+    process.on('SIGTERM', () => shutdown('SIGTERM'));
+    process.on('SIGINT', () => shutdown('SIGINT'));
+  }, (error: Error) => {
+    console.error(`Blason could not start: ${error.message}`);
+    process.exit(1);
+  });
+}
