@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { ValidationError } from './errors.js';
 
 /** One line of an award spreadsheet, before validation. */
 export interface CsvRow {
@@ -37,21 +38,18 @@ export function decodeSpreadsheetText(bytes: Uint8Array): string {
 
 /**
  * Reads `email,name[,evidence]`, comma or semicolon separated, with or without a header line (in French or
- * English), with or without a BOM. Every problem is attached to its row; nothing is thrown for bad rows.
+ * English), with or without a BOM. Every problem is attached to its row; only a file that is not CSV at all
+ * (broken quoting) is refused as a whole, with the line to fix.
  */
 export function parseAwardCsv(text: string): CsvRow[] {
   const delimiter = detectDelimiter(text);
-  const records = parse(text, {
-    bom: true,
-    delimiter,
-    relax_column_count: true,
-    relax_quotes: true,
-    skip_empty_lines: true,
-    trim: true,
-    max_record_size: 65_536,
-    to_line: MAX_CSV_ROWS + 1,
-    info: true,
-  }) as unknown as { record: string[]; info: { lines: number } }[];
+  let records: { record: string[]; info: { lines: number } }[];
+  try {
+    records = readRecords(text, delimiter);
+  } catch (error) {
+    const line = (error as { lines?: number }).lines;
+    throw new ValidationError(`The file cannot be read as CSV${line ? ` at line ${line}` : ''}: ${(error as Error).message}. Check the quotes around cells that contain a separator.`);
+  }
   if (records.length === 0) return [];
   const first = records[0]!.record.map((cell) => cell.trim());
   const hasHeader = first.some((cell) => HEADERS.email.test(cell)) && !first.some((cell) => isEmail(cell));
@@ -77,6 +75,20 @@ export function parseAwardCsv(text: string): CsvRow[] {
     rows.push({ line: info.lines, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems });
   }
   return rows;
+}
+
+function readRecords(text: string, delimiter: string): { record: string[]; info: { lines: number } }[] {
+  return parse(text, {
+    bom: true,
+    delimiter,
+    relax_column_count: true,
+    relax_quotes: true,
+    skip_empty_lines: true,
+    trim: true,
+    max_record_size: 65_536,
+    to_line: MAX_CSV_ROWS + 1,
+    info: true,
+  }) as unknown as { record: string[]; info: { lines: number } }[];
 }
 
 /** Semicolon when the first line has more semicolons than commas (French spreadsheets), comma otherwise. */

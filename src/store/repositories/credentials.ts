@@ -13,9 +13,12 @@ export type NewRecipient = Insertable<Database['recipients']>;
  */
 export async function insertCredentials(db: Executor, rows: NewCredential[], recipients: NewRecipient[]): Promise<Set<string>> {
   const inserted = new Set<string>();
+  // Sorted by holder: two processes awarding overlapping people lock index entries in the same order, so they
+  // wait for each other instead of deadlocking (PostgreSQL).
+  const ordered = [...rows].sort((a, b) => (a.recipient_key ?? '').localeCompare(b.recipient_key ?? ''));
   // Chunks keep each statement under SQLite's bound-parameter limit.
-  for (let i = 0; i < rows.length; i += 100) {
-    const ids = await db.insertInto('credentials').values(rows.slice(i, i + 100))
+  for (let i = 0; i < ordered.length; i += 100) {
+    const ids = await db.insertInto('credentials').values(ordered.slice(i, i + 100))
       .onConflict((oc) => oc.columns(['achievement_id', 'recipient_key']).where('revoked_at', 'is', null).where('recipient_key', 'is not', null).doNothing())
       .returning('id')
       .execute();

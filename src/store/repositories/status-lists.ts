@@ -41,7 +41,8 @@ export async function allocateIndexes(db: Executor, listId: string, size: number
       const index = randomInt(size);
       if (!granted.includes(index)) wanted.add(index);
     }
-    const candidates = [...wanted];
+    // Sorted: concurrent inserts that take unique-index locks in the same order cannot deadlock (PostgreSQL).
+    const candidates = [...wanted].sort((a, b) => a - b);
     for (let i = 0; i < candidates.length; i += 500) {
       const rows = await db.insertInto('status_allocations')
         .values(candidates.slice(i, i + 500).map((idx) => ({ list_id: listId, idx })))
