@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * The `blason` command line:
- *   blason verify <file-or-url> [--json] [--allow-host host:port]   verify any Open Badges 3.0 credential
+ *   blason verify <file-or-url> [--json] [--offline] [--allow-host host:port]   verify any Open Badges 3.0 credential
  *   blason keys generate [--type ed25519|p256] [--out dir]           make a signing key pair
  * Exit code of `verify`: 0 only when the credential is valid; 1 otherwise; 2 for usage errors.
  */
@@ -10,25 +10,31 @@ import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { verifyCredential } from '../engine/verify/verify-credential.js';
+import { offlineFetcher } from '../engine/verify/fetcher.js';
 import { ed25519PublicKeyMultibase, publicJwk } from '../engine/proof/key-formats.js';
 import { guardedFetcher } from '../net/guarded-fetch.js';
 import { formatReport } from './format-report.js';
 
 const USAGE = `Usage:
-  blason verify <file-or-url> [--json] [--allow-host host:port]
+  blason verify <file-or-url> [--json] [--offline] [--allow-host host:port]
+      --offline: fetch nothing (issuer documents and status lists are then reported as unreachable)
   blason keys generate [--type ed25519|p256] [--out dir]`;
 
 async function verify(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, 'allow-host': { type: 'string', multiple: true } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, offline: { type: 'boolean' }, 'allow-host': { type: 'string', multiple: true } } });
   const target = positionals[0];
   if (!target) {
     console.error(USAGE);
     return 2;
   }
   const allowHosts = values['allow-host'] ?? [];
-  const fetcher = guardedFetcher({ allowHosts, insecureHttpHosts: allowHosts });
+  const fetcher = values.offline ? offlineFetcher : guardedFetcher({ allowHosts, insecureHttpHosts: allowHosts });
   let bytes: Buffer;
   if (/^https?:\/\//.test(target)) {
+    if (values.offline) {
+      console.error('blason: --offline cannot fetch a URL');
+      return 2;
+    }
     bytes = (await fetcher.fetch(target, { accept: 'application/vc+ld+json, application/ld+json, application/json, text/plain, image/png, image/svg+xml', maxBytes: 5_000_000 })).body;
   } else {
     bytes = await readFile(target);
