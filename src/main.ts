@@ -9,7 +9,7 @@ import type { AppContext } from './app/context.js';
 import { localFirstFetcher } from './app/local-fetcher.js';
 import { SigningPool } from './engine/proof/signing-pool.js';
 import { createHttpApp } from './http/server.js';
-import { plainPages } from './http/pages.js';
+import { htmlPages } from './http/pages.js';
 import { Identifiers } from './keys/identity.js';
 import { IssuerKeys } from './keys/issuer-keys.js';
 import { fileKeyStore } from './keys/keystore.js';
@@ -50,7 +50,7 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
     // Printed once, on the very first start; only its hash is stored.
     console.log(`\nPlatform administrator API token (shown once, keep it safe):\n  ${generatedToken}\n`);
   }
-  const http = createHttpApp(app, plainPages(app));
+  const http = createHttpApp(app, htmlPages(app));
   const server = createServer(http);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));

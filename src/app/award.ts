@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { buildOpenBadgeCredential } from '../engine/model/build-credential.js';
 import { normalizeEmail } from '../engine/model/identity-hash.js';
 import type { Evidence, OpenBadgeCredential } from '../engine/model/types.js';
@@ -9,6 +9,7 @@ import { findOrganisation } from '../store/repositories/organisations.js';
 import { allocateIndexes, countAllocations, revocationListsOf } from '../store/repositories/status-lists.js';
 import type { AchievementRow, OrganisationRow, StatusListRow } from '../store/schema.js';
 import { achievementDocument, loadAchievement } from './achievements.js';
+import { hashHolderKey } from './credential-page.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from './clock.js';
@@ -34,6 +35,8 @@ export interface AwardInput {
 export interface AwardedCredential {
   id: string;
   url: string;
+  /** The holder's private link to manage their badge page. Shown once: only its hash is stored. */
+  holderUrl: string;
   credential: OpenBadgeCredential;
   jwt: string;
 }
@@ -137,15 +140,18 @@ async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, a
     const at = now.toISOString();
     const rows: NewCredential[] = [];
     const people: NewRecipient[] = [];
+    const holderKeys: string[] = [];
     signed.forEach(({ credential, jwt }, i) => {
       const { recipient, key } = toIssue[i]!;
       const id = app.ids.credentialIdFromUrl(credential.id)!;
+      const holderKey = randomBytes(24).toString('base64url');
+      holderKeys.push(holderKey);
       rows.push({
         id, organisation_id: org.id, achievement_id: achievement.id, credential_json: JSON.stringify(credential), jwt,
         language: options.language, issued_at: at, valid_from: credential.validFrom, valid_until: credential.validUntil ?? null,
         recipient_key: key, show_name: recipient.showName ? 1 : 0, status_list_id: list.id, status_index: indexes[i]!,
         revoked_at: null, revocation_reason: null, suspended_at: null, suspension_reason: null, erased_at: null,
-        batch_id: options.batchId, created_by: actor.userId,
+        batch_id: options.batchId, created_by: actor.userId, holder_key_hash: hashHolderKey(holderKey),
       });
       people.push({ credential_id: id, email: normalizeEmail(recipient.email), name: recipient.name ?? null, created_at: at });
     });
@@ -160,7 +166,8 @@ async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, a
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (inserted.has(row.id)) {
-        outcomes.set(row.recipient_key!, { status: 'issued', credential: { id: row.id, url: app.ids.credential(row.id), credential: signed[i]!.credential, jwt: signed[i]!.jwt } });
+        const url = app.ids.credential(row.id);
+        outcomes.set(row.recipient_key!, { status: 'issued', credential: { id: row.id, url, holderUrl: `${url}/manage?key=${holderKeys[i]}`, credential: signed[i]!.credential, jwt: signed[i]!.jwt } });
       } else {
         // Someone awarded the same badge to the same person meanwhile.
         const existing = await holdersOf(app.db, achievement.id, [row.recipient_key!]);
@@ -214,6 +221,7 @@ export interface BulkRowReport {
   problems?: string[];
   credentialId?: string;
   url?: string;
+  holderUrl?: string;
 }
 
 export interface BulkReport {
@@ -280,7 +288,7 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
     chunk.forEach(({ report }, j) => {
       const outcome = outcomes[j]!;
       const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;
-      Object.assign(report, { status: outcome.status, credentialId: id, url: app.ids.credential(id) });
+      Object.assign(report, { status: outcome.status, credentialId: id, url: app.ids.credential(id), ...(outcome.status === 'issued' ? { holderUrl: outcome.credential.holderUrl } : {}) });
     });
   }
 

@@ -1,7 +1,7 @@
 import { FetchError, type Fetcher } from '../engine/verify/fetcher.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
-import { didDocumentForSlug, platformJwks, profileForSlug } from './public-documents.js';
+import { didDocumentForSlug, platformJwks, profileForSlug, publicCredential } from './public-documents.js';
 import { statusListCredential } from './status-lists.js';
 
 /**
@@ -16,6 +16,7 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
     [/^\/\.well-known\/jwks\.json$/, () => platformJwks(app as AppContext)],
     [/^\/status\/([0-9a-f-]{36})$/, async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json)],
     [/^\/issuers\/([a-z0-9-]+)$/, (m) => profileForSlug(app as AppContext, m[1]!)],
+    [/^\/credentials\/([0-9a-f-]{36})(\/credential\.json)?$/, (m) => publicCredential(app as AppContext, m[1]!)],
   ];
   return {
     fetch: async (rawUrl, options) => {

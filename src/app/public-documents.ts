@@ -1,6 +1,7 @@
 import { OB_V3P0_3_0_3, VC_V2 } from '../engine/model/contexts.js';
 import { didDocument, jwkEntry } from '../keys/issuer-keys.js';
 import { findAchievement } from '../store/repositories/achievements.js';
+import { findCredential } from '../store/repositories/credentials.js';
 import { findOrganisation, findOrganisationBySlug, listOrganisations } from '../store/repositories/organisations.js';
 import { achievementDocument } from './achievements.js';
 import type { Lang } from './catalogue.js';
@@ -33,4 +34,11 @@ export async function publicAchievement(app: AppContext, id: string, lang: Lang)
   if (!row) throw notFound('Badge');
   const org = (await findOrganisation(app.db, row.organisation_id))!;
   return { '@context': [VC_V2, OB_V3P0_3_0_3], ...achievementDocument(app, row, lang), creator: issuerProfile(app, org) };
+}
+
+/** A credential as we serve it to anyone who has its link (404 once its holder's data was erased). */
+export async function publicCredential(app: AppContext, id: string): Promise<Record<string, unknown>> {
+  const row = await findCredential(app.db, id);
+  if (!row || row.erased_at) throw notFound('Credential');
+  return JSON.parse(row.credential_json) as Record<string, unknown>;
 }

@@ -1,22 +1,197 @@
-import type { Request } from 'express';
-import Handlebars from 'handlebars';
-import { readFileSync } from 'node:fs';
+import express, { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { credentialPageFacts, holderSettings, setHolderNameVisible } from '../app/credential-page.js';
 import type { AppContext } from '../app/context.js';
-import { findAchievement } from '../store/repositories/achievements.js';
+import { AppError } from '../app/errors.js';
+import { verifyAny } from '../app/verify.js';
+import type { VerifiableInput } from '../engine/verify/parse-input.js';
+import { findCredential } from '../store/repositories/credentials.js';
 import type { CredentialRow } from '../store/schema.js';
 import { fromRoot } from '../paths.js';
+import { pickLanguage, translator, type Lang } from '../views/i18n.js';
+import { presentCredentialPage } from '../views/presenters/credential-page.js';
+import { presentVerifyPage } from '../views/presenters/verify-page.js';
+import { qrSvg } from '../views/qr.js';
+import { renderPage } from '../views/render.js';
+import { param } from './auth.js';
+import { rateLimit } from './rate-limit.js';
 
-/** Renders the HTML pages. (The full badge and verification pages are built in src/views.) */
+/** Renders the HTML pages that other routers need (the badge page is one form of /credentials/{id}). */
 export interface PageRenderer {
   credentialPage(req: Request, row: CredentialRow): Promise<string>;
+  errorPage(req: Request, res: Response, status: number): void;
 }
 
-export function plainPages(app: AppContext): PageRenderer {
-  const template = Handlebars.compile(readFileSync(fromRoot('src', 'views', 'templates', 'credential-plain.hbs'), 'utf8'));
+const LANG_COOKIE = 'lang';
+const MAX_UPLOAD = 5_000_000;
+
+function cookie(req: Request, name: string): string | undefined {
+  const match = (req.get('cookie') ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
+  return match ? decodeURIComponent(match.slice(name.length + 1)) : undefined;
+}
+
+/** The page language; choosing one with ?lang= is remembered in a cookie. */
+export function languageOf(req: Request, res: Response): Lang {
+  const lang = pickLanguage({ query: req.query.lang, cookie: cookie(req, LANG_COOKIE), acceptLanguage: req.get('accept-language') });
+  if (req.query.lang === lang) res.cookie(LANG_COOKIE, lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true, path: '/' });
+  res.setHeader('Content-Language', lang);
+  res.vary('Accept-Language');
+  return lang;
+}
+
+function switchUrl(req: Request, lang: Lang): string {
+  const url = new URL(req.originalUrl, 'http://x');
+  url.searchParams.delete('key');
+  url.searchParams.set('lang', lang === 'fr' ? 'en' : 'fr');
+  return `${url.pathname}${url.search}`;
+}
+
+export function htmlPages(app: AppContext): PageRenderer {
   return {
-    async credentialPage(_req, row) {
-      const achievement = await findAchievement(app.db, row.achievement_id);
-      return template({ name: achievement?.name_fr, url: app.ids.credential(row.id), revoked: row.revoked_at !== null, erased: row.erased_at !== null });
+    async credentialPage(req, row) {
+      const res = req.res!;
+      const lang = languageOf(req, res);
+      const facts = await credentialPageFacts(app, row);
+      const url = app.ids.credential(row.id);
+      const achievement = facts.achievement;
+      const catalogueBadge = achievement.catalogue_key ? app.catalogue.badge(achievement.catalogue_key) : undefined;
+      res.setHeader('Cache-Control', 'no-cache');
+      return renderPage('credential', presentCredentialPage({
+        lang,
+        url,
+        credentialId: url,
+        credential: facts.credential,
+        report: facts.report,
+        achievement: {
+          name: lang === 'fr' ? achievement.name_fr : achievement.name_en,
+          description: lang === 'fr' ? achievement.description_fr : achievement.description_en,
+          criteria: lang === 'fr' ? achievement.criteria_fr : achievement.criteria_en,
+          achievementType: achievement.achievement_type,
+          competences: facts.competences,
+          imageUrl: `${app.ids.achievementImage(achievement.id, 'png')}?lang=${lang}`,
+          ...(catalogueBadge ? { register: catalogueBadge.register } : {}),
+        },
+        issuer: {
+          name: facts.organisation.name,
+          url: facts.organisation.url,
+          logoUrl: facts.organisation.logo_image_id ? app.ids.image(facts.organisation.logo_image_id) : null,
+          linkedinOrganizationId: facts.organisation.linkedin_org_id,
+          profileUrl: facts.organisation.url ?? app.ids.issuerPage(facts.organisation.slug),
+        },
+        holderName: facts.holderName,
+        issuedAt: row.issued_at,
+        validUntil: row.valid_until,
+        revokedAt: row.revoked_at,
+        erased: row.erased_at !== null,
+        downloads: { png: `${url}/badge.png?download=1`, svg: `${url}/badge.svg?download=1`, json: `${url}/credential.json`, jwt: `${url}/credential.jwt` },
+        qrSvg: await qrSvg(url),
+        verifyPageUrl: `/verify?url=${encodeURIComponent(url)}`,
+        switchLanguageUrl: switchUrl(req, lang),
+        now: app.clock.now(),
+        catalogue: app.catalogue,
+      }));
+    },
+    errorPage(req, res, status) {
+      const lang = languageOf(req, res);
+      const t = translator(lang);
+      res.status(status).type('html').send(renderPage('error', {
+        lang, title: t(status === 404 ? 'error.title' : 'error.generic'), heading: t(status === 404 ? 'error.title' : 'error.generic'),
+        message: t(status === 404 ? 'error.notFound' : 'error.generic'), switchLanguageUrl: switchUrl(req, lang),
+      }));
     },
   };
+}
+
+/** The verification page, the holder's management page and the static assets. */
+export function pagesRouter(app: AppContext): Router {
+  const router = Router();
+  router.use('/assets', express.static(fromRoot('public', 'assets'), { maxAge: '1h', fallthrough: false, index: false }));
+  router.get('/', (_req, res) => res.redirect(302, '/verify'));
+
+  const render = async (req: Request, res: Response, input: VerifiableInput | undefined, problem?: { key: string; params?: Record<string, string> }, url?: string) => {
+    const lang = languageOf(req, res);
+    const report = input ? await verifyAny(app, input) : undefined;
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(renderPage('verify', presentVerifyPage({
+      lang, ...(report ? { report } : {}), ...(problem ? { problem } : {}), ...(url ? { url } : {}),
+      switchLanguageUrl: switchUrl(req, lang), now: app.clock.now(),
+    })));
+  };
+
+  const fetchUrl = async (url: string): Promise<VerifiableInput | { problem: { key: string; params: Record<string, string> } }> => {
+    try {
+      const fetched = await app.fetcher.fetch(url, { accept: 'application/vc+ld+json, application/ld+json, application/json, application/vc+jwt, text/plain, image/png, image/svg+xml', maxBytes: MAX_UPLOAD });
+      return { bytes: fetched.body };
+    } catch (error) {
+      return { problem: { key: 'verify.unreachable', params: { reason: (error as Error).message } } };
+    }
+  };
+
+  const limited = rateLimit(app, 'verify-page', app.config.publicRateLimit);
+
+  router.get('/verify', limited, async (req, res) => {
+    const url = typeof req.query.url === 'string' ? req.query.url.trim() : '';
+    if (!url) return render(req, res, undefined);
+    const input = await fetchUrl(url);
+    return 'problem' in input ? render(req, res, undefined, input.problem, url) : render(req, res, input, undefined, url);
+  });
+
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD, files: 1, fields: 4, fieldSize: 2_000_000, parts: 6 } });
+  router.post('/verify', limited, (req, res, next) => {
+    upload.single('file')(req, res, (error: unknown) => {
+      if (!error) return next();
+      if ((error as { code?: string }).code === 'LIMIT_FILE_SIZE' || (error as { code?: string }).code === 'LIMIT_FIELD_VALUE') {
+        res.status(413);
+        return void render(req, res, undefined, { key: 'verify.tooLarge' }).catch(next);
+      }
+      next(new AppError(400, 'bad-request', `The form could not be read: ${(error as Error).message}`));
+    });
+  }, async (req, res) => {
+    const body = (req.body ?? {}) as { text?: unknown; url?: unknown };
+    const text = typeof body.text === 'string' ? body.text.trim() : '';
+    const url = typeof body.url === 'string' ? body.url.trim() : '';
+    if (req.file && req.file.size > 0) return render(req, res, { bytes: req.file.buffer });
+    if (text) return render(req, res, { text });
+    if (url) {
+      const input = await fetchUrl(url);
+      return 'problem' in input ? render(req, res, undefined, input.problem, url) : render(req, res, input, undefined, url);
+    }
+    res.status(400);
+    return render(req, res, undefined, { key: 'verify.nothing' });
+  });
+
+  const manage = async (req: Request, res: Response, key: string, saved: boolean) => {
+    const lang = languageOf(req, res);
+    const t = translator(lang);
+    res.setHeader('Cache-Control', 'no-store');
+    res.setHeader('Referrer-Policy', 'no-referrer');
+    const id = param(req, 'id');
+    try {
+      const settings = await holderSettings(app, id, key);
+      res.type('html').send(renderPage('manage', {
+        lang, title: t('manage.title'), switchLanguageUrl: switchUrl(req, lang), badgeName: settings.badgeName, holderName: settings.holderName,
+        showName: settings.showName, key, saved, action: `/credentials/${id}/manage`, publicUrl: app.ids.credential(settings.row.id),
+      }));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 404) throw error;
+      res.status(404).type('html').send(renderPage('manage', { lang, title: t('manage.title'), switchLanguageUrl: switchUrl(req, lang), invalid: true }));
+    }
+  };
+  router.get('/credentials/:id/manage', async (req, res) => manage(req, res, typeof req.query.key === 'string' ? req.query.key : '', req.query.saved === '1'));
+  router.post('/credentials/:id/manage', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
+    const key = typeof req.body?.key === 'string' ? req.body.key : '';
+    try {
+      await setHolderNameVisible(app, param(req, 'id'), key, req.body?.showName === '1');
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) return manage(req, res, key, false);
+      throw error;
+    }
+    // Post/redirect/get; the key travels in the URL of the holder's own page, never to third parties (no-referrer).
+    res.redirect(303, `/credentials/${param(req, 'id')}/manage?key=${encodeURIComponent(key)}&saved=1`);
+  });
+  return router;
+}
+
+export async function credentialRow(app: AppContext, id: string): Promise<CredentialRow | undefined> {
+  return /^[0-9a-f-]{36}$/.test(id) ? findCredential(app.db, id) : undefined;
 }

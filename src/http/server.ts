@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
-import type { PageRenderer } from './pages.js';
+import { pagesRouter, type PageRenderer } from './pages.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { apiRouter } from './routes/api.js';
 import { publicRouter } from './routes/public.js';
@@ -51,6 +51,7 @@ export function createHttpApp(app: AppContext, pages: PageRenderer): express.Exp
     crossOriginEmbedderPolicy: false,
   }));
 
+  http.use(pagesRouter(app));
   http.use(verifyRouter(app));
   http.use('/api/v1', apiRouter(app));
   http.use(publicRouter(app, pages));

@@ -6,6 +6,7 @@ import pg from 'pg';
 import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 import * as initial from './migrations/001-initial.js';
+import * as holderKey from './migrations/002-holder-key.js';
 
 export type Db = Kysely<Database>;
 
@@ -18,6 +19,7 @@ export interface Store {
 /** Migrations in order. One set for both databases. */
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-holder-key': holderKey,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

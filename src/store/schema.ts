@@ -106,6 +106,7 @@ export interface Database {
     erased_at: string | null;
     batch_id: string | null;
     created_by: string | null;
+    holder_key_hash: Generated<string | null>;
   };
   recipients: {
     credential_id: string;

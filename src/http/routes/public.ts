@@ -92,8 +92,11 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
   };
 
   router.get('/credentials/:id', async (req, res) => {
-    const row = await loadCredentialRow(param(req, 'id'));
     const wanted = credentialForm(req);
+    const id = param(req, 'id');
+    const found = UUID.test(id) ? await findCredential(app.db, id) : undefined;
+    if (!found && wanted?.form === 'html') return pages.errorPage(req, res, 404);
+    const row = found ?? (await loadCredentialRow(id));
     res.setHeader('Vary', 'Accept, Accept-Language');
     res.setHeader('Link', [
       `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,

@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import { fromRoot } from '../paths.js';
+
+export const LANGUAGES = ['fr', 'en'] as const;
+export type Lang = (typeof LANGUAGES)[number];
+export const DEFAULT_LANG: Lang = 'fr';
+
+const catalogues = new Map<Lang, Record<string, string>>(
+  LANGUAGES.map((lang) => [lang, JSON.parse(readFileSync(fromRoot('src', 'views', 'locales', `${lang}.json`), 'utf8')) as Record<string, string>]),
+);
+
+export type Translate = (key: string, params?: Record<string, string | number | undefined>) => string;
+
+/** Every string a person reads comes from src/views/locales. A missing key shows itself, never silently. */
+export function translator(lang: Lang): Translate {
+  const strings = catalogues.get(lang)!;
+  return (key, params = {}) => {
+    const template = strings[key] ?? catalogues.get(DEFAULT_LANG)![key] ?? key;
+    return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
+  };
+}
+
+export function hasKey(key: string): boolean {
+  return key in catalogues.get(DEFAULT_LANG)!;
+}
+
+export function isLang(value: unknown): value is Lang {
+  return typeof value === 'string' && (LANGUAGES as readonly string[]).includes(value);
+}
+
+/**
+ * The page language: `?lang=` (the visible switch), then the `lang` cookie it leaves, then Accept-Language,
+ * then French.
+ */
+export function pickLanguage(input: { query?: unknown; cookie?: string; acceptLanguage?: string }): Lang {
+  if (isLang(input.query)) return input.query;
+  if (isLang(input.cookie)) return input.cookie;
+  for (const part of (input.acceptLanguage ?? '').split(',')) {
+    const tag = part.split(';')[0]!.trim().toLowerCase().slice(0, 2);
+    if (isLang(tag)) return tag;
+  }
+  return DEFAULT_LANG;
+}
+
+const DATE_LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
+
+/** "26 novembre 2026" / "26 November 2026", in Paris time. */
+export function formatDate(iso: string | undefined | null, lang: Lang): string | undefined {
+  if (!iso) return undefined;
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return undefined;
+  return new Intl.DateTimeFormat(DATE_LOCALES[lang], { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(date);
+}
+
+export function formatDateTime(date: Date, lang: Lang): string {
+  return new Intl.DateTimeFormat(DATE_LOCALES[lang], { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(date);
+}
