@@ -7,6 +7,7 @@ import type { Config } from '../config.js';
 import type { Database } from './schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as holderKey from './migrations/002-holder-key.js';
+import * as consoleTables from './migrations/003-console.js';
 
 export type Db = Kysely<Database>;
 
@@ -20,6 +21,7 @@ export interface Store {
 const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-holder-key': holderKey,
+  '003-console': consoleTables,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -107,6 +107,8 @@ export interface Database {
     batch_id: string | null;
     created_by: string | null;
     holder_key_hash: Generated<string | null>;
+    workshop_id: Generated<string | null>;
+    claim_request_id: Generated<string | null>;
   };
   recipients: {
     credential_id: string;
@@ -127,7 +129,53 @@ export interface Database {
   };
   rate_limits: { bucket: string; window_start: number; count: number };
   images: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string };
+  web_sessions: { id_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string };
+  user_tokens: { token_hash: string; user_id: string; purpose: string; created_at: string; expires_at: string; used_at: string | null };
+  workshops: {
+    id: string;
+    organisation_id: string;
+    title: string;
+    workshop_type: string;
+    /** The day the workshop was held, YYYY-MM-DD. */
+    held_on: string;
+    place: string | null;
+    /** Short code participants type on the claim page. */
+    claim_code: string;
+    claim_open: number;
+    created_by: string | null;
+    created_at: string;
+  };
+  workshop_badges: { workshop_id: string; achievement_id: string };
+  claim_requests: {
+    id: string;
+    workshop_id: string;
+    name: string;
+    email: string;
+    status: string;
+    created_at: string;
+    decided_at: string | null;
+    decided_by: string | null;
+  };
+  outbox: {
+    id: string;
+    organisation_id: string | null;
+    to_email: string;
+    subject: string;
+    text_body: string;
+    html_body: string;
+    /** queued → sent, or failed after too many attempts; erased when the holder's data is erased. */
+    status: string;
+    attempts: Generated<number>;
+    last_error: string | null;
+    credential_id: string | null;
+    created_at: string;
+    sent_at: string | null;
+  };
+  verification_counts: { credential_id: string; organisation_id: string; month: string; count: number };
 }
+
+export type WorkshopRow = Selectable<Database['workshops']>;
+export type OutboxRow = Selectable<Database['outbox']>;
 
 export type OrganisationRow = Selectable<Database['organisations']>;
 export type UserRow = Selectable<Database['users']>;

@@ -1,13 +1,25 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fromRoot } from '../paths.js';
 
 export const LANGUAGES = ['fr', 'en'] as const;
 export type Lang = (typeof LANGUAGES)[number];
 export const DEFAULT_LANG: Lang = 'fr';
 
-const catalogues = new Map<Lang, Record<string, string>>(
-  LANGUAGES.map((lang) => [lang, JSON.parse(readFileSync(fromRoot('src', 'views', 'locales', `${lang}.json`), 'utf8')) as Record<string, string>]),
-);
+/** Every file of src/views/locales/<lang>/ (pages, console, emails…), merged; a key defined twice is a mistake. */
+function loadLanguage(lang: Lang): Record<string, string> {
+  const dir = fromRoot('src', 'views', 'locales', lang);
+  const merged: Record<string, string> = {};
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+    const strings = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as Record<string, string>;
+    for (const [key, value] of Object.entries(strings)) {
+      if (key in merged) throw new Error(`Locale key ${key} is defined twice in ${dir}`);
+      merged[key] = value;
+    }
+  }
+  return merged;
+}
+
+const catalogues = new Map<Lang, Record<string, string>>(LANGUAGES.map((lang) => [lang, loadLanguage(lang)]));
 
 export type Translate = (key: string, params?: Record<string, string | number | undefined>) => string;
 
@@ -18,6 +30,11 @@ export function translator(lang: Lang): Translate {
     const template = strings[key] ?? catalogues.get(DEFAULT_LANG)![key] ?? key;
     return template.replace(/\{(\w+)\}/g, (_, name: string) => String(params[name] ?? `{${name}}`));
   };
+}
+
+/** Every string of a language (tests compare pages with them). */
+export function allStrings(lang: Lang): Readonly<Record<string, string>> {
+  return catalogues.get(lang)!;
 }
 
 export function hasKey(key: string): boolean {

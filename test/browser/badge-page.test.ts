@@ -9,8 +9,8 @@ import { apiClient, setUpIssuer, type Api } from '../support/api.js';
 import { loopbackFetcher, startInProcess, type InProcessService } from '../support/service.js';
 import { DESKTOP, launchBrowser, PHONE, screenshot, seriousAccessibilityViolations, watchedPage, type WatchedPage } from './support.js';
 
-const fr = JSON.parse(readFileSync(new URL('../../src/views/locales/fr.json', import.meta.url), 'utf8')) as Record<string, string>;
-const en = JSON.parse(readFileSync(new URL('../../src/views/locales/en.json', import.meta.url), 'utf8')) as Record<string, string>;
+const fr = JSON.parse(readFileSync(new URL('../../src/views/locales/fr/pages.json', import.meta.url), 'utf8')) as Record<string, string>;
+const en = JSON.parse(readFileSync(new URL('../../src/views/locales/en/pages.json', import.meta.url), 'utf8')) as Record<string, string>;
 
 let service: InProcessService;
 let browser: Browser;
