@@ -14,6 +14,9 @@ export interface Config {
   /** Optional passphrase: private keys are then written encrypted (PKCS#8, AES-256-CBC). */
   keysPassphrase?: string;
   adminToken?: string;
+  /** The platform administrator's sign-in email, and optionally their console password (else a link is printed). */
+  adminEmail: string;
+  adminPassword?: string;
   /** Hosts the verifier may fetch from although they are private (tests, intranets). */
   fetchAllowHosts: string[];
   /** Hosts fetched over plain HTTP although the URL says https (local test servers only). */
@@ -69,6 +72,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keysDir: path.resolve(env.BLASON_KEYS_DIR ?? './keys'),
     ...(env.BLASON_KEYS_PASSPHRASE ? { keysPassphrase: env.BLASON_KEYS_PASSPHRASE } : {}),
     ...(env.BLASON_ADMIN_TOKEN ? { adminToken: env.BLASON_ADMIN_TOKEN } : {}),
+    adminEmail: (env.BLASON_ADMIN_EMAIL ?? 'admin@blason.local').trim().toLowerCase(),
+    ...(env.BLASON_ADMIN_PASSWORD ? { adminPassword: env.BLASON_ADMIN_PASSWORD } : {}),
     fetchAllowHosts: list(env.BLASON_FETCH_ALLOW_HOSTS),
     fetchInsecureHttpHosts: list(env.BLASON_FETCH_INSECURE_HTTP_HOSTS),
     logLevel: env.LOG_LEVEL ?? 'info',

@@ -13,6 +13,7 @@ import { htmlPages } from './http/pages.js';
 import { Identifiers } from './keys/identity.js';
 import { IssuerKeys } from './keys/issuer-keys.js';
 import { fileKeyStore } from './keys/keystore.js';
+import { OutboxSender, smtpMailer } from './mail/mailer.js';
 import { guardedFetcher } from './net/guarded-fetch.js';
 import { migrate, openStore, type Store } from './store/database.js';
 
@@ -36,6 +37,7 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
     recipientSecret: await recipientSecret(store.db),
     catalogue: loadCatalogue(),
     ...(config.signingWorkers > 0 ? { pool: new SigningPool(config.signingWorkers) } : {}),
+    ...(config.smtpUrl ? { mailer: smtpMailer(config.smtpUrl) } : {}),
   };
   const app: AppContext = { ...base, fetcher: localFirstFetcher(base, remote) };
   return { app, store };
@@ -45,15 +47,19 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
 export async function start(config: Config = loadConfig(), clock?: Clock): Promise<Running> {
   const { app, store } = await createApp(config, clock);
   await seedDefaults(app);
-  const { generatedToken } = await ensurePlatformAdmin(app);
+  const { generatedToken, passwordLink } = await ensurePlatformAdmin(app);
   if (generatedToken) {
     // Printed once, on the very first start; only its hash is stored.
     console.log(`\nPlatform administrator API token (shown once, keep it safe):\n  ${generatedToken}\n`);
+    if (passwordLink) console.log(`Choose the administrator's console password (${config.adminEmail}), link valid 7 days:\n  ${passwordLink}\n`);
   }
   const http = createHttpApp(app, htmlPages(app));
   const server = createServer(http);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
+  // Without SMTP there is no sender: messages wait in the outbox, where the console shows them.
+  const sender = app.mailer ? new OutboxSender(app, app.mailer) : undefined;
+  sender?.start(2_000);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -64,6 +70,8 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    await sender?.stop();
+    app.mailer?.close?.();
     await app.pool?.close();
     await store.close();
   })());

@@ -38,4 +38,20 @@
       if (input.form) input.form.requestSubmit();
     });
   });
+  // Live preview of a badge image while its form is being edited.
+  document.querySelectorAll('[data-badge-form]').forEach(function (form) {
+    var image = document.querySelector('[data-preview-image]');
+    if (!image) return;
+    var pending;
+    function refresh() {
+      var params = new URLSearchParams();
+      form.querySelectorAll('[data-preview-field]').forEach(function (input) {
+        params.set(input.getAttribute('data-preview-field'), input.value || '');
+      });
+      if (!params.get('title')) params.set('title', '…');
+      image.src = '/console/badges/preview.svg?' + params.toString();
+    }
+    form.addEventListener('input', function () { clearTimeout(pending); pending = setTimeout(refresh, 250); });
+    form.addEventListener('change', refresh);
+  });
 })();

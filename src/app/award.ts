@@ -11,6 +11,7 @@ import type { AchievementRow, OrganisationRow, StatusListRow } from '../store/sc
 import { achievementDocument, loadAchievement } from './achievements.js';
 import { hashHolderKey } from './credential-page.js';
 import type { Lang } from './catalogue.js';
+import type { RowProblem } from './csv.js';
 import type { AppContext } from './context.js';
 import { newId } from './clock.js';
 import { AppError, conflict, ValidationError } from './errors.js';
@@ -88,7 +89,17 @@ async function currentList(app: AppContext, organisationId: string, needed: numb
  * indexes, builds and signs (Data Integrity, then VC-JWT over it), and stores everything in one transaction.
  * A crash before the commit leaves nothing behind but unused status indexes, so a re-run is safe.
  */
-async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: { validUntil?: Date; language: Lang; batchId: string | null }): Promise<Outcome[]> {
+interface ChunkOptions {
+  validUntil?: Date;
+  language: Lang;
+  batchId: string | null;
+  /** The workshop session the badges were earned at (for the indicators). */
+  workshopId?: string;
+  /** The self-service request each recipient made, by email, when awarding approved claims. */
+  claimRequestIds?: Map<string, string>;
+}
+
+async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: ChunkOptions): Promise<Outcome[]> {
   const keys = recipients.map((r) => recipientKey(app, r.email));
   const holders = await holdersOf(app.db, achievement.id, keys);
   const toIssue = recipients.map((recipient, i) => ({ recipient, key: keys[i]! })).filter(({ key }) => !holders.has(key));
@@ -152,6 +163,7 @@ async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, a
         recipient_key: key, show_name: recipient.showName ? 1 : 0, status_list_id: list.id, status_index: indexes[i]!,
         revoked_at: null, revocation_reason: null, suspended_at: null, suspension_reason: null, erased_at: null,
         batch_id: options.batchId, created_by: actor.userId, holder_key_hash: hashHolderKey(holderKey),
+        workshop_id: options.workshopId ?? null, claim_request_id: options.claimRequestIds?.get(normalizeEmail(recipient.email)) ?? null,
       });
       people.push({ credential_id: id, email: normalizeEmail(recipient.email), name: recipient.name ?? null, created_at: at });
     });
@@ -219,6 +231,8 @@ export interface BulkRowReport {
   name?: string;
   status: BulkRowStatus;
   problems?: string[];
+  /** The same problems as stable codes, for translation. */
+  problemCodes?: Pick<RowProblem, 'code' | 'params'>[];
   credentialId?: string;
   url?: string;
   holderUrl?: string;
@@ -237,7 +251,7 @@ export interface BulkRow {
   email: string;
   name?: string;
   evidence?: string;
-  problems: string[];
+  problems: RowProblem[];
 }
 
 const CHUNK = 500;
@@ -247,7 +261,15 @@ const CHUNK = 500;
  * chunks of 500, each committed on its own: after a crash, running the same file again completes it, and
  * nobody is awarded twice.
  */
-export async function bulkAward(app: AppContext, actor: Actor, achievementId: string, rows: BulkRow[], options: { dryRun: boolean; language?: Lang; showNames?: boolean }): Promise<BulkReport> {
+export interface BulkOptions {
+  dryRun: boolean;
+  language?: Lang;
+  showNames?: boolean;
+  workshopId?: string;
+  claimRequestIds?: Map<string, string>;
+}
+
+export async function bulkAward(app: AppContext, actor: Actor, achievementId: string, rows: BulkRow[], options: BulkOptions): Promise<BulkReport> {
   const { org, achievement } = await loadForAward(app, actor, achievementId);
   const reports: BulkRowReport[] = [];
   const seen = new Set<string>();
@@ -256,13 +278,15 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
     const report: BulkRowReport = { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), status: 'invalid' };
     reports.push(report);
     if (row.problems.length > 0) {
-      report.problems = row.problems;
+      report.problems = row.problems.map((p) => p.message);
+      report.problemCodes = row.problems.map(({ code, params }) => ({ code, ...(params ? { params } : {}) }));
       continue;
     }
     const email = normalizeEmail(row.email);
     if (seen.has(email)) {
       report.status = 'duplicate';
       report.problems = ['this email appears earlier in the file'];
+      report.problemCodes = [{ code: 'duplicate' }];
       continue;
     }
     seen.add(email);
@@ -284,7 +308,7 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
     const outcomes = await issueChunk(app, actor, org, achievement, chunk.map(({ row }) => ({
       email: row.email, ...(row.name ? { name: row.name } : {}), showName: options.showNames ?? false,
       evidence: row.evidence ? [/^https:\/\/\S+$/.test(row.evidence) ? { id: row.evidence } : { narrative: row.evidence }] : [],
-    })), { language: options.language ?? 'fr', batchId });
+    })), { language: options.language ?? 'fr', batchId, ...(options.workshopId ? { workshopId: options.workshopId } : {}), ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}) });
     chunk.forEach(({ report }, j) => {
       const outcome = outcomes[j]!;
       const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;

@@ -6,8 +6,8 @@ import type { Db } from '../store/database.js';
 import type { AppContext } from './context.js';
 import { newId } from './clock.js';
 import { hashToken, issueToken, newToken } from './issuers.js';
+import { passwordResetLink, setPasswordDirectly } from './accounts.js';
 
-export const PLATFORM_ADMIN_EMAIL = 'admin@blason.local';
 
 /** The server-wide secret behind pseudonymous recipient keys: made once, shared by every process. */
 export async function recipientSecret(db: Db): Promise<Buffer> {
@@ -19,21 +19,22 @@ export async function recipientSecret(db: Db): Promise<Buffer> {
  * registered (as a hash); otherwise, on the very first start, a token is generated and returned so that the
  * caller prints it once. It is never shown again.
  */
-export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedToken?: string }> {
+export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedToken?: string; passwordLink?: string }> {
   const at = app.clock.now().toISOString();
-  let admin = await findUserByEmail(app.db, PLATFORM_ADMIN_EMAIL);
+  let admin = await findUserByEmail(app.db, app.config.adminEmail);
   if (!admin) {
     if ((await countPlatformAdmins(app.db)) === 0) {
-      const row = { id: newId(), organisation_id: null, email: PLATFORM_ADMIN_EMAIL, name: 'Platform administrator', role: 'platform_admin', password_hash: null, locked_until: null, created_at: at, disabled_at: null };
+      const row = { id: newId(), organisation_id: null, email: app.config.adminEmail, name: 'Platform administrator', role: 'platform_admin', password_hash: null, locked_until: null, created_at: at, disabled_at: null };
       try {
         await insertUser(app.db, row);
       } catch {
         // another process created it at the same moment
       }
     }
-    admin = await findUserByEmail(app.db, PLATFORM_ADMIN_EMAIL);
+    admin = await findUserByEmail(app.db, app.config.adminEmail);
     if (!admin) return {};
   }
+  if (app.config.adminPassword) await setPasswordDirectly(app, admin.id, app.config.adminPassword);
   if (app.config.adminToken) {
     const hash = hashToken(app.config.adminToken);
     const exists = await app.db.selectFrom('api_tokens').select('id').where('token_hash', '=', hash).executeTakeFirst();
@@ -47,5 +48,6 @@ export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedT
   if ((await getOrInitSetting(app.db, 'admin_token_generated_by', () => claim)) !== claim) return {};
   const token = await issueToken(app, admin.id, 'generated on first start', newToken());
   await appendAudit(app.db, { at, actorId: null, organisationId: null, action: 'admin.token.generated', targetType: 'user', targetId: admin.id });
-  return { generatedToken: token };
+  const link = admin.password_hash ? undefined : (await passwordResetLink(app, admin.email, 7 * 24))?.link;
+  return { generatedToken: token, ...(link ? { passwordLink: link } : {}) };
 }

@@ -4,6 +4,7 @@ import type { SigningPool } from '../engine/proof/signing-pool.js';
 import type { Fetcher } from '../engine/verify/fetcher.js';
 import type { Identifiers } from '../keys/identity.js';
 import type { IssuerKeys } from '../keys/issuer-keys.js';
+import type { Mailer } from '../mail/mailer.js';
 import type { Db } from '../store/database.js';
 import type { Catalogue } from './catalogue.js';
 import type { Clock } from './clock.js';
@@ -24,4 +25,6 @@ export interface AppContext {
   recipientSecret: Buffer;
   catalogue: Catalogue;
   log: Logger;
+  /** Delivers the outbox; absent without SMTP_URL (messages then wait in the outbox). */
+  mailer?: Mailer;
 }

@@ -2,6 +2,7 @@ import type { Lang } from './catalogue.js';
 import { appendAudit } from '../store/repositories/audit.js';
 import { deleteRecipient, findCredential, findRecipient, listCredentials as listRows, updateCredential } from '../store/repositories/credentials.js';
 import { bumpVersion, findSuspensionTwin } from '../store/repositories/status-lists.js';
+import { eraseForCredential } from '../store/repositories/outbox.js';
 import type { CredentialRow } from '../store/schema.js';
 import { recipientKey } from './award.js';
 import type { AppContext } from './context.js';
@@ -118,6 +119,7 @@ export async function eraseRecipient(app: AppContext, actor: Actor, id: string, 
   const twin = options.revoke && !row.revoked_at ? await findSuspensionTwin(app.db, row.status_list_id) : undefined;
   await app.db.transaction().execute(async (trx) => {
     await deleteRecipient(trx, row.id);
+    await eraseForCredential(trx, row.id);
     // The stored copy goes too: it may carry the holder's name. The holder keeps their own copy, which still
     // verifies, since its status lives in the status list, not in this row.
     await updateCredential(trx, row.id, {

@@ -1,6 +1,13 @@
 import { parse } from 'csv-parse/sync';
 import { ValidationError } from './errors.js';
 
+/** Something wrong with one row: a stable code (translated by the console) and an English message (the API). */
+export interface RowProblem {
+  code: 'tooManyColumns' | 'emailMissing' | 'emailInvalid' | 'nameTooLong' | 'evidenceTooLong' | 'duplicate';
+  message: string;
+  params?: Record<string, string | number>;
+}
+
 /** One line of an award spreadsheet, before validation. */
 export interface CsvRow {
   /** 1-based line number in the file, as a spreadsheet shows it. */
@@ -8,7 +15,7 @@ export interface CsvRow {
   email: string;
   name?: string;
   evidence?: string;
-  problems: string[];
+  problems: RowProblem[];
 }
 
 export const MAX_CSV_ROWS = 20_000;
@@ -62,16 +69,26 @@ export function parseAwardCsv(text: string): CsvRow[] {
   }
   const rows: CsvRow[] = [];
   for (const { record, info } of hasHeader ? records.slice(1) : records) {
-    const problems: string[] = [];
-    if (record.length > 3 && !hasHeader) problems.push(`too many columns (${record.length}); expected email, name and optionally evidence`);
+    const problems: RowProblem[] = [];
+    if (record.length > 3 && !hasHeader) problems.push({ code: 'tooManyColumns', message: `too many columns (${record.length}); expected email, name and optionally evidence`, params: { count: record.length } });
     const cell = (i: number) => (i >= 0 ? record[i]?.trim() ?? '' : '');
-    const email = cell(columns.email).toLowerCase();
-    const name = cell(columns.name);
+    let email = cell(columns.email).toLowerCase();
+    let name = cell(columns.name);
+    if (!hasHeader) {
+      // Pasted lists come in every order: "Name, email", or "Ana Martin <ana@example.fr>" in one cell.
+      const bracketed = /^(.*)<([^<>\s]+@[^<>\s]+)>\s*$/.exec(cell(0));
+      if (bracketed && !isEmail(email)) {
+        email = bracketed[2]!.toLowerCase();
+        name = name || bracketed[1]!.trim().replace(/^"|"$/g, '');
+      } else if (!isEmail(email) && isEmail(name.toLowerCase())) {
+        [email, name] = [name.toLowerCase(), cell(columns.email)];
+      }
+    }
     const evidence = cell(columns.evidence);
-    if (!email) problems.push('the email is missing');
-    else if (!isEmail(email)) problems.push(`"${email.slice(0, 80)}" is not a valid email address`);
-    if (name.length > 200) problems.push('the name is longer than 200 characters');
-    if (evidence.length > 5000) problems.push('the evidence is longer than 5,000 characters');
+    if (!email) problems.push({ code: 'emailMissing', message: 'the email is missing' });
+    else if (!isEmail(email)) problems.push({ code: 'emailInvalid', message: `"${email.slice(0, 80)}" is not a valid email address`, params: { value: email.slice(0, 80) } });
+    if (name.length > 200) problems.push({ code: 'nameTooLong', message: 'the name is longer than 200 characters' });
+    if (evidence.length > 5000) problems.push({ code: 'evidenceTooLong', message: 'the evidence is longer than 5,000 characters' });
     rows.push({ line: info.lines, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems });
   }
   return rows;

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { VerificationReport } from '../engine/verify/report.js';
 import { verifyCredential } from '../engine/verify/verify-credential.js';
@@ -9,13 +10,30 @@ import type { AppContext } from './context.js';
  * Verifies any OB 3.0 credential, ours or anyone's, with the engine. For our own credentials the issuer's
  * suspension list is checked too (the credential itself can only name its revocation entry).
  */
-export async function verifyAny(app: AppContext, input: VerifiableInput, options: { expectedRecipient?: { email?: string; id?: string } } = {}): Promise<VerificationReport> {
-  return verifyCredential(input, {
+export async function verifyAny(app: AppContext, input: VerifiableInput, options: { expectedRecipient?: { email?: string; id?: string }; count?: boolean } = {}): Promise<VerificationReport> {
+  const report = await verifyCredential(input, {
     fetcher: app.fetcher,
     now: app.clock.now(),
     ...(options.expectedRecipient ? { expectedRecipient: options.expectedRecipient } : {}),
     additionalStatus: (credential) => suspensionEntryOf(app, credential),
   });
+  if (options.count) await countVerification(app, report);
+  return report;
+}
+
+/**
+ * Counts a verification of one of our credentials, by month, for the indicators. Nothing about who verified
+ * (no address, no time of day) is kept: a verification is a data event about the holder.
+ */
+async function countVerification(app: AppContext, report: VerificationReport): Promise<void> {
+  const id = report.credentialId ? app.ids.credentialIdFromUrl(report.credentialId) : undefined;
+  if (!id || report.verdict === 'invalid') return;
+  const row = await findCredential(app.db, id);
+  if (!row) return;
+  const month = app.clock.now().toISOString().slice(0, 7);
+  await app.db.insertInto('verification_counts').values({ credential_id: id, organisation_id: row.organisation_id, month, count: 1 })
+    .onConflict((oc) => oc.columns(['credential_id', 'month']).doUpdateSet({ count: sql`verification_counts.count + 1` }))
+    .execute();
 }
 
 async function suspensionEntryOf(app: AppContext, credential: Record<string, unknown>): Promise<Record<string, unknown>[]> {

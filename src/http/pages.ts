@@ -19,7 +19,7 @@ import { rateLimit } from './rate-limit.js';
 /** Renders the HTML pages that other routers need (the badge page is one form of /credentials/{id}). */
 export interface PageRenderer {
   credentialPage(req: Request, row: CredentialRow): Promise<string>;
-  errorPage(req: Request, res: Response, status: number): void;
+  errorPage(req: Request, res: Response, status: number, message?: string): void;
 }
 
 const LANG_COOKIE = 'lang';
@@ -91,12 +91,12 @@ export function htmlPages(app: AppContext): PageRenderer {
         catalogue: app.catalogue,
       }));
     },
-    errorPage(req, res, status) {
+    errorPage(req, res, status, message) {
       const lang = languageOf(req, res);
       const t = translator(lang);
       res.status(status).type('html').send(renderPage('error', {
         lang, title: t(status === 404 ? 'error.title' : 'error.generic'), heading: t(status === 404 ? 'error.title' : 'error.generic'),
-        message: t(status === 404 ? 'error.notFound' : 'error.generic'), switchLanguageUrl: switchUrl(req, lang),
+        message: message ?? t(status === 404 ? 'error.notFound' : 'error.generic'), switchLanguageUrl: switchUrl(req, lang),
       }));
     },
   };
@@ -110,7 +110,7 @@ export function pagesRouter(app: AppContext): Router {
 
   const render = async (req: Request, res: Response, input: VerifiableInput | undefined, problem?: { key: string; params?: Record<string, string> }, url?: string) => {
     const lang = languageOf(req, res);
-    const report = input ? await verifyAny(app, input) : undefined;
+    const report = input ? await verifyAny(app, input, { count: true }) : undefined;
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(renderPage('verify', presentVerifyPage({
       lang, ...(report ? { report } : {}), ...(problem ? { problem } : {}), ...(url ? { url } : {}),

@@ -3,7 +3,10 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
+import { AppError } from '../app/errors.js';
 import { pagesRouter, type PageRenderer } from './pages.js';
+import { claimRouter } from './claim-routes.js';
+import { consoleRouter } from './console/index.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { apiRouter } from './routes/api.js';
 import { publicRouter } from './routes/public.js';
@@ -52,11 +55,19 @@ export function createHttpApp(app: AppContext, pages: PageRenderer): express.Exp
   }));
 
   http.use(pagesRouter(app));
+  http.use('/console', consoleRouter(app));
+  http.use(claimRouter(app));
   http.use(verifyRouter(app));
   http.use('/api/v1', apiRouter(app));
   http.use(publicRouter(app, pages));
 
   http.use((req, res) => sendProblem(res, 404, 'not-found', `No such resource: ${req.method} ${req.path}`));
+  // People in a browser on the console or the public pages get an HTML page; programs get problem+json.
+  http.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
+    const human = /^\/(console|claim|verify)(\/|$)/.test(req.path) && req.accepts(['html', 'json']) === 'html';
+    if (!human || res.headersSent || !(error instanceof AppError) || error.status >= 500) return next(error);
+    pages.errorPage(req, res, error.status, error.message);
+  });
   http.use(errorHandler(app.log));
   return http;
 }

@@ -32,9 +32,9 @@ describe('reading an award spreadsheet', () => {
   test('flags a bad email, a missing email and too many columns on their own rows', () => {
     const rows = parseAwardCsv('pas-un-email,X\n,Y\nc@example.fr,Z,E,extra');
     expect(rows.map((r) => r.problems.length > 0)).toEqual([true, true, true]);
-    expect(rows[0]!.problems[0]).toContain('not a valid email');
-    expect(rows[1]!.problems[0]).toContain('missing');
-    expect(rows[2]!.problems[0]).toContain('too many columns');
+    expect(rows[0]!.problems[0]!.message).toContain('not a valid email');
+    expect(rows[1]!.problems[0]!.code).toBe('emailMissing');
+    expect(rows[2]!.problems[0]!.code).toBe('tooManyColumns');
   });
 
   test('skips empty lines and reports spreadsheet line numbers', () => {

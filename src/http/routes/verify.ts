@@ -38,7 +38,7 @@ export function verifyRouter(app: AppContext): Router {
         input = typeof wrapped.credential === 'string' ? { text: wrapped.credential } : { credential: wrapped.credential as object };
       }
     }
-    const { credential: _credential, ...report } = await verifyAny(app, input);
+    const { credential: _credential, ...report } = await verifyAny(app, input, { count: true });
     res.setHeader('Cache-Control', 'no-store');
     res.json(report);
   });

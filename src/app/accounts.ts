@@ -1,0 +1,186 @@
+import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { appendAudit } from '../store/repositories/audit.js';
+import { findOrganisation } from '../store/repositories/organisations.js';
+import { findUser, findUserByEmail, insertUser } from '../store/repositories/users.js';
+import type { UserRow } from '../store/schema.js';
+import { actorOf } from './auth.js';
+import type { AppContext } from './context.js';
+import { newId } from './clock.js';
+import { AppError, conflict, ValidationError } from './errors.js';
+import { loadIssuer } from './issuers.js';
+import { authorize, type Actor, type Role } from './policies.js';
+
+/**
+ * Console accounts: passwords hashed with scrypt (memory-hard: N=2^15, r=8, 32 MiB per hash), sessions held
+ * server-side (the cookie carries a random token, the database its hash), invitations and resets by one-time
+ * links, and a lockout after repeated failures.
+ */
+
+const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
+const KEY_LENGTH = 32;
+export const MIN_PASSWORD_LENGTH = 12;
+const MAX_FAILURES = 5;
+const LOCK_MINUTES = 15;
+const SESSION_HOURS = 12;
+const INVITATION_DAYS = 7;
+
+function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
+  return new Promise((resolve, reject) => scryptCallback(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))));
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const key = await scrypt(password, salt, SCRYPT);
+  return `scrypt$${SCRYPT.N}$${SCRYPT.r}$${SCRYPT.p}$${salt.toString('base64')}$${key.toString('base64')}`;
+}
+
+export async function verifyPassword(stored: string, password: string): Promise<boolean> {
+  const [scheme, n, r, p, salt, key] = stored.split('$');
+  if (scheme !== 'scrypt' || !salt || !key) return false;
+  const expected = Buffer.from(key, 'base64');
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+// A hash to compare against when the email is unknown, so that the time taken does not reveal which emails exist.
+let decoyHash: Promise<string> | undefined;
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+
+export class SignInError extends AppError {
+  constructor(readonly reason: 'invalid' | 'locked', readonly minutes = 0) {
+    super(reason === 'locked' ? 429 : 401, reason === 'locked' ? 'locked' : 'invalid-credentials',
+      reason === 'locked' ? `Too many failed attempts: try again in ${minutes} minutes.` : 'Email or password incorrect.');
+  }
+}
+
+export interface Session {
+  token: string;
+  csrf: string;
+  user: UserRow;
+  actor: Actor;
+}
+
+async function newSession(app: AppContext, user: UserRow): Promise<Session> {
+  const token = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  const now = app.clock.now();
+  await app.db.insertInto('web_sessions').values({
+    id_hash: sha256(token), user_id: user.id, csrf_token: csrf, created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+  }).execute();
+  return { token, csrf, user, actor: actorOf(user) };
+}
+
+/** Email and password → a session, or SignInError. Five failures lock the account for 15 minutes. */
+export async function signIn(app: AppContext, email: string, password: string): Promise<Session> {
+  const user = await findUserByEmail(app.db, email.trim().toLowerCase());
+  const now = app.clock.now();
+  if (!user || !user.password_hash || user.disabled_at) {
+    await verifyPassword(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password);
+    throw new SignInError('invalid');
+  }
+  if (user.locked_until && Date.parse(user.locked_until) > now.getTime()) {
+    throw new SignInError('locked', Math.ceil((Date.parse(user.locked_until) - now.getTime()) / 60_000));
+  }
+  if (!(await verifyPassword(user.password_hash, password))) {
+    const failures = user.failed_logins + 1;
+    const lockedUntil = failures >= MAX_FAILURES ? new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString() : null;
+    await app.db.updateTable('users').set({ failed_logins: failures, locked_until: lockedUntil }).where('id', '=', user.id).execute();
+    if (lockedUntil) {
+      await appendAudit(app.db, { at: now.toISOString(), actorId: user.id, organisationId: user.organisation_id, action: 'user.locked', targetType: 'user', targetId: user.id, details: { failures } });
+      throw new SignInError('locked', LOCK_MINUTES);
+    }
+    throw new SignInError('invalid');
+  }
+  await app.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
+  return newSession(app, user);
+}
+
+/** The session behind a cookie token, if it is live. */
+export async function sessionFor(app: AppContext, token: string | undefined): Promise<Session | undefined> {
+  if (!token || token.length > 100) return undefined;
+  const row = await app.db.selectFrom('web_sessions').selectAll().where('id_hash', '=', sha256(token)).executeTakeFirst();
+  if (!row || Date.parse(row.expires_at) < app.clock.now().getTime()) return undefined;
+  const user = await findUser(app.db, row.user_id);
+  if (!user || user.disabled_at) return undefined;
+  return { token, csrf: row.csrf_token, user, actor: actorOf(user) };
+}
+
+export async function signOut(app: AppContext, token: string): Promise<void> {
+  await app.db.deleteFrom('web_sessions').where('id_hash', '=', sha256(token)).execute();
+}
+
+function checkPassword(password: string): void {
+  if (password.length < MIN_PASSWORD_LENGTH) {
+    throw new ValidationError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, [{ field: 'password', message: 'too short' }]);
+  }
+}
+
+export interface Invitation {
+  user: UserRow;
+  link: string;
+  organisationName: string;
+}
+
+/**
+ * Invites someone to an organisation's console with a role. They receive a one-time link, valid 7 days, to choose
+ * their password. A platform admin invites anyone anywhere; an operator admin only into their own organisation.
+ */
+export async function inviteUser(app: AppContext, actor: Actor, organisationId: string, input: { email: string; name?: string; role: Exclude<Role, 'platform_admin'> }): Promise<Invitation> {
+  authorize(actor, 'users.manage');
+  const org = await loadIssuer(app, actor, organisationId);
+  const email = input.email.trim().toLowerCase();
+  if (await findUserByEmail(app.db, email)) throw conflict('Someone with this email already has an account.');
+  const at = app.clock.now().toISOString();
+  const user: UserRow = { id: newId(), organisation_id: org.id, email, name: input.name ?? null, role: input.role, password_hash: null, failed_logins: 0, locked_until: null, created_at: at, disabled_at: null };
+  await insertUser(app.db, user);
+  const link = await oneTimeLink(app, user.id, 'invitation', INVITATION_DAYS * 24);
+  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'user.invited', targetType: 'user', targetId: user.id, details: { role: input.role } });
+  return { user, link, organisationName: org.name };
+}
+
+async function oneTimeLink(app: AppContext, userId: string, purpose: 'invitation' | 'reset', hours: number): Promise<string> {
+  const token = randomBytes(32).toString('base64url');
+  const now = app.clock.now();
+  await app.db.insertInto('user_tokens').values({ token_hash: sha256(token), user_id: userId, purpose, created_at: now.toISOString(), expires_at: new Date(now.getTime() + hours * 3_600_000).toISOString(), used_at: null }).execute();
+  return `${app.ids.origin}/console/password?token=${token}`;
+}
+
+/** A password reset link for an existing account (or nothing, silently, for an unknown email). */
+export async function passwordResetLink(app: AppContext, email: string, hours = 2): Promise<{ user: UserRow; link: string } | undefined> {
+  const user = await findUserByEmail(app.db, email.trim().toLowerCase());
+  if (!user || user.disabled_at) return undefined;
+  return { user, link: await oneTimeLink(app, user.id, 'reset', hours) };
+}
+
+export async function describeLink(app: AppContext, token: string): Promise<{ email: string; organisationName: string | null } | undefined> {
+  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  if (!row || row.used_at || Date.parse(row.expires_at) < app.clock.now().getTime()) return undefined;
+  const user = await findUser(app.db, row.user_id);
+  if (!user) return undefined;
+  const org = user.organisation_id ? await findOrganisation(app.db, user.organisation_id) : undefined;
+  return { email: user.email, organisationName: org?.name ?? null };
+}
+
+/** Sets the password through a one-time link (invitation or reset), then signs the person in. */
+export async function setPasswordWithLink(app: AppContext, token: string, password: string): Promise<Session> {
+  checkPassword(password);
+  const now = app.clock.now().toISOString();
+  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  if (!row || row.used_at || Date.parse(row.expires_at) < Date.parse(now)) throw new AppError(410, 'link-expired', 'This link has expired or was already used. Ask for a new one.');
+  const claimed = await app.db.updateTable('user_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw new AppError(410, 'link-expired', 'This link was already used.');
+  await app.db.updateTable('users').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null }).where('id', '=', row.user_id).execute();
+  // A new password ends every other session of the account.
+  await app.db.deleteFrom('web_sessions').where('user_id', '=', row.user_id).execute();
+  const user = (await findUser(app.db, row.user_id))!;
+  await appendAudit(app.db, { at: now, actorId: user.id, organisationId: user.organisation_id, action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset', targetType: 'user', targetId: user.id });
+  return newSession(app, user);
+}
+
+/** The first platform administrator's console password, from the command line (blason admin set-password). */
+export async function setPasswordDirectly(app: AppContext, userId: string, password: string): Promise<void> {
+  checkPassword(password);
+  await app.db.updateTable('users').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+}

@@ -1,0 +1,262 @@
+import { randomInt } from 'node:crypto';
+import { appendAudit } from '../store/repositories/audit.js';
+import { findOrganisation } from '../store/repositories/organisations.js';
+import type { WorkshopRow } from '../store/schema.js';
+import { loadAchievement } from './achievements.js';
+import { bulkAward, type BulkReport, type BulkRow, type BulkRowStatus } from './award.js';
+import type { Lang } from './catalogue.js';
+import type { AppContext } from './context.js';
+import { newId } from './clock.js';
+import { parseAwardCsv } from './csv.js';
+import { AppError, conflict, notFound, ValidationError } from './errors.js';
+import { loadIssuer } from './issuers.js';
+import { enqueueAwardEmails } from './notifications.js';
+import { authorize, scopeOf, type Actor } from './policies.js';
+
+/**
+ * Workshop sessions: after a workshop, an operator awards its badges to the group (from a pasted list or a
+ * spreadsheet, previewed before anything is signed), or lets participants ask for them with a short code.
+ */
+
+const CLAIM_ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
+const CLAIM_CODE_LENGTH = 6;
+
+export interface WorkshopInput {
+  issuerId: string;
+  title: string;
+  workshopType: string;
+  heldOn: string;
+  place?: string;
+  achievementIds: string[];
+}
+
+export interface WorkshopView {
+  id: string;
+  issuerId: string;
+  title: string;
+  workshopType: string;
+  heldOn: string;
+  place: string | null;
+  claimCode: string;
+  claimOpen: boolean;
+  claimUrl: string;
+  badges: { id: string; name: { fr: string; en: string } }[];
+  awarded: number;
+  pendingClaims: number;
+}
+
+function newClaimCode(): string {
+  return Array.from({ length: CLAIM_CODE_LENGTH }, () => CLAIM_ALPHABET[randomInt(CLAIM_ALPHABET.length)]).join('');
+}
+
+export function normalizeClaimCode(code: string): string {
+  return code.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/O/g, '0').slice(0, 12);
+}
+
+async function loadWorkshop(app: AppContext, actor: Actor, id: string): Promise<WorkshopRow> {
+  let query = app.db.selectFrom('workshops').selectAll().where('id', '=', id);
+  const scope = scopeOf(actor);
+  if (scope !== undefined) query = query.where('organisation_id', '=', scope);
+  const row = /^[0-9a-f-]{36}$/.test(id) ? await query.executeTakeFirst() : undefined;
+  if (!row) throw notFound('Session');
+  return row;
+}
+
+async function view(app: AppContext, row: WorkshopRow): Promise<WorkshopView> {
+  const badges = await app.db.selectFrom('workshop_badges').innerJoin('achievements', 'achievements.id', 'workshop_badges.achievement_id')
+    .select(['achievements.id', 'achievements.name_fr', 'achievements.name_en']).where('workshop_badges.workshop_id', '=', row.id).orderBy('achievements.name_fr').execute();
+  const awarded = await app.db.selectFrom('credentials').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', row.id).executeTakeFirst();
+  const pending = await app.db.selectFrom('claim_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
+  return {
+    id: row.id, issuerId: row.organisation_id, title: row.title, workshopType: row.workshop_type, heldOn: row.held_on, place: row.place,
+    claimCode: row.claim_code, claimOpen: row.claim_open === 1, claimUrl: `${app.ids.origin}/claim/${row.claim_code}`,
+    badges: badges.map((b) => ({ id: b.id, name: { fr: b.name_fr, en: b.name_en } })),
+    awarded: Number(awarded?.n ?? 0), pendingClaims: Number(pending?.n ?? 0),
+  };
+}
+
+export async function createWorkshop(app: AppContext, actor: Actor, input: WorkshopInput): Promise<WorkshopView> {
+  authorize(actor, 'credential.award');
+  const org = await loadIssuer(app, actor, input.issuerId);
+  const errors = [];
+  if (!input.title.trim()) errors.push({ field: 'title', message: 'required' });
+  if (!app.catalogue.workshopTypes.some((t) => t.code === input.workshopType)) errors.push({ field: 'workshopType', message: 'unknown workshop type' });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.heldOn) || Number.isNaN(Date.parse(input.heldOn))) errors.push({ field: 'heldOn', message: 'not a date' });
+  if (input.achievementIds.length === 0) errors.push({ field: 'achievementIds', message: 'choose at least one badge' });
+  if (errors.length > 0) throw new ValidationError('The session is incomplete.', errors);
+  for (const id of input.achievementIds) {
+    const achievement = await loadAchievement(app, actor, id);
+    if (achievement.organisation_id !== org.id) throw notFound('Badge');
+    if (achievement.archived_at) throw conflict('An archived badge cannot be awarded.');
+  }
+  const at = app.clock.now().toISOString();
+  for (let attempt = 0; ; attempt++) {
+    const row: WorkshopRow = {
+      id: newId(), organisation_id: org.id, title: input.title.trim().slice(0, 200), workshop_type: input.workshopType, held_on: input.heldOn,
+      place: input.place?.trim().slice(0, 200) || null, claim_code: newClaimCode(), claim_open: 0, created_by: actor.userId, created_at: at,
+    };
+    try {
+      await app.db.transaction().execute(async (trx) => {
+        await trx.insertInto('workshops').values(row).execute();
+        await trx.insertInto('workshop_badges').values([...new Set(input.achievementIds)].map((achievement_id) => ({ workshop_id: row.id, achievement_id }))).execute();
+        await appendAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action: 'workshop.created', targetType: 'workshop', targetId: row.id, details: { workshopType: row.workshop_type, badges: input.achievementIds.length } });
+      });
+      return view(app, row);
+    } catch (error) {
+      // A claim code already taken (one chance in millions): draw another.
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+export async function listWorkshops(app: AppContext, actor: Actor): Promise<WorkshopView[]> {
+  authorize(actor, 'credential.read');
+  let query = app.db.selectFrom('workshops').selectAll().orderBy('held_on', 'desc').orderBy('created_at', 'desc').limit(200);
+  const scope = scopeOf(actor);
+  if (scope !== undefined) query = query.where('organisation_id', '=', scope);
+  return Promise.all((await query.execute()).map((row) => view(app, row)));
+}
+
+export async function getWorkshop(app: AppContext, actor: Actor, id: string): Promise<WorkshopView> {
+  authorize(actor, 'credential.read');
+  return view(app, await loadWorkshop(app, actor, id));
+}
+
+export interface PreviewRow {
+  line: number;
+  email: string;
+  name?: string;
+  problems: { code: string; params?: Record<string, string | number> }[];
+  /** Per badge: what awarding would do for this person. */
+  outcomes: { achievementId: string; status: BulkRowStatus }[];
+  ok: boolean;
+}
+
+export interface AwardPreview {
+  rows: PreviewRow[];
+  valid: number;
+  flagged: number;
+  /** The list with the flagged rows removed, ready to confirm or to fix. */
+  cleanText: string;
+}
+
+function rowsFrom(text: string): BulkRow[] {
+  const rows = parseAwardCsv(text);
+  if (rows.length === 0) throw new ValidationError('The list is empty: one person per line, with an email and a name.', [{ field: 'list', message: 'empty' }]);
+  return rows;
+}
+
+/** What awarding the session's badges to this list would do, row by row, with nothing signed. */
+export async function previewWorkshopAward(app: AppContext, actor: Actor, workshopId: string, text: string): Promise<AwardPreview> {
+  const workshop = await view(app, await loadWorkshop(app, actor, workshopId));
+  const rows = rowsFrom(text);
+  const reports: BulkReport[] = [];
+  for (const badge of workshop.badges) reports.push(await bulkAward(app, actor, badge.id, rows, { dryRun: true }));
+  const preview: PreviewRow[] = rows.map((row, i) => {
+    const outcomes = reports.map((report, b) => ({ achievementId: workshop.badges[b]!.id, status: report.rows[i]!.status }));
+    const seen = new Set<string>();
+    const problems = reports.flatMap((report) => report.rows[i]!.problemCodes ?? []).filter((p) => !seen.has(p.code) && seen.add(p.code));
+    const ok = outcomes.some((o) => o.status === 'would-issue');
+    return { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), problems, outcomes, ok };
+  });
+  const clean = preview.filter((row) => row.ok).map((row) => [row.email, row.name ?? ''].map((cell) => (/[;,"\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(';'));
+  return { rows: preview, valid: preview.filter((r) => r.ok).length, flagged: preview.filter((r) => !r.ok).length, cleanText: clean.join('\n') };
+}
+
+export interface WorkshopAwardResult {
+  issued: number;
+  alreadyHeld: number;
+  invalid: number;
+  emailsQueued: number;
+}
+
+/** Awards every badge of the session to every valid person of the list, and e-mails each of them. */
+export async function awardWorkshop(app: AppContext, actor: Actor, workshopId: string, text: string, options: { language?: Lang; claimRequestIds?: Map<string, string> } = {}): Promise<WorkshopAwardResult> {
+  const row = await loadWorkshop(app, actor, workshopId);
+  const workshop = await view(app, row);
+  const org = (await findOrganisation(app.db, row.organisation_id))!;
+  const rows = rowsFrom(text);
+  const result: WorkshopAwardResult = { issued: 0, alreadyHeld: 0, invalid: 0, emailsQueued: 0 };
+  for (const badge of workshop.badges) {
+    const report = await bulkAward(app, actor, badge.id, rows, {
+      dryRun: false, workshopId: row.id, ...(options.language ? { language: options.language } : {}), ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}),
+    });
+    result.issued += report.summary.issued;
+    result.alreadyHeld += report.summary['already-issued'];
+    result.invalid += report.summary.invalid + report.summary.duplicate;
+    const language = options.language ?? 'fr';
+    const issued = report.rows.filter((r) => r.status === 'issued' && r.credentialId && r.url && r.holderUrl);
+    result.emailsQueued += await enqueueAwardEmails(app, issued.map((r) => ({
+      credentialId: r.credentialId!, url: r.url!, holderUrl: r.holderUrl!, email: r.email, ...(r.name ? { name: r.name } : {}),
+      badgeName: badge.name[language], issuerName: org.name, language, organisationId: org.id,
+    })));
+  }
+  return result;
+}
+
+export async function setClaimOpen(app: AppContext, actor: Actor, workshopId: string, open: boolean): Promise<WorkshopView> {
+  authorize(actor, 'credential.award');
+  const row = await loadWorkshop(app, actor, workshopId);
+  await app.db.updateTable('workshops').set({ claim_open: open ? 1 : 0 }).where('id', '=', row.id).execute();
+  await appendAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: row.organisation_id, action: open ? 'workshop.claims.opened' : 'workshop.claims.closed', targetType: 'workshop', targetId: row.id });
+  return view(app, { ...row, claim_open: open ? 1 : 0 });
+}
+
+export interface ClaimRequestView {
+  id: string;
+  name: string;
+  email: string;
+  status: 'pending' | 'approved' | 'rejected';
+  createdAt: string;
+}
+
+export async function listClaimRequests(app: AppContext, actor: Actor, workshopId: string): Promise<ClaimRequestView[]> {
+  authorize(actor, 'credential.read');
+  const row = await loadWorkshop(app, actor, workshopId);
+  const requests = await app.db.selectFrom('claim_requests').selectAll().where('workshop_id', '=', row.id).orderBy('created_at').execute();
+  return requests.map((r) => ({ id: r.id, name: r.name, email: r.email, status: r.status as ClaimRequestView['status'], createdAt: r.created_at }));
+}
+
+/** The public side of a claim code: the session's title, issuer and badges, if it is open. */
+export async function openClaim(app: AppContext, code: string): Promise<{ workshop: WorkshopRow; issuerName: string; badges: { fr: string; en: string }[] } | undefined> {
+  const workshop = await app.db.selectFrom('workshops').selectAll().where('claim_code', '=', normalizeClaimCode(code)).where('claim_open', '=', 1).executeTakeFirst();
+  if (!workshop) return undefined;
+  const org = (await findOrganisation(app.db, workshop.organisation_id))!;
+  const badges = await app.db.selectFrom('workshop_badges').innerJoin('achievements', 'achievements.id', 'workshop_badges.achievement_id')
+    .select(['achievements.name_fr', 'achievements.name_en']).where('workshop_badges.workshop_id', '=', workshop.id).execute();
+  return { workshop, issuerName: org.name, badges: badges.map((b) => ({ fr: b.name_fr, en: b.name_en })) };
+}
+
+/** A participant asks for the session's badges. One pending request per email; nothing is signed yet. */
+export async function submitClaim(app: AppContext, code: string, input: { name: string; email: string }): Promise<void> {
+  const claim = await openClaim(app, code);
+  if (!claim) throw notFound('Claim code');
+  const email = input.email.trim().toLowerCase();
+  const name = input.name.trim().slice(0, 200);
+  const problems = [];
+  if (!name) problems.push({ field: 'name', message: 'required' });
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]{2,}$/.test(email) || email.length > 254) problems.push({ field: 'email', message: 'not an email address' });
+  if (problems.length > 0) throw new ValidationError('Please give your name and a valid email address.', problems);
+  const existing = await app.db.selectFrom('claim_requests').select('id').where('workshop_id', '=', claim.workshop.id).where('email', '=', email).where('status', '!=', 'rejected').executeTakeFirst();
+  if (existing) return;
+  const pending = await app.db.selectFrom('claim_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', claim.workshop.id).executeTakeFirst();
+  if (Number(pending?.n ?? 0) >= 500) throw new AppError(429, 'too-many-claims', 'This session has received too many requests.');
+  await app.db.insertInto('claim_requests').values({ id: newId(), workshop_id: claim.workshop.id, name, email, status: 'pending', created_at: app.clock.now().toISOString(), decided_at: null, decided_by: null }).execute();
+}
+
+/** Approving a request awards the session's badges to that person (and e-mails them); rejecting signs nothing. */
+export async function decideClaim(app: AppContext, actor: Actor, workshopId: string, requestId: string, approve: boolean): Promise<WorkshopAwardResult | undefined> {
+  authorize(actor, 'credential.award');
+  const row = await loadWorkshop(app, actor, workshopId);
+  const request = await app.db.selectFrom('claim_requests').selectAll().where('id', '=', requestId).where('workshop_id', '=', row.id).executeTakeFirst();
+  if (!request) throw notFound('Request');
+  if (request.status !== 'pending') throw conflict('This request was already decided.');
+  const at = app.clock.now().toISOString();
+  const decided = await app.db.updateTable('claim_requests').set({ status: approve ? 'approved' : 'rejected', decided_at: at, decided_by: actor.userId })
+    .where('id', '=', request.id).where('status', '=', 'pending').executeTakeFirst();
+  if (Number(decided.numUpdatedRows) !== 1) throw conflict('This request was already decided.');
+  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: row.organisation_id, action: approve ? 'claim.approved' : 'claim.rejected', targetType: 'claim', targetId: request.id });
+  if (!approve) return undefined;
+  const line = `${request.email};"${request.name.replaceAll('"', '""')}"`;
+  return awardWorkshop(app, actor, row.id, line, { claimRequestIds: new Map([[request.email, request.id]]) });
+}

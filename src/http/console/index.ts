@@ -1,0 +1,27 @@
+import { Router } from 'express';
+import type { AppContext } from '../../app/context.js';
+import { authRoutes } from './auth-routes.js';
+import { badgeRoutes } from './badge-routes.js';
+import { insightRoutes } from './insight-routes.js';
+import { orgRoutes } from './org-routes.js';
+import { recordRoutes } from './record-routes.js';
+import { sessionRoutes } from './session-routes.js';
+import { loadSession, requireSession } from './session.js';
+
+/**
+ * /console: the operators' web console. Server-rendered pages, sessions in the database, CSRF tokens on every
+ * form; JavaScript only improves (live badge preview). Every page calls the same use cases as the API, so the
+ * same policies and tenant scoping apply.
+ */
+export function consoleRouter(app: AppContext): Router {
+  const router = Router();
+  router.use(loadSession(app));
+  router.use(authRoutes(app));
+  router.use(requireSession);
+  router.use(insightRoutes(app));
+  router.use(badgeRoutes(app));
+  router.use(sessionRoutes(app));
+  router.use(recordRoutes(app));
+  router.use(orgRoutes(app));
+  return router;
+}

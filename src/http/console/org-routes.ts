@@ -1,0 +1,139 @@
+import express, { Router, type Request, type Response } from 'express';
+import multer from 'multer';
+import { inviteUser } from '../../app/accounts.js';
+import { newId } from '../../app/clock.js';
+import type { AppContext } from '../../app/context.js';
+import { AppError, ValidationError } from '../../app/errors.js';
+import { createIssuer, getIssuer, listIssuerUsers, rotateIssuerKeys, updateIssuer } from '../../app/issuers.js';
+import { enqueueInvitationEmail } from '../../app/notifications.js';
+import { authorize, can } from '../../app/policies.js';
+import { isPng } from '../../engine/bake/png.js';
+import { appendAudit } from '../../store/repositories/audit.js';
+import { insertImage } from '../../store/repositories/images.js';
+import { listOrganisations, updateOrganisation } from '../../store/repositories/organisations.js';
+import { formatDate, translator } from '../../views/i18n.js';
+import { languageOf } from '../pages.js';
+import { currentOrganisationId, field, ORG_COOKIE } from './context.js';
+import { consolePage } from './render.js';
+import { checkCsrf, sessionOf } from './session.js';
+
+const MAX_LOGO = 1_000_000;
+
+function isJpeg(bytes: Buffer): boolean {
+  return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+/** The organisation's profile, logo and keys; its team; and, for the platform administrator, every organisation. */
+export function orgRoutes(app: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '16kb' });
+  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_LOGO, files: 1, fields: 2 } });
+
+  // The platform administrator's organisation picker.
+  router.get('/organisation', async (req, res) => {
+    authorize(sessionOf(res).actor, 'issuer.create');
+    const chosen = typeof req.query.org === 'string' && /^[0-9a-f-]{36}$/.test(req.query.org) ? req.query.org : '';
+    if (chosen) res.cookie(ORG_COOKIE, chosen, { httpOnly: true, sameSite: 'lax', path: '/console' });
+    res.redirect(303, '/console');
+  });
+
+  const issuerPage = async (req: Request, res: Response, problem?: string, status = 200) => {
+    const lang = languageOf(req, res);
+    const t = translator(lang);
+    const actor = sessionOf(res).actor;
+    const issuer = await getIssuer(app, actor, await currentOrganisationId(app, req, res));
+    await consolePage(app, req, res, 'issuer', 'issuer.title', {
+      issuer,
+      keys: issuer.keys.map((k) => ({ id: k.id, algorithm: k.algorithm, status: t(`issuer.keyStatus.${k.status}`), created: formatDate(k.createdAt, lang) })),
+      canRotate: can(actor, 'keys.rotate'),
+      ...(problem ? { problem } : {}),
+    }, { active: 'issuer', organisationId: issuer.id, status });
+  };
+
+  router.get('/issuer', async (req, res) => issuerPage(req, res));
+
+  router.post('/issuer', form, checkCsrf, async (req, res) => {
+    const orNull = (name: string) => field(req.body, name) || null;
+    try {
+      await updateIssuer(app, sessionOf(res).actor, await currentOrganisationId(app, req, res), {
+        name: field(req.body, 'name'), url: orNull('url'), email: orNull('email'), description: orNull('description'), linkedinOrganizationId: orNull('linkedinOrganizationId'),
+      });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return issuerPage(req, res, error.message, 422);
+    }
+    res.redirect(303, '/console/issuer?done=console.done');
+  });
+
+  router.post('/issuer/logo', (req, res, next) => {
+    upload.single('logo')(req, res, (error: unknown) => {
+      if (!error) return next();
+      if ((error as { code?: string }).code === 'LIMIT_FILE_SIZE') return void issuerPage(req, res, translator(languageOf(req, res))('issuer.logoInvalid'), 413).catch(next);
+      next(new AppError(400, 'bad-request', 'The logo upload could not be read.'));
+    });
+  }, checkCsrf, async (req, res) => {
+    const actor = sessionOf(res).actor;
+    authorize(actor, 'issuer.update');
+    const organisationId = await currentOrganisationId(app, req, res);
+    await getIssuer(app, actor, organisationId);
+    const bytes = req.file?.buffer;
+    // Only raster images: an uploaded SVG could carry script.
+    if (!bytes || !(isPng(bytes) || isJpeg(bytes))) return issuerPage(req, res, translator(languageOf(req, res))('issuer.logoInvalid'), 422);
+    const id = newId();
+    const at = app.clock.now().toISOString();
+    await insertImage(app.db, { id, organisation_id: organisationId, content_type: isPng(bytes) ? 'image/png' : 'image/jpeg', bytes, created_at: at });
+    await updateOrganisation(app.db, organisationId, { logo_image_id: id, updated_at: at });
+    await appendAudit(app.db, { at, actorId: actor.userId, organisationId, action: 'issuer.logo.updated', targetType: 'issuer', targetId: organisationId });
+    res.redirect(303, '/console/issuer?done=console.done');
+  });
+
+  router.post('/issuer/rotate', form, checkCsrf, async (req, res) => {
+    await rotateIssuerKeys(app, sessionOf(res).actor, await currentOrganisationId(app, req, res), 'console');
+    res.redirect(303, '/console/issuer?done=console.done');
+  });
+
+  const teamPage = async (req: Request, res: Response, problem?: string, status = 200) => {
+    const lang = languageOf(req, res);
+    const t = translator(lang);
+    const organisationId = await currentOrganisationId(app, req, res);
+    const users = await listIssuerUsers(app, sessionOf(res).actor, organisationId);
+    await consolePage(app, req, res, 'team', 'team.title', {
+      users: users.map((u) => ({ name: u.name ?? '', email: u.email, role: t(`team.role.${u.role}`) })),
+      roles: (['issuer', 'viewer', 'operator_admin'] as const).map((value) => ({ value, label: t(`team.role.${value}`) })),
+      ...(problem ? { problem } : {}),
+    }, { active: 'team', organisationId, status });
+  };
+
+  router.get('/team', async (req, res) => teamPage(req, res));
+
+  router.post('/team', form, checkCsrf, async (req, res) => {
+    const role = field(req.body, 'role');
+    if (role !== 'issuer' && role !== 'viewer' && role !== 'operator_admin') throw new ValidationError('Unknown role.', [{ field: 'role', message: 'unknown' }]);
+    try {
+      const invitation = await inviteUser(app, sessionOf(res).actor, await currentOrganisationId(app, req, res), { email: field(req.body, 'email'), ...(field(req.body, 'name') ? { name: field(req.body, 'name') } : {}), role });
+      await enqueueInvitationEmail(app, { email: invitation.user.email, ...(invitation.user.name ? { name: invitation.user.name } : {}), organisationName: invitation.organisationName, link: invitation.link, language: languageOf(req, res), ...(invitation.user.organisation_id ? { organisationId: invitation.user.organisation_id } : {}) });
+    } catch (error) {
+      if (error instanceof AppError && (error.status === 409 || error.status === 422)) return teamPage(req, res, error.message, error.status);
+      throw error;
+    }
+    res.redirect(303, '/console/team?done=team.invited');
+  });
+
+  router.get('/admin', async (req, res) => {
+    authorize(sessionOf(res).actor, 'issuer.create');
+    const organisations = await listOrganisations(app.db);
+    await consolePage(app, req, res, 'admin', 'admin.title', { organisations: organisations.map((o) => ({ id: o.id, name: o.name, slug: o.slug })) }, { active: 'admin' });
+  });
+
+  router.post('/admin/organisations', form, checkCsrf, async (req, res) => {
+    const actor = sessionOf(res).actor;
+    const issuer = await createIssuer(app, actor, {
+      name: field(req.body, 'name'), ...(field(req.body, 'url') ? { url: field(req.body, 'url') } : {}), ...(field(req.body, 'email') ? { email: field(req.body, 'email') } : {}),
+    });
+    const invitation = await inviteUser(app, actor, issuer.id, { email: field(req.body, 'adminEmail'), role: 'operator_admin' });
+    await enqueueInvitationEmail(app, { email: invitation.user.email, organisationName: issuer.name, link: invitation.link, language: languageOf(req, res), organisationId: issuer.id });
+    res.cookie(ORG_COOKIE, issuer.id, { httpOnly: true, sameSite: 'lax', path: '/console' });
+    res.redirect(303, '/console/admin?done=admin.created');
+  });
+  return router;
+}
