@@ -21,11 +21,17 @@ export interface Config {
   fetchAllowHosts: string[];
   /** Hosts fetched over plain HTTP although the URL says https (local test servers only). */
   fetchInsecureHttpHosts: string[];
+  /** Hosts whose OAuth clients may register plain-HTTP redirect URIs (local test backpacks only). */
+  oauthInsecureRedirectHosts: string[];
+  /** Lifetime of OAuth access tokens, in seconds (OB 3.0 recommends one hour). */
+  oauthAccessTokenTtl: number;
   logLevel: string;
   smtpUrl?: string;
   mailFrom: string;
   /** Requests per minute per client on public endpoints (verify, pages). */
   publicRateLimit: number;
+  /** Sign-in attempts (console and holder space) a minute per client address. */
+  signInRateLimit: number;
   /** Size of the signing worker pool; 0 signs in the request's own thread. */
   signingWorkers: number;
   /** Seed the default EntreComp catalogue on start. */
@@ -76,10 +82,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...(env.BLASON_ADMIN_PASSWORD ? { adminPassword: env.BLASON_ADMIN_PASSWORD } : {}),
     fetchAllowHosts: list(env.BLASON_FETCH_ALLOW_HOSTS),
     fetchInsecureHttpHosts: list(env.BLASON_FETCH_INSECURE_HTTP_HOSTS),
+    oauthInsecureRedirectHosts: list(env.BLASON_OAUTH_INSECURE_REDIRECT_HOSTS),
+    oauthAccessTokenTtl: integer('BLASON_OAUTH_ACCESS_TOKEN_TTL', env.BLASON_OAUTH_ACCESS_TOKEN_TTL, 3600, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
     ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}),
     mailFrom: env.BLASON_MAIL_FROM ?? `Blason <no-reply@${baseUrl.hostname}>`,
     publicRateLimit: integer('BLASON_PUBLIC_RATE_LIMIT', env.BLASON_PUBLIC_RATE_LIMIT, 300, 1),
+    signInRateLimit: integer('BLASON_SIGNIN_RATE_LIMIT', env.BLASON_SIGNIN_RATE_LIMIT, 30, 1),
     signingWorkers: integer('BLASON_SIGNING_WORKERS', env.BLASON_SIGNING_WORKERS, 2),
     seedCatalogue: env.BLASON_SEED_CATALOGUE !== 'false',
   };

@@ -10,6 +10,7 @@ import { localFirstFetcher } from './app/local-fetcher.js';
 import { SigningPool } from './engine/proof/signing-pool.js';
 import { createHttpApp } from './http/server.js';
 import { htmlPages } from './http/pages.js';
+import { createOAuthProvider } from './oauth/provider.js';
 import { Identifiers } from './keys/identity.js';
 import { IssuerKeys } from './keys/issuer-keys.js';
 import { fileKeyStore } from './keys/keystore.js';
@@ -53,13 +54,14 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
     console.log(`\nPlatform administrator API token (shown once, keep it safe):\n  ${generatedToken}\n`);
     if (passwordLink) console.log(`Choose the administrator's console password (${config.adminEmail}), link valid 7 days:\n  ${passwordLink}\n`);
   }
-  const http = createHttpApp(app, htmlPages(app));
+  const http = createHttpApp(app, htmlPages(app), await createOAuthProvider(app));
   const server = createServer(http);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   // Without SMTP there is no sender: messages wait in the outbox, where the console shows them.
   const sender = app.mailer ? new OutboxSender(app, app.mailer) : undefined;
   sender?.start(2_000);
+  if (sender) app.sendMailSoon = () => void sender.flush().catch(() => undefined);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;

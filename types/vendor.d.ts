@@ -76,3 +76,46 @@ declare module 'jsonld-signatures' {
   };
   export default jsigs;
 }
+
+declare module 'oidc-provider' {
+  import type { IncomingMessage, ServerResponse } from 'node:http';
+  export interface InteractionDetails {
+    uid: string;
+    prompt: { name: string; details: Record<string, unknown> };
+    params: Record<string, unknown>;
+    session?: { accountId?: string };
+    grantId?: string;
+  }
+  export interface GrantInstance {
+    addResourceScope(resource: string, scope: string): void;
+    addOIDCScope(scope: string): void;
+    save(): Promise<string>;
+  }
+  export interface AccessTokenInstance {
+    accountId: string;
+    clientId: string;
+    scope?: string;
+    aud?: string | string[];
+    isExpired: boolean;
+    jti: string;
+  }
+  export interface ClientInstance {
+    clientId: string;
+    clientName?: string;
+    clientUri?: string;
+    logoUri?: string;
+    tosUri?: string;
+    policyUri?: string;
+  }
+  export default class Provider {
+    constructor(issuer: string, configuration: Record<string, unknown>);
+    proxy: boolean;
+    callback(): (req: IncomingMessage, res: ServerResponse) => void;
+    interactionDetails(req: IncomingMessage, res: ServerResponse): Promise<InteractionDetails>;
+    interactionFinished(req: IncomingMessage, res: ServerResponse, result: Record<string, unknown>, options?: { mergeWithLastSubmission?: boolean }): Promise<void>;
+    Grant: { new (options: { accountId: string; clientId: string }): GrantInstance; find(id: string): Promise<GrantInstance | undefined> };
+    AccessToken: { find(token: string): Promise<AccessTokenInstance | undefined> };
+    Client: { find(id: string): Promise<ClientInstance | undefined> };
+    on(event: string, listener: (...args: unknown[]) => void): this;
+  }
+}

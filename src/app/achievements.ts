@@ -199,5 +199,7 @@ export function achievementDocument(app: AppContext, row: AchievementRow, lang: 
     ...(view.tags.length > 0 ? { tag: view.tags } : {}),
     image: { id: view.image, type: 'Image', caption: view.name[lang] },
     inLanguage: lang,
+    // The same badge for Open Badges 2.0 backpacks.
+    related: [{ id: `${app.ids.origin}/ob2/badges/${row.id}`, type: ['Related', 'https://w3id.org/openbadges#BadgeClass'], version: 'Open Badges v2p0' }],
   };
 }

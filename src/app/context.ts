@@ -27,4 +27,6 @@ export interface AppContext {
   log: Logger;
   /** Delivers the outbox; absent without SMTP_URL (messages then wait in the outbox). */
   mailer?: Mailer;
+  /** Sends the outbox now rather than at the next tick, for messages someone is waiting for (sign-in codes). */
+  sendMailSoon?: () => void;
 }

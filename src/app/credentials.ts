@@ -115,8 +115,15 @@ export async function eraseRecipient(app: AppContext, actor: Actor, id: string, 
   authorize(actor, 'credential.erase');
   const row = await loadCredential(app, actor, id);
   if (row.erased_at) throw conflict('This holder\'s personal data has already been erased.');
+  await eraseCredentialData(app, row, { ...options, actorId: actor.userId });
+  return toView(app, (await findCredential(app.db, row.id))!);
+}
+
+/** The erasure itself, shared by the operator's request and the holder's own account deletion. */
+export async function eraseCredentialData(app: AppContext, row: CredentialRow, options: { revoke?: boolean; reason?: string; actorId: string | null }): Promise<void> {
   const at = app.clock.now().toISOString();
-  const twin = options.revoke && !row.revoked_at ? await findSuspensionTwin(app.db, row.status_list_id) : undefined;
+  const revoke = Boolean(options.revoke) && !row.revoked_at;
+  const twin = revoke ? await findSuspensionTwin(app.db, row.status_list_id) : undefined;
   await app.db.transaction().execute(async (trx) => {
     await deleteRecipient(trx, row.id);
     await eraseForCredential(trx, row.id);
@@ -124,12 +131,11 @@ export async function eraseRecipient(app: AppContext, actor: Actor, id: string, 
     // verifies, since its status lives in the status list, not in this row.
     await updateCredential(trx, row.id, {
       erased_at: at, recipient_key: null, show_name: 0, credential_json: '{}', jwt: '',
-      ...(options.revoke && !row.revoked_at ? { revoked_at: at, revocation_reason: 'erasure' } : {}),
+      ...(revoke ? { revoked_at: at, revocation_reason: 'erasure' } : {}),
     });
-    if (options.revoke && !row.revoked_at) await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
-    await appendAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: 'credential.erased', targetType: 'credential', targetId: row.id, reason: options.reason ?? null, details: { revoked: Boolean(options.revoke) } });
+    if (revoke) await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
+    await appendAudit(trx, { at, actorId: options.actorId, organisationId: row.organisation_id, action: 'credential.erased', targetType: 'credential', targetId: row.id, reason: options.reason ?? null, details: { revoked: revoke } });
   });
-  return toView(app, (await findCredential(app.db, row.id))!);
 }
 
 export type { Lang };

@@ -110,7 +110,9 @@ function readRecords(text: string, delimiter: string): { record: string[]; info:
 
 /** Semicolon when the first line has more semicolons than commas (French spreadsheets), comma otherwise. */
 function detectDelimiter(text: string): string {
-  const firstLine = text.slice(0, text.indexOf('\n') >>> 0 || 4096).slice(0, 4096);
+  const end = text.indexOf('\n');
+  // Separators inside quotes ("Martin, Ana") say nothing about the file's separator.
+  const firstLine = text.slice(0, end === -1 ? 4096 : Math.min(end, 4096)).replace(/"(?:[^"]|"")*"/g, '""');
   const count = (c: string) => firstLine.split(c).length - 1;
   return count(';') > count(',') ? ';' : ',';
 }

@@ -57,6 +57,8 @@ export function issuerProfile(app: AppContext, org: OrganisationRow): Profile {
     ...(org.email ? { email: org.email } : {}),
     ...(org.description ? { description: org.description } : {}),
     ...(org.logo_image_id ? { image: { id: app.ids.image(org.logo_image_id), type: 'Image' as const, caption: org.name } } : {}),
+    // The same issuer as an Open Badges 2.0 Issuer document.
+    otherIdentifier: [{ type: 'IdentifierEntry', identifier: `${app.ids.origin}/ob2/issuers/${org.slug}`, identifierType: 'identifier' }],
   };
 }
 

@@ -1,6 +1,7 @@
 import { FetchError, type Fetcher } from '../engine/verify/fetcher.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
+import { ob2Assertion } from './ob2.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicCredential } from './public-documents.js';
 import { statusListCredential } from './status-lists.js';
 
@@ -17,6 +18,8 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
     [/^\/status\/([0-9a-f-]{36})$/, async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json)],
     [/^\/issuers\/([a-z0-9-]+)$/, (m) => profileForSlug(app as AppContext, m[1]!)],
     [/^\/credentials\/([0-9a-f-]{36})(\/credential\.json)?$/, (m) => publicCredential(app as AppContext, m[1]!)],
+    // Our hosted 2.0 assertions too, so that verifying one by its URL says "Open Badges 2.0", not "not ours".
+    [/^\/ob2\/assertions\/([0-9a-f-]{36})$/, async (m) => (await ob2Assertion(app as AppContext, m[1]!)).assertion],
   ];
   return {
     fetch: async (rawUrl, options) => {

@@ -23,11 +23,11 @@ handlebars.registerHelper('t', function t(this: unknown, key: string, options: H
   return translator(lang)(key, options.hash as Record<string, string>);
 });
 
-type EmailKind = 'award' | 'invitation' | 'reset';
+type EmailKind = 'award' | 'invitation' | 'reset' | 'holder-code';
 
 const templates = new Map<string, Handlebars.TemplateDelegate>();
 for (const file of readdirSync(templatesDir)) {
-  const match = /^(award|invitation|reset)\.(text|html)\.hbs$/.exec(file);
+  const match = /^(award|invitation|reset|holder-code)\.(text|html)\.hbs$/.exec(file);
   if (!match) continue;
   templates.set(`${match[1]}.${match[2]}`, handlebars.compile(readFileSync(`${templatesDir}/${file}`, 'utf8'), { strict: false, noEscape: match[2] === 'text' }));
 }
@@ -155,4 +155,17 @@ export function enqueueInvitationEmail(app: Ctx, input: AccountLinkEmail): Promi
 /** A password reset link, valid 2 hours (pass validHours if the link says otherwise). Returns 1, or 0. */
 export function enqueuePasswordResetEmail(app: Ctx, input: AccountLinkEmail): Promise<number> {
   return accountEmail(app, 'reset', input, 2);
+}
+
+/** A holder's sign-in: a 6-digit code and the same as a link, valid 15 minutes. Returns 1, or 0 for an unusable address. */
+export function enqueueHolderCodeEmail(app: Ctx, input: { email: string; code: string; link: string; language: Lang; minutes: number }): Promise<number> {
+  return queue(app, [{
+    to: input.email,
+    organisationId: null,
+    credentialId: null,
+    kind: 'holder-code',
+    lang: input.language,
+    subject: translator(input.language)('email.holderCode.subject', { code: input.code }),
+    model: { code: input.code, link: input.link, duration: translator(input.language)('email.duration.minutes', { n: input.minutes }) },
+  }]);
 }

@@ -7,7 +7,7 @@ import { bulkAward, type BulkReport, type BulkRow, type BulkRowStatus } from './
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from './clock.js';
-import { parseAwardCsv } from './csv.js';
+import { isEmail, parseAwardCsv } from './csv.js';
 import { AppError, conflict, notFound, ValidationError } from './errors.js';
 import { loadIssuer } from './issuers.js';
 import { enqueueAwardEmails } from './notifications.js';
@@ -136,8 +136,26 @@ export interface AwardPreview {
   rows: PreviewRow[];
   valid: number;
   flagged: number;
-  /** The list with the flagged rows removed, ready to confirm or to fix. */
+  /**
+   * The list to confirm or to fix: the rows that would be awarded, and the rows with a problem in a cell (an
+   * invalid address…) to correct in place; duplicates and people who already hold every badge are removed.
+   */
   cleanText: string;
+}
+
+/**
+ * People as a list that reads back exactly as written: semicolons, quoted cells, and a header line, which fixes the
+ * separator (without it, a comma in a quoted name, "Martin, Ana", would make the list read as comma-separated).
+ * The evidence column is kept, or awarding from this list would leave it out.
+ */
+function listText(rows: { email: string; name?: string; evidence?: string }[]): string {
+  if (rows.length === 0) return '';
+  const quote = (cell: string) => (/[;,"\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+  const withEvidence = rows.some((row) => row.evidence);
+  return [
+    withEvidence ? 'email;nom;preuve' : 'email;nom',
+    ...rows.map((row) => [row.email, row.name ?? '', ...(withEvidence ? [row.evidence ?? ''] : [])].map(quote).join(';')),
+  ].join('\n');
 }
 
 function rowsFrom(text: string): BulkRow[] {
@@ -159,8 +177,13 @@ export async function previewWorkshopAward(app: AppContext, actor: Actor, worksh
     const ok = outcomes.some((o) => o.status === 'would-issue');
     return { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), problems, outcomes, ok };
   });
-  const clean = preview.filter((row) => row.ok).map((row) => [row.email, row.name ?? ''].map((cell) => (/[;,"\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell)).join(';'));
-  return { rows: preview, valid: preview.filter((r) => r.ok).length, flagged: preview.filter((r) => !r.ok).length, cleanText: clean.join('\n') };
+  // Rows flagged for a problem in a cell stay in the list, to be corrected there (the page says "fix them below");
+  // duplicates and rows with too many columns (which cannot be written back as they were) are removed.
+  const correctable = new Set(['emailMissing', 'emailInvalid', 'nameTooLong', 'evidenceTooLong']);
+  const clean = preview
+    .map((row, i) => ({ ...row, evidence: rows[i]!.evidence }))
+    .filter((row) => row.ok || (row.problems.length > 0 && row.problems.every((p) => correctable.has(p.code))));
+  return { rows: preview, valid: preview.filter((r) => r.ok).length, flagged: preview.filter((r) => !r.ok).length, cleanText: listText(clean) };
 }
 
 export interface WorkshopAwardResult {
@@ -228,20 +251,23 @@ export async function openClaim(app: AppContext, code: string): Promise<{ worksh
 }
 
 /** A participant asks for the session's badges. One pending request per email; nothing is signed yet. */
-export async function submitClaim(app: AppContext, code: string, input: { name: string; email: string }): Promise<void> {
+export async function submitClaim(app: AppContext, code: string, input: { name: string; email: string; language?: Lang }): Promise<void> {
   const claim = await openClaim(app, code);
   if (!claim) throw notFound('Claim code');
   const email = input.email.trim().toLowerCase();
   const name = input.name.trim().slice(0, 200);
   const problems = [];
   if (!name) problems.push({ field: 'name', message: 'required' });
-  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]{2,}$/.test(email) || email.length > 254) problems.push({ field: 'email', message: 'not an email address' });
+  // The rule the award applies: an address it would refuse must not become a request that can be approved.
+  if (!isEmail(email)) problems.push({ field: 'email', message: 'not an email address' });
   if (problems.length > 0) throw new ValidationError('Please give your name and a valid email address.', problems);
   const existing = await app.db.selectFrom('claim_requests').select('id').where('workshop_id', '=', claim.workshop.id).where('email', '=', email).where('status', '!=', 'rejected').executeTakeFirst();
   if (existing) return;
   const pending = await app.db.selectFrom('claim_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', claim.workshop.id).executeTakeFirst();
   if (Number(pending?.n ?? 0) >= 500) throw new AppError(429, 'too-many-claims', 'This session has received too many requests.');
-  await app.db.insertInto('claim_requests').values({ id: newId(), workshop_id: claim.workshop.id, name, email, status: 'pending', created_at: app.clock.now().toISOString(), decided_at: null, decided_by: null }).execute();
+  await app.db.insertInto('claim_requests').values({
+    id: newId(), workshop_id: claim.workshop.id, name, email, status: 'pending', created_at: app.clock.now().toISOString(), decided_at: null, decided_by: null, language: input.language ?? 'fr',
+  }).execute();
 }
 
 /** Approving a request awards the session's badges to that person (and e-mails them); rejecting signs nothing. */
@@ -257,6 +283,7 @@ export async function decideClaim(app: AppContext, actor: Actor, workshopId: str
   if (Number(decided.numUpdatedRows) !== 1) throw conflict('This request was already decided.');
   await appendAudit(app.db, { at, actorId: actor.userId, organisationId: row.organisation_id, action: approve ? 'claim.approved' : 'claim.rejected', targetType: 'claim', targetId: request.id });
   if (!approve) return undefined;
-  const line = `${request.email};"${request.name.replaceAll('"', '""')}"`;
-  return awardWorkshop(app, actor, row.id, line, { claimRequestIds: new Map([[request.email, request.id]]) });
+  // The badge and its e-mail come in the language the person used to ask.
+  const language: Lang = request.language === 'en' ? 'en' : 'fr';
+  return awardWorkshop(app, actor, row.id, listText([{ email: request.email, name: request.name }]), { language, claimRequestIds: new Map([[request.email, request.id]]) });
 }

@@ -49,7 +49,7 @@ export function claimRouter(app: AppContext): Router {
     const name = typeof req.body?.name === 'string' ? req.body.name : '';
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     try {
-      await submitClaim(app, code, { name, email });
+      await submitClaim(app, code, { name, email, language: languageOf(req, res) });
     } catch (error) {
       if (error instanceof ValidationError) return page(req, res, code, { problem: error.message, form: { name, email } }, 422);
       throw error;

@@ -83,7 +83,7 @@ export function htmlPages(app: AppContext): PageRenderer {
         validUntil: row.valid_until,
         revokedAt: row.revoked_at,
         erased: row.erased_at !== null,
-        downloads: { png: `${url}/badge.png?download=1`, svg: `${url}/badge.svg?download=1`, json: `${url}/credential.json`, jwt: `${url}/credential.jwt` },
+        downloads: { png: `${url}/badge.png?download=1`, svg: `${url}/badge.svg?download=1`, json: `${url}/credential.json`, jwt: `${url}/credential.jwt`, ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png` },
         qrSvg: await qrSvg(url),
         verifyPageUrl: `/verify?url=${encodeURIComponent(url)}`,
         switchLanguageUrl: switchUrl(req, lang),

@@ -6,6 +6,13 @@ import type { AppContext } from '../app/context.js';
 import { AppError } from '../app/errors.js';
 import { pagesRouter, type PageRenderer } from './pages.js';
 import { claimRouter } from './claim-routes.js';
+import { holderRouter } from './holder-routes.js';
+import { ob2Router } from './ob2-routes.js';
+import { obApiRouter } from './ob-api.js';
+import type Provider from 'oidc-provider';
+import { interactionRouter } from '../oauth/interactions.js';
+import { OAUTH_MOUNT } from '../oauth/provider.js';
+import { registrationPolicy } from '../oauth/registration.js';
 import { consoleRouter } from './console/index.js';
 import { errorHandler, sendProblem } from './problem.js';
 import { apiRouter } from './routes/api.js';
@@ -16,7 +23,7 @@ import { verifyRouter } from './routes/verify.js';
  * The Express application: security headers, request logging without personal data, the routers, and the one
  * error handler. Stateless: any number of processes can serve the same database.
  */
-export function createHttpApp(app: AppContext, pages: PageRenderer): express.Express {
+export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Provider): express.Express {
   const http = express();
   http.disable('x-powered-by');
   http.set('trust proxy', process.env.BLASON_TRUST_PROXY === 'true' ? 1 : false);
@@ -57,6 +64,12 @@ export function createHttpApp(app: AppContext, pages: PageRenderer): express.Exp
   http.use(pagesRouter(app));
   http.use('/console', consoleRouter(app));
   http.use(claimRouter(app));
+  http.use(holderRouter(app));
+  http.use(ob2Router(app));
+  http.use('/ims/ob/v3p0', obApiRouter(app, provider));
+  http.use(interactionRouter(app, provider));
+  http.post(`${OAUTH_MOUNT}/register`, ...registrationPolicy(app));
+  http.use(OAUTH_MOUNT, provider.callback());
   http.use(verifyRouter(app));
   http.use('/api/v1', apiRouter(app));
   http.use(publicRouter(app, pages));

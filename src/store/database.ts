@@ -8,6 +8,7 @@ import type { Database } from './schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as holderKey from './migrations/002-holder-key.js';
 import * as consoleTables from './migrations/003-console.js';
+import * as holdersOauth from './migrations/004-holders-oauth.js';
 
 export type Db = Kysely<Database>;
 
@@ -22,6 +23,7 @@ const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-holder-key': holderKey,
   '003-console': consoleTables,
+  '004-holders-oauth': holdersOauth,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

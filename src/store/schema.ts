@@ -109,6 +109,8 @@ export interface Database {
     holder_key_hash: Generated<string | null>;
     workshop_id: Generated<string | null>;
     claim_request_id: Generated<string | null>;
+    /** The holder made this badge private: its public page and data forms are withdrawn. */
+    holder_hidden: Generated<number>;
   };
   recipients: {
     credential_id: string;
@@ -155,6 +157,7 @@ export interface Database {
     created_at: string;
     decided_at: string | null;
     decided_by: string | null;
+    language: Generated<string>;
   };
   outbox: {
     id: string;
@@ -172,7 +175,26 @@ export interface Database {
     sent_at: string | null;
   };
   verification_counts: { credential_id: string; organisation_id: string; month: string; count: number };
+  holders: { id: string; email: string; name: string | null; show_name: Generated<number>; created_at: string };
+  holder_codes: { id: string; code_hash: string; email: string; link_hash: string; attempts: Generated<number>; created_at: string; expires_at: string; used_at: string | null };
+  holder_sessions: { id_hash: string; holder_id: string; csrf_token: string; created_at: string; expires_at: string };
+  holder_credentials: {
+    id: string;
+    holder_id: string;
+    issuer_id: string;
+    credential_id: string;
+    /** 'json' (a credential with an embedded proof) or 'jwt' (a compact JWS). */
+    format: string;
+    content: string;
+    valid_from: string;
+    imported_at: string;
+    updated_at: string;
+  };
+  /** oidc-provider's artefacts (codes, tokens, grants, sessions, clients), keyed by a hash of their id. */
+  oauth_records: { model: string; id_hash: string; payload: string; grant_id: string | null; uid: string | null; account_id: string | null; expires_at: string | null; consumed_at: string | null };
 }
+
+export type HolderRow = Selectable<Database['holders']>;
 
 export type WorkshopRow = Selectable<Database['workshops']>;
 export type OutboxRow = Selectable<Database['outbox']>;

@@ -12,6 +12,13 @@ describe('reading an award spreadsheet', () => {
     expect(parseAwardCsv('Nom;Courriel\nAna Martin;ana@example.fr')).toEqual([{ line: 2, email: 'ana@example.fr', name: 'Ana Martin', problems: [] }]);
   });
 
+  test('tells the separator from the first line, not from commas inside quoted names', () => {
+    expect(parseAwardCsv('ana@example.fr;"Martin, Ana"\nbob@example.fr;"Durand, Bob"')).toEqual([
+      { line: 1, email: 'ana@example.fr', name: 'Martin, Ana', problems: [] },
+      { line: 2, email: 'bob@example.fr', name: 'Durand, Bob', problems: [] },
+    ]);
+  });
+
   test('ignores a UTF-8 byte order mark', () => {
     expect(parseAwardCsv('\uFEFFemail,name\nana@example.fr,Ana')[0]).toMatchObject({ email: 'ana@example.fr', name: 'Ana' });
   });

@@ -159,7 +159,7 @@ describe.each(['sqlite', 'postgres'] as const)('indicators on %s', (kind) => {
     }
     await migrate(store.db);
     await seed(store);
-  });
+  }, 60_000);
   afterAll(async () => {
     await store.close();
     await dropSchema?.();

@@ -18,7 +18,7 @@ function safeNext(next: string): string {
 export function authRoutes(app: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb' });
-  const limited = rateLimit(app, 'console-login', 30);
+  const limited = rateLimit(app, 'console-login', app.config.signInRateLimit);
 
   router.get('/login', async (req, res) => {
     if (res.locals.session) return res.redirect(303, '/console');

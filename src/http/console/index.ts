@@ -15,6 +15,11 @@ import { loadSession, requireSession } from './session.js';
  */
 export function consoleRouter(app: AppContext): Router {
   const router = Router();
+  // Every console answer is private, error pages (404, 403) included: never kept by a browser or a proxy.
+  router.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   router.use(loadSession(app));
   router.use(authRoutes(app));
   router.use(requireSession);

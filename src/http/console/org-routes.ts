@@ -29,10 +29,11 @@ export function orgRoutes(app: AppContext): Router {
   const form = express.urlencoded({ extended: false, limit: '16kb' });
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_LOGO, files: 1, fields: 2 } });
 
-  // The platform administrator's organisation picker.
-  router.get('/organisation', async (req, res) => {
+  // The platform administrator's organisation picker: a form post, so that no link from elsewhere can switch it.
+  router.post('/organisation', form, checkCsrf, async (req, res) => {
     authorize(sessionOf(res).actor, 'issuer.create');
-    const chosen = typeof req.query.org === 'string' && /^[0-9a-f-]{36}$/.test(req.query.org) ? req.query.org : '';
+    const org = field(req.body, 'org');
+    const chosen = /^[0-9a-f-]{36}$/.test(org) ? org : '';
     if (chosen) res.cookie(ORG_COOKIE, chosen, { httpOnly: true, sameSite: 'lax', path: '/console' });
     res.redirect(303, '/console');
   });

@@ -12,6 +12,8 @@ import { findImage } from '../../store/repositories/images.js';
 import { param } from '../auth.js';
 import { credentialForm } from '../negotiate.js';
 import { sendProblem } from '../problem.js';
+import { translator } from '../../views/i18n.js';
+import { languageOf } from '../pages.js';
 import type { PageRenderer } from '../pages.js';
 
 const UUID = /^[0-9a-f-]{36}$/;
@@ -85,9 +87,10 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
     res.type('application/vc+ld+json').send(list.json);
   });
 
+  // A badge its holder made private is withdrawn from every public form (their own copy still verifies).
   const loadCredentialRow = async (id: string) => {
     const row = UUID.test(id) ? await findCredential(app.db, id) : undefined;
-    if (!row) throw notFound('Credential');
+    if (!row || row.holder_hidden) throw notFound('Credential');
     return row;
   };
 
@@ -96,7 +99,9 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
     const id = param(req, 'id');
     const found = UUID.test(id) ? await findCredential(app.db, id) : undefined;
     if (!found && wanted?.form === 'html') return pages.errorPage(req, res, 404);
-    const row = found ?? (await loadCredentialRow(id));
+    if (found?.holder_hidden && wanted?.form === 'html') return pages.errorPage(req, res, 404, translator(languageOf(req, res))('holder.privateBadge'));
+    if (!found || found.holder_hidden) throw notFound('Credential');
+    const row = found;
     res.setHeader('Vary', 'Accept, Accept-Language');
     res.setHeader('Link', [
       `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,

@@ -19,7 +19,7 @@ export interface CredentialPageData {
   validUntil: string | null;
   revokedAt: string | null;
   erased: boolean;
-  downloads: { png: string; svg: string; json: string; jwt: string };
+  downloads: { png: string; svg: string; json: string; jwt: string; ob2: string };
   qrSvg: string;
   verifyPageUrl: string;
   switchLanguageUrl: string;

@@ -1,0 +1,260 @@
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { normalizeEmail, identityMatches } from '../engine/model/identity-hash.js';
+import type { VerifiableInput } from '../engine/verify/parse-input.js';
+import type { VerificationReport } from '../engine/verify/report.js';
+import { findAchievement } from '../store/repositories/achievements.js';
+import { findOrganisation } from '../store/repositories/organisations.js';
+import type { CredentialRow, HolderRow } from '../store/schema.js';
+import { recipientKey } from './award.js';
+import type { Lang } from './catalogue.js';
+import type { AppContext } from './context.js';
+import { newId } from './clock.js';
+import { eraseCredentialData } from './credentials.js';
+import { AppError, notFound, ValidationError } from './errors.js';
+import { enqueueHolderCodeEmail } from './notifications.js';
+import { forgetHolderOAuth } from '../oauth/grants.js';
+import { verifyAny } from './verify.js';
+
+/**
+ * Holders: people who received badges. They sign in without a password, with a one-time code (or link) sent to
+ * an address one of their badges was issued to; Blason finds their badges through the pseudonymous recipient
+ * key, never by reading addresses out of credentials. They see all their badges from every operator, choose
+ * which are public and whether their name shows, import badges from elsewhere, and can delete everything.
+ */
+
+const CODE_MINUTES = 15;
+const MAX_CODE_ATTEMPTS = 5;
+const MAX_CODES_PER_HOUR = 5;
+const SESSION_HOURS = 24;
+
+const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** True when Blason issued a live (not erased) badge to this address, or a holder account exists for it. */
+async function knownHolderAddress(app: AppContext, email: string): Promise<boolean> {
+  const issued = await app.db.selectFrom('credentials').select('id').where('recipient_key', '=', recipientKey(app, email)).executeTakeFirst();
+  if (issued) return true;
+  return Boolean(await app.db.selectFrom('holders').select('id').where('email', '=', email).executeTakeFirst());
+}
+
+/**
+ * Sends a sign-in code (and link) to the address, if it is one Blason issued a badge to. The answer is the same
+ * either way, so nobody can probe which addresses hold badges.
+ */
+export async function requestHolderCode(app: AppContext, rawEmail: string, language: Lang): Promise<void> {
+  const email = normalizeEmail(rawEmail);
+  if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]{2,}$/.test(email) || email.length > 254) {
+    throw new ValidationError('This is not a valid email address.', [{ field: 'email', message: 'not an email address' }]);
+  }
+  if (!(await knownHolderAddress(app, email))) return;
+  const now = app.clock.now();
+  // A mailbox is not flooded: at most a few unused codes an hour (codes that were used do not count).
+  const recent = await app.db.selectFrom('holder_codes').select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('email', '=', email).where('used_at', 'is', null).where('created_at', '>', new Date(now.getTime() - 3_600_000).toISOString()).executeTakeFirst();
+  if (Number(recent?.n ?? 0) >= MAX_CODES_PER_HOUR) return;
+  const code = String(randomInt(1_000_000)).padStart(6, '0');
+  const link = randomBytes(32).toString('base64url');
+  await app.db.insertInto('holder_codes').values({
+    // A code means something only with its address: hash them together.
+    id: newId(), code_hash: sha256(`${email}\u0000${code}`), email, link_hash: sha256(link), created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + CODE_MINUTES * 60_000).toISOString(), used_at: null,
+  }).execute();
+  await enqueueHolderCodeEmail(app, { email, code, link: `${app.ids.origin}/holder/verify?link=${link}`, language, minutes: CODE_MINUTES });
+  app.sendMailSoon?.();
+}
+
+export interface HolderSession {
+  token: string;
+  csrf: string;
+  holder: HolderRow;
+}
+
+async function openSession(app: AppContext, email: string): Promise<HolderSession> {
+  const now = app.clock.now();
+  let holder = await app.db.selectFrom('holders').selectAll().where('email', '=', email).executeTakeFirst();
+  if (!holder) {
+    await app.db.insertInto('holders').values({ id: newId(), email, name: null, created_at: now.toISOString() })
+      .onConflict((oc) => oc.column('email').doNothing()).execute();
+    holder = (await app.db.selectFrom('holders').selectAll().where('email', '=', email).executeTakeFirst())!;
+  }
+  const token = randomBytes(32).toString('base64url');
+  const csrf = randomBytes(24).toString('base64url');
+  await app.db.insertInto('holder_sessions').values({
+    id_hash: sha256(token), holder_id: holder.id, csrf_token: csrf, created_at: now.toISOString(),
+    expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+  }).execute();
+  return { token, csrf, holder };
+}
+
+const invalidCode = () => new AppError(401, 'invalid-code', 'This code is wrong or has expired. Ask for a new one.');
+
+/** The 6-digit code typed by the holder. Five wrong codes void every pending code of the address. */
+export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCode: string): Promise<HolderSession> {
+  const email = normalizeEmail(rawEmail);
+  const code = rawCode.replace(/\s/g, '');
+  const now = app.clock.now().toISOString();
+  const pending = await app.db.selectFrom('holder_codes').selectAll().where('email', '=', email).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+  const given = sha256(`${email}\u0000${code}`);
+  const match = /^\d{6}$/.test(code) ? pending.find((row) => row.attempts < MAX_CODE_ATTEMPTS && same(row.code_hash, given)) : undefined;
+  if (!match) {
+    await app.db.updateTable('holder_codes').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('email', '=', email).where('used_at', 'is', null).execute();
+    throw invalidCode();
+  }
+  const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', match.id).where('used_at', 'is', null).executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
+  return openSession(app, email);
+}
+
+/** The link from the e-mail: same as typing the code. */
+export async function verifyHolderLink(app: AppContext, link: string): Promise<HolderSession> {
+  const now = app.clock.now().toISOString();
+  const row = await app.db.selectFrom('holder_codes').selectAll().where('link_hash', '=', sha256(link)).executeTakeFirst();
+  if (!row || row.used_at || row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS) throw invalidCode();
+  const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
+  if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
+  return openSession(app, row.email);
+}
+
+export async function holderSessionFor(app: AppContext, token: string | undefined): Promise<HolderSession | undefined> {
+  if (!token || token.length > 100) return undefined;
+  const row = await app.db.selectFrom('holder_sessions').selectAll().where('id_hash', '=', sha256(token)).executeTakeFirst();
+  if (!row || row.expires_at <= app.clock.now().toISOString()) return undefined;
+  const holder = await app.db.selectFrom('holders').selectAll().where('id', '=', row.holder_id).executeTakeFirst();
+  return holder ? { token, csrf: row.csrf_token, holder } : undefined;
+}
+
+export async function endHolderSession(app: AppContext, token: string): Promise<void> {
+  await app.db.deleteFrom('holder_sessions').where('id_hash', '=', sha256(token)).execute();
+}
+
+export async function findHolder(app: AppContext, id: string): Promise<HolderRow | undefined> {
+  return app.db.selectFrom('holders').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The holder's badges
+
+/** One badge in a holder's backpack: issued by Blason to their address, or imported from anywhere. */
+export type HeldCredential =
+  | { kind: 'issued'; row: CredentialRow; credential: Record<string, unknown>; jwt: string; validFrom: string; issuedAt: string }
+  | { kind: 'imported'; id: string; format: 'json' | 'jwt'; content: string; issuerId: string; credentialId: string; validFrom: string; importedAt: string };
+
+export async function heldCredentials(app: AppContext, holder: HolderRow): Promise<HeldCredential[]> {
+  const issued = await app.db.selectFrom('credentials').selectAll().where('recipient_key', '=', recipientKey(app, holder.email)).where('erased_at', 'is', null).execute();
+  const imported = await app.db.selectFrom('holder_credentials').selectAll().where('holder_id', '=', holder.id).execute();
+  const ownIds = new Set(issued.map((r) => app.ids.credential(r.id)));
+  const list: HeldCredential[] = [
+    ...issued.map((row) => ({ kind: 'issued' as const, row, credential: JSON.parse(row.credential_json) as Record<string, unknown>, jwt: row.jwt, validFrom: row.valid_from, issuedAt: row.issued_at })),
+    // A badge of ours imported back (from a wallet) is listed once, as ours.
+    ...imported.filter((r) => !ownIds.has(r.credential_id)).map((r) => ({
+      kind: 'imported' as const, id: r.id, format: r.format as 'json' | 'jwt', content: r.content, issuerId: r.issuer_id, credentialId: r.credential_id, validFrom: r.valid_from, importedAt: r.imported_at,
+    })),
+  ];
+  return list.sort((a, b) => (a.validFrom < b.validFrom ? 1 : a.validFrom > b.validFrom ? -1 : 0));
+}
+
+/** A holder's own badge, or 404: the recipient key is the only link between an account and a credential. */
+async function ownIssued(app: AppContext, holder: HolderRow, credentialId: string): Promise<CredentialRow> {
+  const row = /^[0-9a-f-]{36}$/.test(credentialId)
+    ? await app.db.selectFrom('credentials').selectAll().where('id', '=', credentialId).where('recipient_key', '=', recipientKey(app, holder.email)).executeTakeFirst()
+    : undefined;
+  if (!row) throw notFound('Credential');
+  return row;
+}
+
+export async function setCredentialPublic(app: AppContext, holder: HolderRow, credentialId: string, visible: boolean): Promise<void> {
+  const row = await ownIssued(app, holder, credentialId);
+  await app.db.updateTable('credentials').set({ holder_hidden: visible ? 0 : 1 }).where('id', '=', row.id).execute();
+}
+
+/** Shows or hides the holder's name on all their badge pages (and remembers it for their profile). */
+export async function setHolderName(app: AppContext, holder: HolderRow, input: { name?: string | null; show?: boolean }): Promise<HolderRow> {
+  const name = input.name === undefined ? holder.name : input.name === null ? null : input.name.trim().slice(0, 200) || null;
+  const show = input.show ?? holder.show_name === 1;
+  await app.db.updateTable('holders').set({ name, show_name: show ? 1 : 0 }).where('id', '=', holder.id).execute();
+  await app.db.updateTable('credentials').set({ show_name: show ? 1 : 0 }).where('recipient_key', '=', recipientKey(app, holder.email)).execute();
+  return (await findHolder(app, holder.id))!;
+}
+
+/**
+ * Deletes the account and the holder's personal data: imported badges, sessions, codes, the applications they
+ * authorised (their tokens stop working), and for every badge
+ * Blason issued them, the same erasure an operator can do (the badges they downloaded keep verifying).
+ */
+export async function deleteHolderAccount(app: AppContext, holder: HolderRow): Promise<void> {
+  const issued = await app.db.selectFrom('credentials').selectAll().where('recipient_key', '=', recipientKey(app, holder.email)).where('erased_at', 'is', null).execute();
+  for (const row of issued) await eraseCredentialData(app, row, { actorId: null, reason: 'holder deleted their account' });
+  await forgetHolderOAuth(app, holder.id);
+  await app.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('holder_credentials').where('holder_id', '=', holder.id).execute();
+    await trx.deleteFrom('holder_sessions').where('holder_id', '=', holder.id).execute();
+    await trx.deleteFrom('holder_codes').where('email', '=', holder.email).execute();
+    await trx.deleteFrom('holders').where('id', '=', holder.id).execute();
+  });
+}
+
+export interface UpsertResult {
+  created: boolean;
+  report: VerificationReport;
+}
+
+/**
+ * Imports a badge into the holder's backpack after it verifies (any issuer). The same issuer and id is the same
+ * credential (OB 3.0 §8 equality): a newer validFrom replaces it; an older one is refused. A badge that names its
+ * recipient by email must name this holder.
+ */
+export async function upsertHeldCredential(app: AppContext, holder: HolderRow, input: VerifiableInput, format: 'json' | 'jwt', raw: string): Promise<UpsertResult> {
+  const report = await verifyAny(app, input);
+  if (report.verdict === 'invalid' || !report.credential || !report.issuerId || !report.credentialId) {
+    const reason = report.checks.find((c) => c.outcome === 'failed');
+    throw new AppError(400, 'invalid_data', `The credential does not verify${reason ? `: ${reason.message}` : '.'}`);
+  }
+  const identifiers = (report.credential.credentialSubject as { identifier?: unknown } | undefined)?.identifier;
+  const emails = (Array.isArray(identifiers) ? identifiers : identifiers ? [identifiers] : [])
+    .filter((i): i is Record<string, unknown> => !!i && typeof i === 'object' && (i as { identityType?: unknown }).identityType === 'emailAddress');
+  if (emails.length > 0 && !emails.some((identity) => identityMatches(identity, holder.email))) {
+    throw new AppError(403, 'forbidden', 'This credential was issued to another email address than this account\'s.');
+  }
+  const issuerId = report.issuerId.trim();
+  const credentialId = decodeURIComponent(report.credentialId.trim());
+  const validFrom = (report.display.validFrom ?? '').trim() || app.clock.now().toISOString();
+  const now = app.clock.now().toISOString();
+  const existing = await app.db.selectFrom('holder_credentials').selectAll().where('holder_id', '=', holder.id).where('issuer_id', '=', issuerId).where('credential_id', '=', credentialId).executeTakeFirst();
+  if (existing) {
+    if (Date.parse(validFrom) < Date.parse(existing.valid_from)) throw new AppError(409, 'not_modified', 'The backpack holds a newer version of this credential.');
+    await app.db.updateTable('holder_credentials').set({ format, content: raw, valid_from: validFrom, updated_at: now }).where('id', '=', existing.id).execute();
+    return { created: false, report };
+  }
+  await app.db.insertInto('holder_credentials').values({ id: newId(), holder_id: holder.id, issuer_id: issuerId, credential_id: credentialId, format, content: raw, valid_from: validFrom, imported_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(['holder_id', 'issuer_id', 'credential_id']).doUpdateSet({ format, content: raw, valid_from: validFrom, updated_at: now })).execute();
+  return { created: true, report };
+}
+
+/** What the holder's page shows of one badge. */
+export async function describeHeld(app: AppContext, held: HeldCredential, lang: Lang): Promise<{ name: string; issuer: string; date: string; url?: string; public?: boolean; id: string; kind: 'issued' | 'imported' }> {
+  if (held.kind === 'issued') {
+    const achievement = await findAchievement(app.db, held.row.achievement_id);
+    const org = await findOrganisation(app.db, held.row.organisation_id);
+    return {
+      id: held.row.id, kind: 'issued', name: achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '', issuer: org?.name ?? '',
+      date: held.issuedAt, url: app.ids.credential(held.row.id), public: held.row.holder_hidden === 0,
+    };
+  }
+  let credential: Record<string, unknown> = {};
+  try {
+    credential = held.format === 'json' ? JSON.parse(held.content) as Record<string, unknown>
+      : JSON.parse(Buffer.from(held.content.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  } catch {
+    // shown with what is known
+  }
+  const issuer = credential.issuer as { name?: unknown } | string | undefined;
+  return {
+    id: held.id, kind: 'imported', name: typeof credential.name === 'string' ? credential.name : held.credentialId,
+    issuer: typeof issuer === 'object' && typeof issuer.name === 'string' ? issuer.name : held.issuerId, date: held.validFrom,
+  };
+}

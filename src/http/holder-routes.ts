@@ -1,0 +1,175 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import type { AppContext } from '../app/context.js';
+import { AppError, ValidationError } from '../app/errors.js';
+import {
+  deleteHolderAccount, describeHeld, endHolderSession, heldCredentials, holderSessionFor, requestHolderCode, setCredentialPublic, setHolderName,
+  verifyHolderCode, verifyHolderLink, type HolderSession,
+} from '../app/holders.js';
+import { authorisedApps, revokeAuthorisedApp } from '../oauth/grants.js';
+import { formatDate, translator, type Lang } from '../views/i18n.js';
+import { renderPage } from '../views/render.js';
+import { param } from './auth.js';
+import { readCookie } from './console/session.js';
+import { languageOf } from './pages.js';
+import { rateLimit } from './rate-limit.js';
+
+export const HOLDER_COOKIE = 'blason_holder';
+const ANONYMOUS_CSRF = 'blason_hcsrf';
+
+function switchUrl(req: Request, lang: Lang): string {
+  const url = new URL(req.originalUrl, 'http://x');
+  for (const secret of ['link', 'key']) url.searchParams.delete(secret);
+  url.searchParams.set('lang', lang === 'fr' ? 'en' : 'fr');
+  return `${url.pathname}${url.search}`;
+}
+
+export async function holderOf(app: AppContext, req: Request): Promise<HolderSession | undefined> {
+  return holderSessionFor(app, readCookie(req, HOLDER_COOKIE));
+}
+
+/** A form token: the holder session's, or for signed-out forms one in a cookie (double submit). */
+export function holderCsrf(req: Request, res: Response, session: HolderSession | undefined): string {
+  if (session) return session.csrf;
+  let token = readCookie(req, ANONYMOUS_CSRF);
+  if (!token || !/^[A-Za-z0-9_-]{20,64}$/.test(token)) {
+    token = randomBytes(24).toString('base64url');
+    res.cookie(ANONYMOUS_CSRF, token, { httpOnly: true, sameSite: 'lax', path: '/' });
+  }
+  return token;
+}
+
+export function checkHolderCsrf(req: Request, session: HolderSession | undefined): void {
+  const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
+  const expected = session ? session.csrf : readCookie(req, ANONYMOUS_CSRF) ?? '';
+  const ok = given.length > 0 && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (!ok) throw new AppError(403, 'csrf', 'This form has expired or did not come from this site. Reload the page and try again.');
+}
+
+/** Only our own pages may follow a sign-in: the wallet or an OAuth consent. */
+function safeNext(next: unknown): string {
+  return typeof next === 'string' && /^\/(holder|oauth\/interaction\/[A-Za-z0-9_-]+)$/.test(next) ? next : '/holder';
+}
+
+/** The holder's space: sign-in by code, their badges from every operator, visibility, name, deletion. */
+export function holderRouter(app: AppContext): Router {
+  const router = Router();
+  const form = express.urlencoded({ extended: false, limit: '8kb' });
+  const limited = rateLimit(app, 'holder-login', app.config.signInRateLimit);
+
+  const setSession = (res: Response, session: HolderSession) => {
+    res.cookie(HOLDER_COOKIE, session.token, { httpOnly: true, sameSite: 'lax', secure: app.ids.baseUrl.protocol === 'https:', path: '/', maxAge: 24 * 3_600_000 });
+  };
+
+  const loginPage = async (req: Request, res: Response, model: Record<string, unknown>, status = 200) => {
+    const lang = languageOf(req, res);
+    const session = await holderOf(app, req);
+    res.setHeader('Cache-Control', 'no-store');
+    res.status(status).type('html').send(renderPage('holder-login', {
+      lang, title: translator(lang)('holder.login.title'), switchLanguageUrl: switchUrl(req, lang), csrf: holderCsrf(req, res, session), next: safeNext(req.query.next ?? req.body?.next), ...model,
+    }));
+  };
+
+  router.get('/holder/login', async (req, res) => loginPage(req, res, {}));
+
+  router.post('/holder/login', limited, form, async (req, res) => {
+    checkHolderCsrf(req, undefined);
+    const email = typeof req.body?.email === 'string' ? req.body.email.trim().toLowerCase().slice(0, 254) : '';
+    try {
+      await requestHolderCode(app, email, languageOf(req, res));
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return loginPage(req, res, { problem: error.message, email }, 422);
+    }
+    await loginPage(req, res, { codeStep: true, email });
+  });
+
+  router.post('/holder/verify', limited, form, async (req, res) => {
+    checkHolderCsrf(req, undefined);
+    const email = typeof req.body?.email === 'string' ? req.body.email : '';
+    try {
+      setSession(res, await verifyHolderCode(app, email, typeof req.body?.code === 'string' ? req.body.code : ''));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 401) throw error;
+      return loginPage(req, res, { codeStep: true, email, problem: translator(languageOf(req, res))('holder.code.invalid') }, 401);
+    }
+    res.redirect(303, safeNext(req.body?.next));
+  });
+
+  router.get('/holder/verify', limited, async (req, res) => {
+    try {
+      setSession(res, await verifyHolderLink(app, typeof req.query.link === 'string' ? req.query.link : ''));
+    } catch (error) {
+      if (!(error instanceof AppError) || error.status !== 401) throw error;
+      return loginPage(req, res, { problem: translator(languageOf(req, res))('holder.code.invalid') }, 401);
+    }
+    res.redirect(303, '/holder');
+  });
+
+  const requireHolder = async (req: Request, res: Response, next: NextFunction) => {
+    const session = await holderOf(app, req);
+    if (!session) return res.redirect(303, `/holder/login?next=${encodeURIComponent(req.path === '/holder' ? '/holder' : '/holder')}`);
+    res.locals.holder = session;
+    next();
+  };
+  const session = (res: Response) => res.locals.holder as HolderSession;
+
+  router.get('/holder', requireHolder, async (req, res) => {
+    const lang = languageOf(req, res);
+    const t = translator(lang);
+    const { holder, csrf } = session(res);
+    const held = await Promise.all((await heldCredentials(app, holder)).map((h) => describeHeld(app, h, lang)));
+    const apps = (await authorisedApps(app, holder.id)).map((a) => ({ ...a, since: a.since ? formatDate(a.since, lang) : undefined, scopes: a.scopes.map((s) => t(`consent.scope.${s}`)) }));
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(renderPage('holder', {
+      lang, title: t('holder.title'), switchLanguageUrl: switchUrl(req, lang), csrf, email: holder.email, name: holder.name ?? '', showName: holder.show_name === 1,
+      done: req.query.done ? t('console.done') : undefined,
+      labels: { public: t('holder.public'), private: t('holder.private'), makePublic: t('holder.makePublic'), makePrivate: t('holder.makePrivate'), open: t('holder.open') },
+      apps,
+      badges: held.map((b) => ({ ...b, date: formatDate(b.date, lang), issuerLine: b.kind === 'issued' ? t('holder.issuedBy', { issuer: b.issuer }) : `${t('holder.imported')} · ${b.issuer}` })),
+    }));
+  });
+
+  router.post('/holder/credentials/:id/visibility', requireHolder, form, async (req, res) => {
+    checkHolderCsrf(req, session(res));
+    await setCredentialPublic(app, session(res).holder, param(req, 'id'), req.body?.public === '1');
+    res.redirect(303, '/holder?done=1');
+  });
+
+  router.post('/holder/apps/:grant/revoke', requireHolder, form, async (req, res) => {
+    checkHolderCsrf(req, session(res));
+    await revokeAuthorisedApp(app, session(res).holder.id, param(req, 'grant'));
+    res.redirect(303, '/holder?done=1');
+  });
+
+  router.post('/holder/name', requireHolder, form, async (req, res) => {
+    checkHolderCsrf(req, session(res));
+    await setHolderName(app, session(res).holder, { name: typeof req.body?.name === 'string' ? req.body.name : null, show: req.body?.show === '1' });
+    res.redirect(303, '/holder?done=1');
+  });
+
+  router.post('/holder/delete', requireHolder, form, async (req, res) => {
+    checkHolderCsrf(req, session(res));
+    if (req.body?.confirm !== '1') throw new ValidationError('Tick the confirmation box to delete your account.');
+    await deleteHolderAccount(app, session(res).holder);
+    res.clearCookie(HOLDER_COOKIE, { path: '/' });
+    const lang = languageOf(req, res);
+    res.type('html').send(renderPage('legal', { lang, title: translator(lang)('holder.deleted'), heading: translator(lang)('holder.deleteTitle'), body: translator(lang)('holder.deleted'), switchLanguageUrl: '/holder/login?lang=' + (lang === 'fr' ? 'en' : 'fr') }));
+  });
+
+  router.post('/holder/logout', requireHolder, form, async (req, res) => {
+    checkHolderCsrf(req, session(res));
+    await endHolderSession(app, session(res).token);
+    res.clearCookie(HOLDER_COOKIE, { path: '/' });
+    res.redirect(303, '/holder/login');
+  });
+
+  for (const page of ['terms', 'privacy'] as const) {
+    router.get(`/${page}`, (req, res) => {
+      const lang = languageOf(req, res);
+      const t = translator(lang);
+      res.type('html').send(renderPage('legal', { lang, title: t(`legal.${page}.title`), heading: t(`legal.${page}.title`), body: t(`legal.${page}.body`), switchLanguageUrl: switchUrl(req, lang) }));
+    });
+  }
+  return router;
+}
