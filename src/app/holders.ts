@@ -172,12 +172,18 @@ export async function setCredentialPublic(app: AppContext, holder: HolderRow, cr
   await app.db.updateTable('credentials').set({ holder_hidden: visible ? 0 : 1 }).where('id', '=', row.id).execute();
 }
 
-/** Shows or hides the holder's name on all their badge pages (and remembers it for their profile). */
+/** The holder's name, and whether it shows on all their badge pages (it is also their OB API profile's name). */
 export async function setHolderName(app: AppContext, holder: HolderRow, input: { name?: string | null; show?: boolean }): Promise<HolderRow> {
   const name = input.name === undefined ? holder.name : input.name === null ? null : input.name.trim().slice(0, 200) || null;
   const show = input.show ?? holder.show_name === 1;
   await app.db.updateTable('holders').set({ name, show_name: show ? 1 : 0 }).where('id', '=', holder.id).execute();
-  await app.db.updateTable('credentials').set({ show_name: show ? 1 : 0 }).where('recipient_key', '=', recipientKey(app, holder.email)).execute();
+  const key = recipientKey(app, holder.email);
+  await app.db.updateTable('credentials').set({ show_name: show ? 1 : 0 }).where('recipient_key', '=', key).execute();
+  // The holder's own spelling of their name wins over the one the operator typed, on every badge page.
+  if (name !== null) {
+    await app.db.updateTable('recipients').set({ name })
+      .where('credential_id', 'in', (eb) => eb.selectFrom('credentials').select('id').where('recipient_key', '=', key)).execute();
+  }
   return (await findHolder(app, holder.id))!;
 }
 

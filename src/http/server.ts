@@ -77,7 +77,7 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.use((req, res) => sendProblem(res, 404, 'not-found', `No such resource: ${req.method} ${req.path}`));
   // People in a browser on the console or the public pages get an HTML page; programs get problem+json.
   http.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    const human = /^\/(console|claim|verify)(\/|$)/.test(req.path) && req.accepts(['html', 'json']) === 'html';
+    const human = /^\/(console|claim|verify|holder|oauth\/interaction)(\/|$)/.test(req.path) && req.accepts(['html', 'json']) === 'html';
     if (!human || res.headersSent || !(error instanceof AppError) || error.status >= 500) return next(error);
     pages.errorPage(req, res, error.status, error.message);
   });
