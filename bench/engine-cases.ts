@@ -18,8 +18,39 @@ import { ed25519Signer, jwtSigner } from '../src/engine/proof/signer.js';
 import { SigningPool } from '../src/engine/proof/signing-pool.js';
 import { verifyJwt } from '../src/engine/verify/jwt.js';
 import { verifyCredential } from '../src/engine/verify/verify-credential.js';
+import { checkStatus } from '../src/engine/verify/status.js';
+import { staticFetcher } from '../src/engine/verify/fetcher.js';
+import { Bitstring } from '../src/engine/status/bitstring.js';
 import { achievement, testIssuer } from '../test/support/credentials.js';
 import { newEd25519 } from '../test/support/keys.js';
+
+/**
+ * Checking one credential's status against a signed BitstringStatusListCredential of `size` entries, 1 % of them
+ * revoked at random (real lists are mostly zeros): fetch (in memory), signature check of the list, decode, read.
+ */
+function statusCheckCase(size: number): Case {
+  return {
+    setup: async () => {
+      const issuer = await testIssuer();
+      const url = 'https://badges.example.org/status/1';
+      const bits = new Bitstring(size);
+      for (let i = 0; i < size / 100; i++) bits.set(Math.floor(Math.random() * size), true);
+      const list = await signDataIntegrity({
+        '@context': ['https://www.w3.org/ns/credentials/v2'], id: url, type: ['VerifiableCredential', 'BitstringStatusListCredential'], issuer: issuer.did,
+        validFrom: '2026-01-01T00:00:00Z', credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: bits.encode() },
+      }, ed25519Signer(`${issuer.did}#ed-1`, issuer.edKey));
+      const fetcher = staticFetcher({ [`https://badges.example.org/issuers/bge-lille/did.json`]: issuer.didDocument, [url]: list });
+      const now = new Date();
+      return {
+        run: async (i: number) => {
+          const credential = { issuer: { id: issuer.did }, credentialStatus: { type: 'BitstringStatusListEntry', statusPurpose: 'revocation', statusListIndex: String((i * 7919) % size), statusListCredential: url } };
+          const [outcome] = await checkStatus(credential, fetcher, now);
+          if (outcome?.kind !== 'checked') throw new Error(JSON.stringify(outcome));
+        },
+      };
+    },
+  };
+}
 
 export type Case = { setup: () => Promise<{ run: (i: number) => Promise<unknown>; batch?: number; teardown?: () => Promise<void> }> };
 
@@ -46,6 +77,9 @@ const plainLoader = async (url: string) => {
 };
 
 export const engineCases: Record<string, Case> = {
+  'status-check-131k': statusCheckCase(131_072),
+  'status-check-1m': statusCheckCase(1_048_576),
+  'status-check-16m': statusCheckCase(16_777_216),
   'ed25519-raw-sign': {
     setup: async () => {
       const key = newEd25519();

@@ -10,6 +10,8 @@ import { availableParallelism, cpus } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bulkAward, type BulkResult } from './bulk-award.js';
+import { httpLoad, type LoadResult } from './http-load.js';
+import { scaling, type ScalingPoint } from './scaling.js';
 
 interface Comparison {
   title: string;
@@ -31,6 +33,8 @@ const comparisons: Comparison[] = [
   { title: 'VC-JWT sign ES256 (vs jose directly)', reference: 'jwt-sign-jose', subject: 'jwt-sign-blason', target: 0.8 },
   { title: 'VC-JWT verify ES256 with key resolution and claim checks (vs jose directly)', reference: 'jwt-verify-jose', subject: 'jwt-verify-blason', target: 0.8 },
   { title: 'Data Integrity sign vs the Ed25519 floor (node:crypto raw signatures)', reference: 'ed25519-raw-sign', subject: 'di-sign-blason' },
+  { title: 'Status check, list of 1,048,576 entries (vs the minimum 131,072)', reference: 'status-check-131k', subject: 'status-check-1m' },
+  { title: 'Status check, list of 16,777,216 entries, the largest accepted (vs 131,072)', reference: 'status-check-131k', subject: 'status-check-16m' },
 ];
 
 function measure(name: string): number {
@@ -67,20 +71,39 @@ console.log('\n| measurement | reference ops/s | Blason ops/s | ratio | target |
 console.log('|---|---:|---:|---:|---|');
 for (const r of results) console.log(`| ${r.title} | ${r.referenceOpsPerSecond} | ${r.subjectOpsPerSecond} | ${r.ratio} | ${r.target ? `≥ ${r.target} ${r.meetsTarget ? '✓' : '✗'}` : ''} |`);
 
-// Absolute figures with a target, measured end to end through HTTP.
+// Measured end to end through HTTP, against the compiled service.
+const wants = (word: string) => only.length === 0 || only.some((w) => word.includes(w));
+if (wants('bulk') || wants('load') || wants('scaling')) execFileSync('npm', ['run', 'build'], { stdio: 'ignore', cwd: path.resolve(here, '..') });
+
 const bulk: BulkResult[] = [];
-if (only.length === 0 || only.some((word) => 'bulk'.includes(word))) {
-  execFileSync('npm', ['run', 'build'], { stdio: 'ignore', cwd: path.resolve(here, '..') });
-  for (const database of ['sqlite', 'postgres'] as const) {
-    const result = await bulkAward(database);
-    bulk.push(result);
-  }
+if (wants('bulk')) {
+  for (const database of ['sqlite', 'postgres'] as const) bulk.push(await bulkAward(database));
   console.log('\n| 10,000-row CSV through POST /api/v1/credentials/bulk | seconds | rows/s | server peak memory | target |');
   console.log('|---|---:|---:|---:|---|');
   for (const r of bulk) console.log(`| ${r.database} | ${r.seconds} | ${r.rowsPerSecond} | ${r.peakMemoryMB} MB | < 10 s ${r.seconds < 10 ? '✓' : '✗'}, < 400 MB ${r.peakMemoryMB < 400 ? '✓' : '✗'} |`);
 }
 
+let load: LoadResult[] = [];
+if (wants('load')) {
+  load = await httpLoad(Number(process.env.BENCH_LOAD_SECONDS ?? 5));
+  console.log('\n| endpoint under load (autocannon) | connections | requests/s | ratio to /health | p50 ms | p99 ms | errors | target |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|---|');
+  for (const r of load) {
+    const target = r.endpoint.startsWith('GET /credentials') && r.connections === 10 ? `p99 < 50 ms ${r.p99ms < 50 ? '✓' : '✗'}` : '';
+    console.log(`| ${r.endpoint} | ${r.connections} | ${r.requestsPerSecond} | ${r.ratioToHealth ?? ''} | ${r.p50ms} | ${r.p99ms} | ${r.errors} | ${target} |`);
+  }
+}
+
+const growth: ScalingPoint[] = [];
+if (wants('scaling')) {
+  const databases = (process.env.BENCH_SCALING_DATABASES ?? 'sqlite,postgres').split(',') as ('sqlite' | 'postgres')[];
+  for (const database of databases) growth.push(...await scaling(database));
+  console.log('\n| stored credentials | database | issue one (ms) | one within a bulk award (ms) | verify one (ms) | fetch one (ms) |');
+  console.log('|---:|---|---:|---:|---:|---:|');
+  for (const p of growth) console.log(`| ${p.stored.toLocaleString('en')} | ${p.database} | ${p.issueMs} | ${p.bulkIssueMs} | ${p.verifyMs} | ${p.fetchMs} |`);
+}
+
 mkdirSync(path.join(here, 'results'), { recursive: true });
 writeFileSync(path.join(here, 'results', 'latest.json'), JSON.stringify({
-  date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, rounds: ROUNDS, secondsPerCase: SECONDS, results, bulk,
+  date: new Date().toISOString(), node: process.version, cpus: cpus().length, cpuModel: cpus()[0]?.model, rounds: ROUNDS, secondsPerCase: SECONDS, results, bulk, load, growth,
 }, null, 2));

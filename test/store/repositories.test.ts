@@ -124,3 +124,18 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
     expect((await queryAudit(store.db, { action: 'x.two', limit: 10, offset: 0 })).map((r) => r.target_id)).toEqual(['3', '2']);
   });
 });
+
+describe('several processes starting on an empty PostgreSQL database', () => {
+  test('all migrate it, once, without any of them failing', async () => {
+    const schema = await freshPostgresSchema();
+    const stores = Array.from({ length: 4 }, () => openStore({ kind: 'postgres', url: schema.url }));
+    try {
+      await Promise.all(stores.map((s) => migrate(s.db)));
+      const applied = await stores[0]!.db.selectFrom('kysely_migration' as never).select('name' as never).execute();
+      expect(applied.length).toBeGreaterThanOrEqual(4);
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+      await schema.drop();
+    }
+  });
+});

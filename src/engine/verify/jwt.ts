@@ -1,4 +1,4 @@
-import { compactVerify, decodeProtectedHeader, importJWK, type JWK } from 'jose';
+import { compactVerify, importJWK, type JWK } from 'jose';
 import { InputError } from './errors.js';
 import type { Fetcher } from './fetcher.js';
 import { confirmEmbeddedJwk, type KeyResolutionError, resolveKid, type KeyBinding } from './keys.js';
@@ -63,7 +63,6 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
   let payload: Record<string, unknown>;
   try {
     header = decodeJson(headerPart, 'header', MAX_HEADER_BYTES);
-    decodeProtectedHeader(jws);
     payload = decodeJson(payloadPart, 'payload', MAX_JWT_BYTES);
   } catch (error) {
     const e = error as InputError;
@@ -139,6 +138,18 @@ const importedKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
 
 /** Imported public keys, memoized: importing a JWK costs about as much as checking a signature. */
 function importPublicKey(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
+  // Keys from issuer documents are frozen and shared (see keys.ts): found by identity, without serialising them.
+  const byAlg = Object.isFrozen(jwk) ? importedByIdentity.get(jwk) : undefined;
+  const known = byAlg?.get(alg);
+  if (known) return known;
+  const imported = importByValue(jwk, alg);
+  if (Object.isFrozen(jwk)) importedByIdentity.set(jwk, new Map([...(byAlg ?? []), [alg, imported]]));
+  return imported;
+}
+
+const importedByIdentity = new WeakMap<object, Map<string, Promise<CryptoKey | Uint8Array>>>();
+
+function importByValue(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
   const cacheKey = `${alg} ${JSON.stringify(jwk)}`;
   let imported = importedKeys.get(cacheKey);
   if (!imported) {

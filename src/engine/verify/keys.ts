@@ -39,10 +39,31 @@ function stripFragment(url: string): string {
   return url.split('#')[0]!;
 }
 
+/**
+ * Issuer documents by their exact text, parsed: the same bytes always give the same document, and a verifier
+ * meets the same few issuers' documents over and over (the strict parse costs more than the signature check).
+ * Only the parsing is remembered, never the fetch: a changed document is seen at once. Frozen, as it is shared.
+ */
+const parsedDocuments = new Map<string, Record<string, unknown>>();
+const MAX_PARSED_DOCUMENTS = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
 async function fetchJson(fetcher: Fetcher, url: string, accept: string): Promise<Record<string, unknown>> {
   const { body } = await fetcher.fetch(url, { accept, maxBytes: DOCUMENT_LIMIT });
-  const value = parseStrictJson(body.toString('utf8'), { maxBytes: DOCUMENT_LIMIT, maxDepth: 16 });
+  const text = body.toString('utf8');
+  const known = parsedDocuments.get(text);
+  if (known) return known;
+  const value = parseStrictJson(text, { maxBytes: DOCUMENT_LIMIT, maxDepth: 16 });
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FetchError('bad-content', `${url} did not return a JSON object.`);
+  if (parsedDocuments.size >= MAX_PARSED_DOCUMENTS) parsedDocuments.delete(parsedDocuments.keys().next().value!);
+  parsedDocuments.set(text, deepFreeze(value as Record<string, unknown>));
   return value as Record<string, unknown>;
 }
 
