@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { loadConfig, type Config } from './config.js';
 import { ensurePlatformAdmin, recipientSecret } from './app/bootstrap.js';
@@ -57,6 +57,15 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
   const http = createHttpApp(app, htmlPages(app), await createOAuthProvider(app));
   const server = createServer(http);
   server.keepAliveTimeout = 5_000;
+  // Requests still being answered when a stop begins: their responses say "Connection: close", so that the
+  // client does not send another request on a connection that is about to go (see stop()).
+  const inFlight = new Set<ServerResponse>();
+  let closing = false;
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (closing) res.setHeader('Connection', 'close');
+    inFlight.add(res);
+    res.on('close', () => inFlight.delete(res));
+  });
   await new Promise<void>((resolve) => server.listen(config.port, config.host, resolve));
   // Without SMTP there is no sender: messages wait in the outbox, where the console shows them.
   const sender = app.mailer ? new OutboxSender(app, app.mailer) : undefined;
@@ -67,11 +76,17 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
   app.log.info({ url, baseUrl: config.baseUrl.origin, database: store.kind }, 'Blason is listening');
   let stopping: Promise<void> | undefined;
+  // Graceful: stop listening (new connections are refused), let in-flight requests finish, and close each
+  // keep-alive connection as soon as it is idle; server.close() alone would wait for the clients to hang up.
   const stop = () => (stopping ??= (async () => {
+    closing = true;
+    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
     await new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeIdleConnections();
     });
+    clearInterval(sweeper);
     await sender?.stop();
     app.mailer?.close?.();
     await app.pool?.close();

@@ -2,9 +2,13 @@ import { sql } from 'kysely';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { VerificationReport } from '../engine/verify/report.js';
 import { verifyCredential } from '../engine/verify/verify-credential.js';
+import { budgetedFetcher } from '../net/fetch-budget.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import { findSuspensionTwin } from '../store/repositories/status-lists.js';
 import type { AppContext } from './context.js';
+
+/** All the documents one verification fetches (schemas, keys, status lists, endorsements) share this time. */
+export const VERIFICATION_FETCH_BUDGET_MS = 8_000;
 
 /**
  * Verifies any OB 3.0 credential, ours or anyone's, with the engine. For our own credentials the issuer's
@@ -12,7 +16,7 @@ import type { AppContext } from './context.js';
  */
 export async function verifyAny(app: AppContext, input: VerifiableInput, options: { expectedRecipient?: { email?: string; id?: string }; count?: boolean } = {}): Promise<VerificationReport> {
   const report = await verifyCredential(input, {
-    fetcher: app.fetcher,
+    fetcher: budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS),
     now: app.clock.now(),
     ...(options.expectedRecipient ? { expectedRecipient: options.expectedRecipient } : {}),
     additionalStatus: (credential) => suspensionEntryOf(app, credential),

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError, ValidationError } from '../app/errors.js';
+import { DatabaseUnavailableError } from '../store/errors.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable',
@@ -19,12 +20,23 @@ export function sendProblem(res: Response, status: number, type: string, detail:
   }));
 }
 
-/** A database that cannot be reached or is locked: the request failed fast and can be retried. */
-export function isDatabaseUnavailable(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  if (typeof code !== 'string') return false;
-  return ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', 'SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_CANTOPEN', 'SQLITE_IOERR']
-    .some((known) => code === known || code.startsWith(`${known}_`)) || /timeout exceeded when trying to connect/i.test(String((error as Error).message));
+/**
+ * The answer to a request the database could not serve right now (DatabaseUnavailableError): 503 with
+ * Retry-After, and a message that says what to do. Never a stack trace, never the driver's own words.
+ */
+export function sendUnavailable(res: Response, error: DatabaseUnavailableError): void {
+  res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  res.setHeader('Cache-Control', 'no-store');
+  const what = error.reason === 'busy' ? 'The database is busy at the moment' : 'The database is unavailable at the moment';
+  sendProblem(res, 503, 'database-unavailable', `${what}. Retry in a few seconds: repeating the request is safe (nobody is awarded a badge twice).`);
+}
+
+/** The DatabaseUnavailableError behind an error, if any (the store throws it; use cases may wrap it). */
+export function databaseUnavailable(error: unknown): DatabaseUnavailableError | undefined {
+  for (let e = error, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (e instanceof DatabaseUnavailableError) return e;
+  }
+  return undefined;
 }
 
 interface BodyParserError {
@@ -35,12 +47,17 @@ interface BodyParserError {
 }
 
 /**
- * The one place errors become responses: AppErrors as they say, body-parser errors as 4xx, an unreachable
- * database as 503, anything else as a 500 that says nothing about the internals.
+ * The one place errors become responses: AppErrors as they say, body-parser errors as 4xx, a busy or
+ * unreachable database as 503 with Retry-After, anything else as a 500 that says nothing about the internals.
  */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    if (res.headersSent) return;
+    if (res.headersSent) {
+      // Too late for a problem document: cut the response short rather than leave the client waiting.
+      log.error({ err: error, path: req.path, id: (req as { id?: unknown }).id }, 'error after the response started');
+      res.destroy();
+      return;
+    }
     if (error instanceof ValidationError) return sendProblem(res, 422, error.type, error.message, { errors: error.errors });
     if (error instanceof AppError) return sendProblem(res, error.status, error.type, error.message, error.extra);
     const parserError = error as BodyParserError;
@@ -50,10 +67,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (parserError.expose && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       return sendProblem(res, parserError.status, 'bad-request', (error as Error).message);
     }
-    if (isDatabaseUnavailable(error)) {
-      log.warn({ err: { code: (error as { code?: string }).code }, path: req.path }, 'database unavailable');
-      res.setHeader('Retry-After', '5');
-      return sendProblem(res, 503, 'unavailable', 'The database is unavailable at the moment. Nothing was changed; try again in a few seconds.');
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      log.warn({ reason: unavailable.reason, detail: unavailable.message, path: req.path, id: (req as { id?: unknown }).id }, 'database unavailable');
+      return sendUnavailable(res, unavailable);
     }
     log.error({ err: error, path: req.path, id: (req as { id?: unknown }).id }, 'unhandled error');
     sendProblem(res, 500, 'internal', `Something went wrong on our side. Reference: ${String((req as { id?: unknown }).id ?? "")}.`);

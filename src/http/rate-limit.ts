@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { AppContext } from '../app/context.js';
+import { DatabaseUnavailableError } from '../store/errors.js';
 import { hit, purgeBefore } from '../store/repositories/rate-limits.js';
 import { sendProblem } from './problem.js';
 
@@ -13,7 +14,15 @@ export function rateLimit(app: AppContext, name: string, limitPerMinute: number)
   return async (req, res, next) => {
     const windowStart = Math.floor(app.clock.now().getTime() / 60_000) * 60;
     const client = createHmac('sha256', app.recipientSecret).update(req.ip ?? 'unknown').digest('hex').slice(0, 24);
-    const count = await hit(app.db, `${name}:${client}`, windowStart);
+    let count: number;
+    try {
+      count = await hit(app.db, `${name}:${client}`, windowStart);
+    } catch (error) {
+      // Counting needs the database; when it is unavailable the limit fails open, so that what can still be
+      // served without it (verifying someone else's badge) is not refused for want of a counter.
+      if (!(error instanceof DatabaseUnavailableError)) throw error;
+      return next();
+    }
     res.setHeader('RateLimit-Limit', String(limitPerMinute));
     res.setHeader('RateLimit-Remaining', String(Math.max(0, limitPerMinute - count)));
     if (windowStart - lastPurge > 300) {

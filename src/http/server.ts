@@ -4,7 +4,7 @@ import { pinoHttp } from 'pino-http';
 import { randomUUID } from 'node:crypto';
 import type { AppContext } from '../app/context.js';
 import { AppError } from '../app/errors.js';
-import { pagesRouter, type PageRenderer } from './pages.js';
+import { languageOf, pagesRouter, type PageRenderer } from './pages.js';
 import { claimRouter } from './claim-routes.js';
 import { holderRouter } from './holder-routes.js';
 import { ob2Router } from './ob2-routes.js';
@@ -14,10 +14,15 @@ import { interactionRouter } from '../oauth/interactions.js';
 import { OAUTH_MOUNT } from '../oauth/provider.js';
 import { registrationPolicy } from '../oauth/registration.js';
 import { consoleRouter } from './console/index.js';
-import { errorHandler, sendProblem } from './problem.js';
+import { databaseUnavailable, errorHandler, sendProblem } from './problem.js';
 import { apiRouter } from './routes/api.js';
 import { publicRouter } from './routes/public.js';
 import { verifyRouter } from './routes/verify.js';
+
+const DATABASE_UNAVAILABLE = {
+  fr: 'Le service est momentanément indisponible. Réessayez dans quelques secondes.',
+  en: 'The service is unavailable for a moment. Please try again in a few seconds.',
+};
 
 /**
  * The Express application: security headers, request logging without personal data, the routers, and the one
@@ -78,6 +83,11 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   // People in a browser on the console or the public pages get an HTML page; programs get problem+json.
   http.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
     const human = /^\/(console|claim|verify|holder|oauth\/interaction)(\/|$)/.test(req.path) && req.accepts(['html', 'json']) === 'html';
+    const unavailable = human && !res.headersSent ? databaseUnavailable(error) : undefined;
+    if (unavailable) {
+      res.setHeader('Retry-After', String(unavailable.retryAfterSeconds));
+      return pages.errorPage(req, res, 503, DATABASE_UNAVAILABLE[languageOf(req, res)]);
+    }
     if (!human || res.headersSent || !(error instanceof AppError) || error.status >= 500) return next(error);
     pages.errorPage(req, res, error.status, error.message);
   });

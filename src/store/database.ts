@@ -1,9 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { asUnavailable, DatabaseUnavailableError } from './errors.js';
+import { resilientDialect } from './resilient-dialect.js';
 import type { Database } from './schema.js';
 import * as initial from './migrations/001-initial.js';
 import * as holderKey from './migrations/002-holder-key.js';
@@ -17,6 +19,14 @@ export interface Store {
   kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
 }
+
+/** How long a PostgreSQL connection may take to open before the request fails with 503. */
+const CONNECT_TIMEOUT_MS = 3_000;
+/** How long a SQLite statement waits (asynchronously) for a lock held by another program before 503. */
+const SQLITE_BUSY_RETRY_MS = 2_000;
+
+/** A cheap "does the database answer?" per store, for /health (see pingDatabase). */
+const pings = new WeakMap<Db, () => Promise<void>>();
 
 /** Migrations in order. One set for both databases. */
 const migrations: Record<string, Migration> = {
@@ -34,24 +44,88 @@ pg.types.setTypeParser(20, (value) => Number(value));
 export function openStore(database: Config['database']): Store {
   if (database.kind === 'sqlite') {
     mkdirSync(path.dirname(database.file), { recursive: true });
-    const sqlite = new SQLite(database.file, { timeout: 5_000 });
+    // No busy timeout in SQLite itself: better-sqlite3 would wait synchronously, freezing the process. A
+    // locked database is waited for asynchronously instead (resilientDialect), then answered with 503.
+    const sqlite = new SQLite(database.file, { timeout: 0 });
     // WAL: readers never block the writer; synchronous=NORMAL: one fsync per checkpoint, not per commit.
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: resilientDialect(new SqliteDialect({ database: sqlite }), { kind: 'sqlite', busyRetryMs: SQLITE_BUSY_RETRY_MS }) });
+    // Straight to the handle, not queued behind statements waiting for a lock: in WAL mode reading the schema
+    // needs no lock another program can hold, so this fails only if the file itself is unusable.
+    pings.set(db, async () => {
+      try {
+        sqlite.prepare('SELECT count(*) FROM sqlite_master').get();
+      } catch (error) {
+        // Another statement of ours is iterating on the handle: it is alive.
+        if (!(error instanceof TypeError)) throw error;
+      }
+    });
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: 3_000, idleTimeoutMillis: 30_000 });
-  // A dropped connection must not crash the process: the next query reconnects or fails with 503.
+  const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000, keepAlive: true });
+  // A dropped connection must not crash the process: node-postgres emits 'error' on the pool for an idle
+  // client, and on the client itself for one checked out (between two queries of a transaction, say) — an
+  // 'error' event nobody listens to is an uncaught exception. The query in progress, if any, fails with the
+  // error (503), and the pool discards the broken client when it is released.
   pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  pool.on('connect', (client) => client.on('error', () => undefined));
+  const db = new Kysely<Database>({ dialect: resilientDialect(new PostgresDialect({ pool }), { kind: 'postgres', busyRetryMs: 0 }) });
+  pings.set(db, async () => {
+    await pool.query('SELECT 1');
+  });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }
 
+/**
+ * Checks that the database answers, within `timeoutMs`. Resolves, or rejects with DatabaseUnavailableError.
+ * Cheap enough for every health probe: `SELECT 1` on PostgreSQL, a read of the schema page on SQLite.
+ */
+export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<void> {
+  const ping = pings.get(db) ?? (async () => void await sql`SELECT 1`.execute(db));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DatabaseUnavailableError('unreachable', `The database did not answer within ${timeoutMs} ms.`)), timeoutMs);
+  });
+  try {
+    await Promise.race([ping(), timeout]);
+  } catch (error) {
+    const typed = asUnavailable(error);
+    throw typed instanceof DatabaseUnavailableError ? typed : new DatabaseUnavailableError('unreachable', `The database does not answer: ${(error as Error).message}`, { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * The PostgreSQL schema our tables live in (the first of the search_path); undefined on SQLite, which has no
+ * current_schema(). Kysely's
+ * migrator looks for its bookkeeping tables in *every* schema unless told which one: another schema's
+ * kysely_migration_lock (another Blason, another application, a test) made it skip creating ours, and the
+ * migration then failed with 'relation "kysely_migration_lock" does not exist'.
+ */
+async function ownSchema(db: Db): Promise<string | undefined> {
+  try {
+    const { rows } = await sql<{ schema: string | null }>`SELECT current_schema() AS schema`.execute(db);
+    return rows[0]?.schema ?? undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export async function migrate(db: Db): Promise<void> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
-  const failed = results?.find((r) => r.status === 'Error');
-  if (error || failed) throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${(error as Error)?.message ?? 'unknown error'}`);
+  const schema = await ownSchema(db);
+  for (let attempt = 1; ; attempt++) {
+    const migrator = new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+    const { error, results } = await migrator.migrateToLatest();
+    const failed = results?.find((r) => r.status === 'Error');
+    if (!error && !failed) return;
+    const message = (error as Error)?.message ?? 'unknown error';
+    // Processes starting together on an empty PostgreSQL database race to create Kysely's own bookkeeping
+    // tables (its lock serialises migrations, but only once it exists): the loser retries and finds them.
+    const bookkeepingRace = !failed && /kysely_migration|already exists|duplicate key/i.test(message);
+    if (!bookkeepingRace || attempt >= 5) throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${message}`);
+    await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+  }
 }

@@ -9,6 +9,8 @@ import { statusListCredential } from '../../app/status-lists.js';
 import { findAchievement } from '../../store/repositories/achievements.js';
 import { findCredential } from '../../store/repositories/credentials.js';
 import { findImage } from '../../store/repositories/images.js';
+import { pingDatabase } from '../../store/database.js';
+import { DatabaseUnavailableError } from '../../store/errors.js';
 import { param } from '../auth.js';
 import { credentialForm } from '../negotiate.js';
 import { sendProblem } from '../problem.js';
@@ -32,8 +34,17 @@ function langOf(req: express.Request): Lang {
 export function publicRouter(app: AppContext, pages: PageRenderer): Router {
   const router = Router();
 
-  router.get('/health', (_req, res) => {
-    res.json({ status: 'ok' });
+  // For load balancers and orchestrators: 200 when the database answers, 503 when it does not (in at most 2 s).
+  router.get('/health', async (_req, res) => {
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      await pingDatabase(app.db);
+    } catch (error) {
+      res.setHeader('Retry-After', String(error instanceof DatabaseUnavailableError ? error.retryAfterSeconds : 5));
+      res.status(503).json({ status: 'unavailable', database: 'down' });
+      return;
+    }
+    res.json({ status: 'ok', database: 'up' });
   });
 
   router.get('/.well-known/jwks.json', async (_req, res) => {

@@ -1,0 +1,200 @@
+/**
+ * When the database cannot serve a request (SQLite locked by another program, PostgreSQL unreachable), the
+ * service answers 503 problem+json with Retry-After within a few seconds (never a hang, a 500 or a stack
+ * trace), /health says the database is down when it is, the process survives, and once the database is back
+ * the same requests succeed without a restart.
+ */
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { apiClient, setUpIssuer, type ApiResponse } from '../support/api.js';
+import { freshPostgresSchema, removeDir, serviceEnv, startChild, startInProcess, type ChildService, type InProcessService } from '../support/service.js';
+import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
+import { openStore, pingDatabase } from '../../src/store/database.js';
+import { DatabaseUnavailableError } from '../../src/store/errors.js';
+
+async function timed<T>(work: Promise<T>): Promise<{ result: T; ms: number }> {
+  const started = Date.now();
+  const result = await work;
+  return { result, ms: Date.now() - started };
+}
+
+/** A 503 problem document that says to retry, and nothing about the internals. */
+function expectUnavailable(res: ApiResponse): void {
+  expect(res.status).toBe(503);
+  expect(res.type).toMatch(/^application\/problem\+json/);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(Object.keys(res.body).sort()).toEqual(['detail', 'status', 'title', 'type']);
+  expect(res.body.detail).toMatch(/database is (busy|unavailable).*retry/i);
+  expect(JSON.stringify(res.body)).not.toMatch(/\bat \S+ \(|SQLITE_|ECONN|Error:|node_modules/);
+}
+
+describe('SQLite locked by another program', () => {
+  let service: ChildService;
+  let lock: SQLite.Database;
+  let issuer: Awaited<ReturnType<typeof setUpIssuer>>;
+  let people = 0;
+  const award = () => issuer.operator.post('/api/v1/credentials', { achievementId: issuer.achievementId, recipient: { email: `verrou-${people++}@example.fr` } });
+
+  beforeAll(async () => {
+    service = await startChild(await serviceEnv());
+    issuer = await setUpIssuer(apiClient(service.url, service.token), service.url);
+    lock = new SQLite(path.join(service.env.BLASON_DATA_DIR!, 'blason.db'), { fileMustExist: true });
+  }, 60_000);
+  afterAll(async () => {
+    if (lock?.inTransaction) lock.exec('ROLLBACK');
+    lock?.close();
+    await service?.kill();
+    if (service) removeDir(path.dirname(service.env.BLASON_DATA_DIR!));
+  });
+  afterEach(() => {
+    if (lock.inTransaction) lock.exec('ROLLBACK');
+  });
+
+  test('an award answers 503 with Retry-After within a few seconds while the lock is held, then succeeds once it is released', async () => {
+    lock.exec('BEGIN EXCLUSIVE');
+    const locked = await timed(award());
+    expectUnavailable(locked.result);
+    expect(locked.result.body.detail).toMatch(/busy/);
+    expect(locked.ms).toBeLessThan(5_000);
+    lock.exec('ROLLBACK');
+    expect((await award()).status).toBe(201);
+  }, 30_000);
+
+  test('while an award waits for the lock, the service keeps answering: health and reads come back at once', async () => {
+    lock.exec('BEGIN EXCLUSIVE');
+    const waiting = award();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const health = await timed(fetch(`${service.url}/health`));
+    expect(health.result.status).toBe(200);
+    expect(health.ms).toBeLessThan(1_000);
+    const list = await timed(issuer.operator.get<{ credentials: unknown[] }>('/api/v1/credentials'));
+    expect(list.result.status).toBe(200);
+    expect(list.ms).toBeLessThan(1_000);
+    expectUnavailable(await waiting);
+  }, 30_000);
+
+  test('a lock released while the award waits for it: the award goes through', async () => {
+    lock.exec('BEGIN EXCLUSIVE');
+    const waiting = award();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    lock.exec('ROLLBACK');
+    expect((await waiting).status).toBe(201);
+  }, 30_000);
+});
+
+describe('PostgreSQL unreachable (a proxy between the service and the server is cut)', () => {
+  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let proxy: TcpProxy;
+  let proxiedUrl: string;
+  let service: InProcessService;
+  let issuer: Awaited<ReturnType<typeof setUpIssuer>>;
+  let credentialId: string;
+  let people = 0;
+  const award = () => issuer.operator.post('/api/v1/credentials', { achievementId: issuer.achievementId, recipient: { email: `coupure-${people++}@example.fr` } });
+  const read = () => apiClient(service.url).get(`/credentials/${credentialId}`, { accept: 'application/vc+ld+json' });
+  const health = () => apiClient(service.url).get('/health');
+  // Lets the pool see its idle connections die (else a request may pick one up first and fail even faster).
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 100));
+
+  beforeAll(async () => {
+    schema = await freshPostgresSchema();
+    proxy = await startTcpProxy({ host: '127.0.0.1', port: 5432 });
+    const url = new URL(schema.url);
+    url.port = String(proxy.port);
+    proxiedUrl = url.href;
+    service = await startInProcess({ databaseUrl: proxiedUrl });
+    issuer = await setUpIssuer(apiClient(service.url, service.token), service.url);
+    const first = await award();
+    expect(first.status).toBe(201);
+    credentialId = (first.body as { id: string }).id;
+  }, 60_000);
+  afterAll(async () => {
+    await proxy?.up();
+    await service?.stop();
+    await proxy?.close();
+    await schema?.drop();
+  });
+  afterEach(async () => {
+    await proxy.up();
+  });
+
+  test('connections cut and refused: reads, awards and /health answer 503 at once; after recovery they succeed without a restart', async () => {
+    await proxy.down();
+    await settle();
+    for (const request of [read, award]) {
+      const outcome = await timed(request());
+      expectUnavailable(outcome.result);
+      expect(outcome.result.body.detail).toMatch(/unavailable/);
+      expect(outcome.ms).toBeLessThan(2_000);
+    }
+    const down = await timed(health());
+    expect(down.result.status).toBe(503);
+    expect(down.result.body).toEqual({ status: 'unavailable', database: 'down' });
+    expect(down.ms).toBeLessThan(2_500);
+
+    await proxy.up();
+    expect(await health()).toMatchObject({ status: 200, body: { status: 'ok', database: 'up' } });
+    expect((await read()).status).toBe(200);
+    expect((await award()).status).toBe(201);
+  }, 30_000);
+
+  test('a person in a browser gets an HTML page that says to retry, with Retry-After, not a JSON problem', async () => {
+    await proxy.down();
+    await settle();
+    const res = await fetch(`${service.url}/verify`, { headers: { accept: 'text/html', 'accept-language': 'fr' } });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    const page = await res.text();
+    expect(page).toContain('Réessayez dans quelques secondes');
+    expect(page).not.toMatch(/ECONN|Error:|\bat \S+ \(/);
+  }, 30_000);
+
+  test('started while the database is unreachable: the process says so in one line and exits', async () => {
+    await proxy.down();
+    const env = await serviceEnv({ databaseUrl: proxiedUrl });
+    const failure = await startChild(env).then(async (child) => {
+      await child.kill();
+      return 'started';
+    }, (error: Error) => error.message);
+    expect(failure).toMatch(/Blason could not start: .*database/i);
+    expect(failure).not.toMatch(/\n\s+at /);
+    removeDir(path.dirname(env.BLASON_DATA_DIR!));
+  }, 30_000);
+
+  test('connections that are never answered: requests give up after the connection timeout with 503, /health within 2 s', async () => {
+    await proxy.blackhole();
+    await settle();
+    const outcome = await timed(read());
+    expectUnavailable(outcome.result);
+    expect(outcome.ms).toBeGreaterThanOrEqual(2_900);
+    expect(outcome.ms).toBeLessThan(3_000 + 1_500);
+    const down = await timed(health());
+    expect(down.result.status).toBe(503);
+    expect(down.ms).toBeLessThan(2_500);
+
+    await proxy.up();
+    expect((await read()).status).toBe(200);
+    expect((await award()).status).toBe(201);
+  }, 30_000);
+
+  test('a connection lost in the middle of a transaction fails that transaction with a typed error, and the process lives on', async () => {
+    const store = openStore({ kind: 'postgres', url: proxiedUrl });
+    try {
+      const outcome = await store.db.transaction().execute(async (trx) => {
+        await trx.selectFrom('organisations').select('id').execute();
+        // The connection is checked out but idle when it drops: node-postgres emits 'error' on the client.
+        await proxy.down();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        await trx.selectFrom('organisations').select('id').execute();
+      }).then(() => 'committed', (error: unknown) => error);
+      expect(outcome).toBeInstanceOf(DatabaseUnavailableError);
+      await expect(pingDatabase(store.db)).rejects.toBeInstanceOf(DatabaseUnavailableError);
+      await proxy.up();
+      await expect(pingDatabase(store.db)).resolves.toBeUndefined();
+      expect(await store.db.selectFrom('organisations').select('id').execute()).not.toHaveLength(0);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
