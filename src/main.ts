@@ -57,6 +57,9 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
   const http = createHttpApp(app, htmlPages(app), await createOAuthProvider(app));
   const server = createServer(http);
   server.keepAliveTimeout = 5_000;
+  // A client has a minute to send its whole request (the largest, a 5 MB spreadsheet, needs seconds): a body
+  // dripped byte by byte cannot hold a connection for Node's default five minutes.
+  server.requestTimeout = 60_000;
   // Requests still being answered when a stop begins: their responses say "Connection: close", so that the
   // client does not send another request on a connection that is about to go (see stop()).
   const inFlight = new Set<ServerResponse>();

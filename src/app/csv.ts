@@ -19,7 +19,9 @@ export interface CsvRow {
 }
 
 export const MAX_CSV_ROWS = 20_000;
-const EMAIL = /^[^\s@<>()[\],;:"\\]+@[^\s@<>()[\],;:"\\]+\.[^\s@<>()[\],;:"\\]{2,}$/;
+// Control characters (NUL first: PostgreSQL text cannot hold it, and an INSERT failed as a 500) are never part
+// of an address; \s alone does not exclude them.
+const EMAIL = /^[^\s@<>()[\],;:"\\\x00-\x1f\x7f]+@[^\s@<>()[\],;:"\\\x00-\x1f\x7f]+\.[^\s@<>()[\],;:"\\\x00-\x1f\x7f]{2,}$/;
 
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
@@ -39,8 +41,22 @@ export function decodeSpreadsheetText(bytes: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    return new TextDecoder('windows-1252').decode(bytes);
+    return decodeWindows1252(bytes);
   }
+}
+
+/** What Windows-1252 puts at 0x80–0x9F (the five unassigned bytes map to the same code point, as WHATWG says). */
+const WINDOWS_1252_HIGH = '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F'
+  + '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+
+/**
+ * Node 20's TextDecoder('windows-1252') decodes like Latin-1: 0x80–0x9F became control characters, so the €,
+ * the typographic apostrophe (’), Œ and the dashes of a French Excel export were silently lost. Latin-1 is right
+ * for every other byte; those 32 are mapped by hand.
+ */
+function decodeWindows1252(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+    .replace(/[\u0080-\u009F]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
 /**
@@ -76,15 +92,18 @@ export function parseAwardCsv(text: string): CsvRow[] {
     let name = cell(columns.name);
     if (!hasHeader) {
       // Pasted lists come in every order: "Name, email", or "Ana Martin <ana@example.fr>" in one cell.
-      const bracketed = /^(.*)<([^<>\s]+@[^<>\s]+)>\s*$/.exec(cell(0));
+      const bracketed = nameAndBracketedEmail(cell(0));
       if (bracketed && !isEmail(email)) {
-        email = bracketed[2]!.toLowerCase();
-        name = name || bracketed[1]!.trim().replace(/^"|"$/g, '');
+        email = bracketed[1].toLowerCase();
+        name = name || bracketed[0].trim().replace(/^"|"$/g, '');
       } else if (!isEmail(email) && isEmail(name.toLowerCase())) {
         [email, name] = [name.toLowerCase(), cell(columns.email)];
       }
     }
-    const evidence = cell(columns.evidence);
+    // NUL bytes (a broken export, a UTF-16 file) cannot be stored in PostgreSQL text; they carry nothing in a
+    // name or a comment, so they are dropped there. In an email they make the row invalid (see EMAIL).
+    name = name.replaceAll('\0', '').trim();
+    const evidence = cell(columns.evidence).replaceAll('\0', '').trim();
     if (!email) problems.push({ code: 'emailMissing', message: 'the email is missing' });
     else if (!isEmail(email)) problems.push({ code: 'emailInvalid', message: `"${email.slice(0, 80)}" is not a valid email address`, params: { value: email.slice(0, 80) } });
     if (name.length > 200) problems.push({ code: 'nameTooLong', message: 'the name is longer than 200 characters' });
@@ -92,6 +111,23 @@ export function parseAwardCsv(text: string): CsvRow[] {
     rows.push({ line: info.lines, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems });
   }
   return rows;
+}
+
+/**
+ * `Ana Martin <ana@example.fr>` → ['Ana Martin ', 'ana@example.fr'], as /^(.*)<([^<>\s]+@[^<>\s]+)>\s*$/ would
+ * match it. Written out because that pattern backtracks over every '@' for every end position: a 64 KB cell of
+ * "<a@a@a@…" took a second, and a 5 MB file holds eighty of them.
+ */
+function nameAndBracketedEmail(value: string): [string, string] | undefined {
+  const text = value.trimEnd();
+  if (!text.endsWith('>')) return undefined;
+  const open = text.lastIndexOf('<');
+  if (open < 0) return undefined;
+  const name = text.slice(0, open);
+  const address = text.slice(open + 1, -1);
+  const at = address.indexOf('@', 1);
+  if (/[\n\r\u2028\u2029]/.test(name) || /[<>\s]/.test(address) || at < 1 || at >= address.length - 1) return undefined;
+  return [name, address];
 }
 
 function readRecords(text: string, delimiter: string): { record: string[]; info: { lines: number } }[] {

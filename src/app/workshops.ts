@@ -255,7 +255,8 @@ export async function submitClaim(app: AppContext, code: string, input: { name: 
   const claim = await openClaim(app, code);
   if (!claim) throw notFound('Claim code');
   const email = input.email.trim().toLowerCase();
-  const name = input.name.trim().slice(0, 200);
+  // Control characters (NUL above all, which PostgreSQL cannot store) have no place in a name.
+  const name = input.name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
   const problems = [];
   if (!name) problems.push({ field: 'name', message: 'required' });
   // The rule the award applies: an address it would refuse must not become a request that can be approved.

@@ -67,6 +67,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (parserError.expose && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       return sendProblem(res, parserError.status, 'bad-request', (error as Error).message);
     }
+    // PostgreSQL refuses text it cannot store (a NUL character, an invalid byte sequence): the client's text.
+    const sqlState = (error as { code?: unknown }).code;
+    if (sqlState === '22021' || sqlState === '22P05') {
+      return sendProblem(res, 400, 'bad-text', 'The request contains characters that cannot be stored (such as the NUL character). Remove them and try again.');
+    }
     const unavailable = databaseUnavailable(error);
     if (unavailable) {
       log.warn({ reason: unavailable.reason, detail: unavailable.message, path: req.path, id: (req as { id?: unknown }).id }, 'database unavailable');

@@ -3,7 +3,7 @@
  * language; once the operator approves, the badge and its e-mail come in that language.
  */
 import { actorOf } from '../../src/app/auth.js';
-import type { Actor } from '../../src/app/auth.js';
+import type { Actor } from '../../src/app/policies.js';
 import { createWorkshop, decideClaim, listClaimRequests, setClaimOpen } from '../../src/app/workshops.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
 import { startInProcess, type InProcessService } from '../support/service.js';

@@ -141,13 +141,20 @@ describe('PostgreSQL unreachable (a proxy between the service and the server is 
   test('a person in a browser gets an HTML page that says to retry, with Retry-After, not a JSON problem', async () => {
     await proxy.down();
     await settle();
-    const res = await fetch(`${service.url}/verify`, { headers: { accept: 'text/html', 'accept-language': 'fr' } });
+    const res = await fetch(`${service.url}/claim/ABCD1234`, { headers: { accept: 'text/html', 'accept-language': 'fr' } });
     expect(res.status).toBe(503);
     expect(res.headers.get('content-type')).toMatch(/^text\/html/);
     expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     const page = await res.text();
     expect(page).toContain('Réessayez dans quelques secondes');
     expect(page).not.toMatch(/ECONN|Error:|\bat \S+ \(/);
+  }, 30_000);
+
+  test('the verification page still opens: its rate limit fails open when it cannot count', async () => {
+    await proxy.down();
+    await settle();
+    const res = await fetch(`${service.url}/verify`, { headers: { accept: 'text/html' } });
+    expect(res.status).toBe(200);
   }, 30_000);
 
   test('started while the database is unreachable: the process says so in one line and exits', async () => {

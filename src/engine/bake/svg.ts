@@ -4,6 +4,7 @@ import { InputError } from '../verify/errors.js';
 export const OB3_SVG_NAMESPACE = 'https://purl.imsglobal.org/ob/v3p0';
 export const OB2_SVG_NAMESPACE = 'http://openbadges.org';
 const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
+const MAX_SVG_DEPTH = 256;
 
 export type SvgBakedContent = { version: 'ob3' | 'ob2'; text: string };
 
@@ -32,6 +33,11 @@ function scanSvg(svg: string): SvgScan {
   });
   parser.on('opentag', (tag: SaxesTagNS) => {
     depth++;
+    // saxes resolves an element's namespace by walking up the open elements, so its cost grows with the square
+    // of the nesting: 400,000 nested <g> (3 MB) took about half an hour. No badge image nests this deep.
+    if (depth > MAX_SVG_DEPTH) {
+      throw new InputError('input.tooDeep', `The SVG nests elements more than ${MAX_SVG_DEPTH} levels deep.`, { limit: MAX_SVG_DEPTH });
+    }
     if (depth === 1) {
       if (tag.local !== 'svg' || tag.uri !== SVG_NAMESPACE) error ??= new Error('the root element is not <svg>');
       rootStartTagEnd = parser.position;
@@ -65,9 +71,58 @@ function scanSvg(svg: string): SvgScan {
   return { rootStartTagEnd, rootHasOb3Namespace, ...(baked ? { baked } : {}) };
 }
 
-export function looksLikeSvg(text: string): boolean {
-  // A DOCTYPE may carry an internal subset in brackets, which can itself contain '>'.
-  return /^\s*(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!DOCTYPE[^>[]*(\[[\s\S]*?\])?\s*>\s*)?(<!--[\s\S]*?-->\s*)*<svg[\s>]/i.test(text.slice(0, 65_536));
+const PROLOG_SCAN_LIMIT = 65_536;
+
+function skipSpace(text: string, from: number): number {
+  let i = from;
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+}
+
+function startsWithIgnoringCase(text: string, at: number, prefix: string): boolean {
+  return text.slice(at, at + prefix.length).toLowerCase() === prefix;
+}
+
+/**
+ * Whether the text starts like an SVG document: an optional XML declaration, comments, at most one DOCTYPE
+ * (whose internal subset in brackets may itself contain '>'), more comments, then `<svg`.
+ *
+ * A linear scan, not a regular expression: the pattern this replaces, with `(<!--[\s\S]*?-->\s*)*`, could
+ * split a run of comments in exponentially many ways when the match failed, so 40 × `<!-- -->` followed by
+ * anything but `<svg` (320 bytes, no login needed) kept the event loop busy for hours.
+ */
+export function looksLikeSvg(input: string): boolean {
+  const text = input.slice(0, PROLOG_SCAN_LIMIT);
+  let i = skipSpace(text, 0);
+  if (startsWithIgnoringCase(text, i, '<?xml')) {
+    const end = text.indexOf('>', i);
+    if (end < 0) return false;
+    i = skipSpace(text, end + 1);
+  }
+  let doctypeSeen = false;
+  for (;;) {
+    if (text.startsWith('<!--', i)) {
+      const end = text.indexOf('-->', i + 4);
+      if (end < 0) return false;
+      i = skipSpace(text, end + 3);
+    } else if (!doctypeSeen && startsWithIgnoringCase(text, i, '<!doctype')) {
+      doctypeSeen = true;
+      let j = i + '<!doctype'.length;
+      while (j < text.length && text[j] !== '>' && text[j] !== '[') j++;
+      if (text[j] === '[') {
+        // The subset ends at the first ']' that is followed by optional spaces and '>'.
+        let close = text.indexOf(']', j + 1);
+        while (close >= 0 && text[skipSpace(text, close + 1)] !== '>') close = text.indexOf(']', close + 1);
+        if (close < 0) return false;
+        j = skipSpace(text, close + 1);
+      }
+      if (text[j] !== '>') return false;
+      i = skipSpace(text, j + 1);
+    } else {
+      break;
+    }
+  }
+  return startsWithIgnoringCase(text, i, '<svg') && /[\s>]/.test(text[i + 4] ?? '');
 }
 
 /** The first `<openbadges:credential>` (OB 3.0: `verify` attribute = JWT, else the JSON text), or an OB 2.0 assertion. */

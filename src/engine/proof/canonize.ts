@@ -16,6 +16,40 @@ export class UndefinedTermError extends Error {
   }
 }
 
+/**
+ * The canonicalization of a poison dataset (rdf-canon's test074c kind: blank nodes all linked to each other the
+ * same way) was cut short by its work limit or deadline. Honest credentials never come near either.
+ */
+export class CanonizationLimitError extends Error {
+  constructor(readonly reason: string) {
+    super(`The credential's data is built so that canonicalizing it would take unbounded work (${reason.replace(/\.$/, '')}); its signature is not checked.`);
+    this.name = 'CanonizationLimitError';
+  }
+}
+
+/** rdf-canonize's own messages for its work limit and its abort signal. */
+export function isCanonizationLimit(error: unknown): boolean {
+  return error instanceof CanonizationLimitError || /Maximum deep iterations exceeded|Abort signal received/.test(String((error as Error | undefined)?.message));
+}
+
+/**
+ * RDFC-1.0 work limits (security.md §4, poison graphs). maxWorkFactor 1 allows as many deep hashing steps as the
+ * document has blank nodes that first-degree hashing cannot tell apart: a 200-node clique is refused in about a
+ * second, instead of running for ever. It is rdf-canonize 5's default, set here so that no upgrade can lift it.
+ * The deadline is a second line, for shapes the step count would let through slowly.
+ */
+const CANONIZE_LIMITS = { maxWorkFactor: 1 };
+const CANONIZE_DEADLINE_MS = 2_000;
+
+async function limited(canonize: () => Promise<string>): Promise<string> {
+  try {
+    return await canonize();
+  } catch (error) {
+    if (isCanonizationLimit(error) && !(error instanceof CanonizationLimitError)) throw new CanonizationLimitError((error as Error).message);
+    throw error;
+  }
+}
+
 function assertNoUndefinedTerms(nquads: string): void {
   const terms = new Set<string>();
   for (const match of nquads.matchAll(ISSUER_DEPENDENT)) terms.add(decodeURIComponent(match[1] ?? ''));
@@ -30,6 +64,7 @@ export const expansionCache = new ExpansionCache(contextLoader);
 /**
  * Wraps a cryptosuite's canonize:
  * - refuses undefined terms (see UndefinedTermError);
+ * - bounds the work on poison datasets (see CANONIZE_LIMITS and CanonizationLimitError);
  * - expands documents through the shape cache (expansion-cache.ts), which makes canonicalizing a credential
  *   about ten times cheaper when its shape was seen before;
  * - memoizes the canonical form of proof configurations. A batch signed in one second shares one proof
@@ -38,11 +73,12 @@ export const expansionCache = new ExpansionCache(contextLoader);
  */
 export function withGuardedCanonize(suite: Cryptosuite): Cryptosuite {
   const proofCache = new Map<string, Promise<string>>();
-  const canonize = async (input: object, options: Record<string, unknown>): Promise<string> => {
+  const canonize = async (input: object, callerOptions: Record<string, unknown>): Promise<string> => {
+    const options = { ...callerOptions, ...CANONIZE_LIMITS, signal: AbortSignal.timeout(CANONIZE_DEADLINE_MS) };
     const isProofConfiguration = 'proofPurpose' in input && !('credentialSubject' in input);
     if (!isProofConfiguration) {
       const expanded = Array.isArray(input) ? input : await expansionCache.expand(input);
-      const nquads = await suite.canonize(expanded as object, options);
+      const nquads = await limited(() => suite.canonize(expanded as object, options));
       assertNoUndefinedTerms(nquads);
       return nquads;
     }
@@ -50,7 +86,7 @@ export function withGuardedCanonize(suite: Cryptosuite): Cryptosuite {
     let cached = proofCache.get(key);
     if (!cached) {
       if (proofCache.size >= PROOF_CACHE_LIMIT) proofCache.clear();
-      cached = suite.canonize(input, options).then((nquads) => {
+      cached = limited(() => suite.canonize(input, options)).then((nquads) => {
         assertNoUndefinedTerms(nquads);
         return nquads;
       });

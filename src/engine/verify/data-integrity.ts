@@ -3,7 +3,7 @@ import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { Ed25519Signature2020 } from '@digitalbazaar/ed25519-signature-2020';
 import { loaderWith } from '../jsonld/document-loader.js';
 import { DATA_INTEGRITY_CRYPTOSUITES } from '../proof/cryptosuites.js';
-import { UndefinedTermError } from '../proof/canonize.js';
+import { CanonizationLimitError, isCanonizationLimit, UndefinedTermError } from '../proof/canonize.js';
 import type { Fetcher } from './fetcher.js';
 import { type KeyResolutionError, resolveVerificationMethod, type KeyBinding, type KeyFlavour } from './keys.js';
 
@@ -39,6 +39,8 @@ function explain(error: unknown): { code: string; message: string } {
   const e = error as Error & { details?: { event?: { code?: string; details?: { property?: string; term?: string } } }; errors?: unknown[] };
   if (e?.errors?.length) return explain(e.errors[0]);
   if (e instanceof UndefinedTermError) return { code: 'proof.undefinedTerm', message: e.message };
+  // Also reached by Ed25519Signature2020, which canonicalizes through jsonld.canonize (same rdf-canonize limits).
+  if (isCanonizationLimit(e)) return { code: 'proof.tooComplex', message: e instanceof CanonizationLimitError ? e.message : new CanonizationLimitError(String(e?.message)).message };
   if (e?.name === 'jsonld.ValidationError' || e?.details?.event) {
     const event = e.details?.event;
     const what = event?.details?.property ?? event?.details?.term;

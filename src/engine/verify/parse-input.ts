@@ -50,7 +50,11 @@ export function parseInput(input: VerifiableInput, limits: InputLimits = DEFAULT
   if ('credential' in input) {
     // Measure depth before serializing: JSON.stringify itself overflows the stack on very deep objects.
     assertDepth(input.credential, limits.maxDepth);
-    parsed = { format: 'json', payload: 'json', credential: parseStrictJson(JSON.stringify(input.credential), limits) as Record<string, unknown> };
+    const value = parseStrictJson(JSON.stringify(input.credential) ?? 'null', limits);
+    // The object may come from a caller's JSON.parse: {"credential": 1e999} is Infinity (written "null"), and a
+    // null credential reached isOb2 below and threw, a 500 from the verify endpoint.
+    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError('input.notObject', 'The JSON is not a credential object.');
+    parsed = { format: 'json', payload: 'json', credential: value as Record<string, unknown> };
   } else if ('bytes' in input) {
     if (input.bytes.length > limits.maxImageBytes) {
       throw new InputError('input.tooLarge', `The file is larger than ${limits.maxImageBytes} bytes.`, { limit: limits.maxImageBytes });

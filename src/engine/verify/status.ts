@@ -8,7 +8,9 @@ const STATUS_LIST_LIMIT = 512 * 1024;
 export type StatusOutcome =
   | { kind: 'checked'; method: string; purpose: string; set: boolean }
   /** The status exists but could not be read. Never to be shown as "not revoked". */
-  | { kind: 'unknown'; method: string; purpose?: string; code: string; message: string };
+  | { kind: 'unknown'; method: string; purpose?: string; code: string; message: string }
+  /** The entry is written in a form that may hide its status (see notPlain): the credential is invalid. */
+  | { kind: 'invalid'; method: string; code: string; message: string };
 
 function asArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
@@ -92,12 +94,39 @@ async function checkRevocationList(entry: Record<string, unknown>, credentialId:
   return { kind: 'checked', method, purpose: 'revocation', set: revoked };
 }
 
+/**
+ * Why a status entry is not in the plain JSON form its specification shows, if it is not.
+ *
+ * The signature covers the entry's RDF, not its JSON, and JSON-LD writes the same RDF in many ways:
+ * `["https://…", null]` for `"https://…"`, `{"@value": "revocation"}`, a full IRI as the key, `"@type"` for
+ * `"type"`, an entry wrapped in one more array. Each of these turned a revoked credential, signature intact, into
+ * "status unknown", since this reader reads JSON. A signed entry in such a form is refused instead.
+ */
+function notPlain(entry: Record<string, unknown>): string | undefined {
+  if (Array.isArray(entry)) return 'it is an array';
+  const key = Object.keys(entry).find((k) => k.startsWith('@') || k.includes(':'));
+  if (key !== undefined) return `it has the property "${key}"`;
+  for (const name of ['id', 'statusPurpose', 'statusListCredential']) {
+    if (entry[name] !== undefined && typeof entry[name] !== 'string') return `its "${name}" is not a string`;
+  }
+  const index = entry.statusListIndex;
+  if (index !== undefined && typeof index !== 'string' && typeof index !== 'number') return 'its "statusListIndex" is not a string';
+  const type = entry.type;
+  if (typeof type !== 'string' && !(Array.isArray(type) && type.every((t) => typeof t === 'string'))) return 'its "type" is not a string';
+  return undefined;
+}
+
 /** Checks every status entry of a credential. Refresh services and other URLs are never fetched. */
 export async function checkStatus(credential: Record<string, unknown>, fetcher: Fetcher, now: Date): Promise<StatusOutcome[]> {
   const entries = asArray(credential.credentialStatus as Record<string, unknown> | Record<string, unknown>[] | undefined);
   const outcomes: StatusOutcome[] = [];
   for (const entry of entries.slice(0, 4)) {
     if (!entry || typeof entry !== 'object') continue;
+    const problem = notPlain(entry);
+    if (problem) {
+      outcomes.push({ kind: 'invalid', method: typeof entry.type === 'string' ? entry.type : 'unknown', code: 'status.notPlain', message: `The status entry is not written in plain form: ${problem}. A signed entry can be rewritten like this without breaking the signature, to hide a revocation, so the credential is refused.` });
+      continue;
+    }
     if (entry.type === 'BitstringStatusListEntry') outcomes.push(await checkBitstringEntry(entry, issuerIdOf(credential), fetcher, now));
     else if (entry.type === '1EdTechRevocationList') outcomes.push(await checkRevocationList(entry, typeof credential.id === 'string' ? credential.id : undefined, fetcher));
     else outcomes.push({ kind: 'unknown', method: String(entry.type), code: 'status.unsupportedMethod', message: `The status method "${String(entry.type)}" is not supported, so revocation could not be checked.` });

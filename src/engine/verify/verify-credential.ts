@@ -9,7 +9,7 @@ import { DEFAULT_INPUT_LIMITS, parseInput, type InputLimits, type ParsedInput, t
 import { ReportBuilder, type DisplayData, type InputFormat, type StatusResult, type VerificationReport } from './report.js';
 import { checkStatus } from './status.js';
 import { checkRecipient, checkSchema, checkSubject, checkType, type CredentialKind } from './structure.js';
-import { UndefinedTermError } from '../proof/canonize.js';
+import { CanonizationLimitError, UndefinedTermError } from '../proof/canonize.js';
 
 export interface VerifyOptions {
   /** How foreign DID documents, keys and status lists are reached. Default: offline (nothing is fetched). */
@@ -201,6 +201,10 @@ async function checkJwtProof(outcome: JwtOutcome, credential: Record<string, unk
     const { proof: _proof, ...document } = credential;
     await eddsaRdfc2022.canonize(document, { documentLoader: contextLoader, safe: true, base: null });
   } catch (error) {
+    if (error instanceof CanonizationLimitError) {
+      report.fail('proof', 'proof.tooComplex', error.message);
+      return false;
+    }
     const message = error instanceof UndefinedTermError ? error.message : `JSON-LD safe mode rejected the credential: ${(error as Error).message}`;
     report.fail('proof', 'proof.undefinedTerm', message);
     return false;
@@ -225,6 +229,10 @@ async function statusChecks(credential: Record<string, unknown>, report: ReportB
   const outcomes = await checkStatus({ ...credential, credentialStatus: entries }, ctx.fetcher, ctx.now);
   const result: StatusResult = { method: outcomes[0]?.method ?? 'unknown' };
   for (const outcome of outcomes) {
+    if (outcome.kind === 'invalid') {
+      report.fail('status', outcome.code, outcome.message);
+      continue;
+    }
     if (outcome.kind === 'unknown') {
       report.warn('status', outcome.code, outcome.message);
       report.mark('status-unknown');
@@ -300,7 +308,8 @@ function imageId(value: unknown): string | undefined {
 }
 
 function displayOf(credential: Record<string, unknown>, vcdm: '1.1' | '2.0' | undefined, trusted: boolean): DisplayData {
-  const issuer = (typeof credential.issuer === 'object' ? credential.issuer : {}) as Record<string, unknown>;
+  // `typeof null` is 'object' too: an "issuer": null made this throw, and the verify endpoint answered 500.
+  const issuer = (credential.issuer && typeof credential.issuer === 'object' ? credential.issuer : {}) as Record<string, unknown>;
   const subject = (credential.credentialSubject ?? {}) as Record<string, unknown>;
   const achievement = (subject.achievement ?? {}) as Record<string, unknown>;
   const criteria = (achievement.criteria ?? {}) as Record<string, unknown>;

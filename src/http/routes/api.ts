@@ -9,6 +9,35 @@ import { createIssuer, createUser, getIssuer, listIssuerUsers, listIssuers, rota
 import { listAudit } from '../../app/audit.js';
 import { actorOf, param, requireToken } from '../auth.js';
 import { validateBody } from '../validate.js';
+import { refuseDeclaredOversize } from './verify.js';
+
+const JSON_BODY_LIMIT = 256 * 1024;
+const SPREADSHEET_LIMIT = 5 * 1024 * 1024;
+
+/** True when a string or property name anywhere in `root` holds U+0000 (walked without recursion). */
+function containsNul(root: unknown): boolean {
+  const pending: unknown[] = [root];
+  while (pending.length > 0) {
+    const value = pending.pop();
+    if (typeof value === 'string') {
+      if (value.includes('\0')) return true;
+    } else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        if (key.includes('\0')) return true;
+        pending.push(child);
+      }
+    }
+  }
+  return false;
+}
+
+/**
+ * PostgreSQL text cannot hold U+0000: a "\u0000" in a JSON name or email reached an INSERT and failed there as
+ * a 500. No field has a use for it, so the body is refused as bad input instead.
+ */
+const refuseNul: express.RequestHandler = (req, _res, next) => {
+  next(containsNul(req.body) ? badRequest('The request body contains a NUL character (\\u0000), which no field accepts.') : undefined);
+};
 
 function query(req: express.Request, name: string): string | undefined {
   const value = req.query[name];
@@ -25,7 +54,9 @@ function intQuery(req: express.Request, name: string): number | undefined {
 /** /api/v1: the operators' API. Thin routes: check the body, call the use case, send what it returns. */
 export function apiRouter(app: AppContext): Router {
   const router = Router();
-  const json = express.json({ limit: '256kb' });
+  // One handler (a router) for the three steps: a declared oversize body is refused before it is read (see
+  // refuseDeclaredOversize), then the JSON is parsed, then NUL characters are refused.
+  const json = Router().use(refuseDeclaredOversize(JSON_BODY_LIMIT), express.json({ limit: JSON_BODY_LIMIT }), refuseNul);
   router.use(requireToken(app));
 
   router.post('/issuers', json, validateBody('issuer-create.json'), async (req, res) => {
@@ -72,7 +103,7 @@ export function apiRouter(app: AppContext): Router {
     const awarded = await awardCredential(app, actorOf(res), req.body);
     res.status(201).location(awarded.url).json(awarded);
   });
-  router.post('/credentials/bulk', express.raw({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: '5mb' }), async (req, res) => {
+  router.post('/credentials/bulk', refuseDeclaredOversize(SPREADSHEET_LIMIT), express.raw({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: SPREADSHEET_LIMIT }), async (req, res) => {
     const achievementId = query(req, 'achievementId');
     if (!achievementId) throw badRequest('Say which badge to award: ?achievementId=<id>.');
     if (!Buffer.isBuffer(req.body)) throw badRequest('Send the spreadsheet as the request body, with Content-Type: text/csv.');

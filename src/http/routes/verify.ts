@@ -1,9 +1,31 @@
-import express, { Router } from 'express';
+import express, { Router, type RequestHandler } from 'express';
 import type { AppContext } from '../../app/context.js';
 import { AppError, badRequest } from '../../app/errors.js';
 import { verifyAny } from '../../app/verify.js';
 import type { VerifiableInput } from '../../engine/verify/parse-input.js';
+import { DEFAULT_JSON_LIMITS, parseStrictJson } from '../../engine/verify/strict-json.js';
 import { rateLimit } from '../rate-limit.js';
+
+/** What POST /api/v1/verify reads at most (the engine refuses images over 5,000,000 bytes itself). */
+const VERIFY_BODY_LIMIT = 5 * 1024 * 1024;
+
+/**
+ * Refuses a body whose Content-Length already exceeds `limit`, before reading any of it. body-parser answers
+ * 413 too, but only once it has read and discarded the whole announced body: a client that announced 100 MB
+ * and sent a few bytes held the request, and its socket, until the server's request timeout (5 minutes).
+ * The connection is closed with the answer, since the unread rest of the body cannot be skipped.
+ */
+export function refuseDeclaredOversize(limit: number): RequestHandler {
+  return (req, res, next) => {
+    const declared = Number(req.get('content-length'));
+    if (Number.isFinite(declared) && declared > limit) {
+      res.setHeader('Connection', 'close');
+      next(new AppError(413, 'too-large', `The request body is larger than the ${Math.round(limit / 1024)} KB this endpoint accepts.`));
+      return;
+    }
+    next();
+  };
+}
 
 const TYPES = ['application/json', 'application/ld+json', 'application/vc+ld+json', 'application/jwt', 'application/vc+jwt', 'text/plain', 'image/png', 'image/svg+xml'];
 
@@ -13,7 +35,7 @@ const TYPES = ['application/json', 'application/ld+json', 'application/vc+ld+jso
  */
 export function verifyRouter(app: AppContext): Router {
   const router = Router();
-  router.post('/api/v1/verify', rateLimit(app, 'verify', app.config.publicRateLimit), express.raw({ type: () => true, limit: '5mb' }), async (req, res) => {
+  router.post('/api/v1/verify', rateLimit(app, 'verify', app.config.publicRateLimit), refuseDeclaredOversize(VERIFY_BODY_LIMIT), express.raw({ type: () => true, limit: VERIFY_BODY_LIMIT }), async (req, res) => {
     const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
     if (!TYPES.includes(type)) throw new AppError(415, 'unsupported-media-type', `Send the credential as one of: ${TYPES.join(', ')}.`);
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
@@ -21,9 +43,13 @@ export function verifyRouter(app: AppContext): Router {
     let input: VerifiableInput = { bytes: body };
     if (type.includes('json')) {
       const text = body.toString('utf8');
+      // The wrapper is read as strictly as a bare credential: with JSON.parse, {"credential": A, "credential": B}
+      // verified B without a word about the repeated key. If it cannot be read strictly, the whole body goes to
+      // the engine, whose report then says why.
       const wrapped = /^\s*\{\s*"(credential|url)"\s*:/.test(text) ? (() => {
         try {
-          return JSON.parse(text) as { credential?: unknown; url?: unknown };
+          const value = parseStrictJson(text, { maxBytes: VERIFY_BODY_LIMIT, maxDepth: DEFAULT_JSON_LIMITS.maxDepth + 1 });
+          return value && typeof value === 'object' && !Array.isArray(value) ? value as { credential?: unknown; url?: unknown } : undefined;
         } catch {
           return undefined;
         }
