@@ -53,8 +53,12 @@ type Outcome = { status: 'issued'; credential: AwardedCredential } | { status: '
 
 /** Batches above this size are signed on the worker pool; smaller ones in the request's own thread. */
 const POOL_THRESHOLD = 16;
-/** A status list is considered full at 90%: random allocation gets slow as it fills. */
-const LIST_FILL_LIMIT = 0.9;
+/**
+ * A status list takes new credentials until half its indexes are used: indexes are drawn at random (so that
+ * neighbours in a list say nothing about each other), and at half full a draw succeeds at least one time in two.
+ * A list of 131,072 entries with 65,536 used keeps all the herd privacy the minimum size gives.
+ */
+const LIST_FILL_LIMIT = 0.5;
 
 /** The pseudonymous key of a recipient: HMAC of the normalized email with a server secret. Never published. */
 export function recipientKey(app: AppContext, email: string): string {
@@ -99,55 +103,78 @@ interface ChunkOptions {
   claimRequestIds?: Map<string, string>;
 }
 
-async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: ChunkOptions): Promise<Outcome[]> {
+/** A chunk whose holders are known and whose status indexes are reserved: what is left is to sign and store. */
+interface Reservation {
+  keys: string[];
+  outcomes: Map<string, Outcome>;
+  toIssue: { recipient: Recipient; key: string }[];
+  list?: StatusListRow;
+  indexes: number[];
+  drafts: OpenBadgeCredential[];
+  now: Date;
+}
+
+/** Skips people who already hold the badge, reserves status indexes and builds the unsigned credentials. */
+async function reserveChunk(app: AppContext, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: ChunkOptions): Promise<Reservation> {
   const keys = recipients.map((r) => recipientKey(app, r.email));
   const holders = await holdersOf(app.db, achievement.id, keys);
   const toIssue = recipients.map((recipient, i) => ({ recipient, key: keys[i]! })).filter(({ key }) => !holders.has(key));
   const outcomes = new Map<string, Outcome>();
   for (const [key, credentialId] of holders) outcomes.set(key, { status: 'already-issued', credentialId });
+  const now = app.clock.now();
+  if (toIssue.length === 0) return { keys, outcomes, toIssue, indexes: [], drafts: [], now };
 
-  if (toIssue.length > 0) {
-    const now = app.clock.now();
-    const list = await currentList(app, org.id, toIssue.length);
-    const indexes = await allocateIndexes(app.db, list.id, list.size, toIssue.length);
-    const did = issuerDid(app, org);
-    const profile = issuerProfile(app, org);
-    const achievementJson = achievementDocument(app, achievement, options.language);
-    const validUntil = options.validUntil ?? (achievement.validity_days ? new Date(now.getTime() + achievement.validity_days * 86_400_000) : undefined);
-    const listUrl = app.ids.statusList(list.id);
-    const drafts = toIssue.map(({ recipient }, i) => {
-      const id = newId();
-      return buildOpenBadgeCredential({
-        id: app.ids.credential(id),
-        issuer: profile,
-        achievement: achievementJson,
-        recipient: { email: recipient.email, ...(recipient.showName && recipient.name ? { name: recipient.name } : {}) },
-        validFrom: now,
-        awardedDate: now,
-        ...(validUntil ? { validUntil } : {}),
-        ...(recipient.evidence.length > 0 ? { evidence: evidenceOf(recipient.evidence) } : {}),
-        credentialStatus: {
-          id: `${listUrl}#${indexes[i]}`,
-          type: 'BitstringStatusListEntry',
-          statusPurpose: 'revocation',
-          statusListIndex: String(indexes[i]),
-          statusListCredential: listUrl,
-        },
-      });
-    });
-    const signers = await app.keys.signers(org.id, did);
-    let signed: { credential: OpenBadgeCredential; jwt: string }[];
-    if (app.pool && drafts.length >= POOL_THRESHOLD) {
-      const pairs = await app.pool.sign(drafts as unknown as Record<string, unknown>[], signers.keys, now);
-      signed = pairs.map((p) => ({ credential: p.credential as unknown as OpenBadgeCredential, jwt: p.jwt! }));
-    } else {
-      signed = [];
-      for (const draft of drafts) {
-        const credential = await signDataIntegrity(draft, signers.dataIntegrity, now);
-        signed.push({ credential, jwt: await signJwt(credential, signers.jwt) });
-      }
-    }
+  const list = await currentList(app, org.id, toIssue.length);
+  const indexes = await allocateIndexes(app.db, list.id, list.size, toIssue.length);
+  const profile = issuerProfile(app, org);
+  const achievementJson = achievementDocument(app, achievement, options.language);
+  const validUntil = options.validUntil ?? (achievement.validity_days ? new Date(now.getTime() + achievement.validity_days * 86_400_000) : undefined);
+  const listUrl = app.ids.statusList(list.id);
+  const drafts = toIssue.map(({ recipient }, i) => buildOpenBadgeCredential({
+    id: app.ids.credential(newId()),
+    issuer: profile,
+    achievement: achievementJson,
+    recipient: { email: recipient.email, ...(recipient.showName && recipient.name ? { name: recipient.name } : {}) },
+    validFrom: now,
+    awardedDate: now,
+    ...(validUntil ? { validUntil } : {}),
+    ...(recipient.evidence.length > 0 ? { evidence: evidenceOf(recipient.evidence) } : {}),
+    credentialStatus: {
+      id: `${listUrl}#${indexes[i]}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'revocation',
+      statusListIndex: String(indexes[i]),
+      statusListCredential: listUrl,
+    },
+  }));
+  return { keys, outcomes, toIssue, list, indexes, drafts, now };
+}
 
+type Signed = { credential: OpenBadgeCredential; jwt: string }[];
+
+/** Data Integrity, then VC-JWT over it: on the worker pool for a batch, in this thread for a few. */
+async function signChunk(app: AppContext, org: OrganisationRow, reservation: Reservation): Promise<Signed> {
+  if (reservation.drafts.length === 0) return [];
+  const signers = await app.keys.signers(org.id, issuerDid(app, org));
+  if (app.pool && reservation.drafts.length >= POOL_THRESHOLD) {
+    const pairs = await app.pool.sign(reservation.drafts as unknown as Record<string, unknown>[], signers.keys, reservation.now);
+    return pairs.map((p) => ({ credential: p.credential as unknown as OpenBadgeCredential, jwt: p.jwt! }));
+  }
+  const signed: Signed = [];
+  for (const draft of reservation.drafts) {
+    const credential = await signDataIntegrity(draft, signers.dataIntegrity, reservation.now);
+    signed.push({ credential, jwt: await signJwt(credential, signers.jwt) });
+  }
+  return signed;
+}
+
+/**
+ * Stores a signed chunk in one transaction. A crash before the commit leaves nothing behind but unused status
+ * indexes, so a re-run is safe.
+ */
+async function commitChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, reservation: Reservation, signed: Signed, options: ChunkOptions): Promise<Outcome[]> {
+  const { keys, outcomes, toIssue, list, indexes, now } = reservation;
+  if (list && signed.length > 0) {
     const at = now.toISOString();
     const rows: NewCredential[] = [];
     const people: NewRecipient[] = [];
@@ -188,6 +215,11 @@ async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, a
     }
   }
   return keys.map((key) => outcomes.get(key)!);
+}
+
+async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: ChunkOptions): Promise<Outcome[]> {
+  const reservation = await reserveChunk(app, org, achievement, recipients, options);
+  return commitChunk(app, actor, org, achievement, reservation, await signChunk(app, org, reservation), options);
 }
 
 async function loadForAward(app: AppContext, actor: Actor, achievementId: string): Promise<{ org: OrganisationRow; achievement: AchievementRow }> {
@@ -294,26 +326,45 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
   }
 
   const batchId = options.dryRun ? null : newId();
-  for (let i = 0; i < valid.length; i += CHUNK) {
-    const chunk = valid.slice(i, i + CHUNK);
-    if (options.dryRun) {
+  const chunks: (typeof valid)[] = [];
+  for (let i = 0; i < valid.length; i += CHUNK) chunks.push(valid.slice(i, i + CHUNK));
+
+  if (options.dryRun) {
+    for (const chunk of chunks) {
       const holders = await holdersOf(app.db, achievement.id, chunk.map(({ row }) => recipientKey(app, row.email)));
       for (const { row, report } of chunk) {
         const holder = holders.get(recipientKey(app, row.email));
         if (holder) Object.assign(report, { status: 'already-issued', credentialId: holder, url: app.ids.credential(holder) });
         else report.status = 'would-issue';
       }
-      continue;
     }
-    const outcomes = await issueChunk(app, actor, org, achievement, chunk.map(({ row }) => ({
+  } else {
+    const chunkOptions: ChunkOptions = { language: options.language ?? 'fr', batchId, ...(options.workshopId ? { workshopId: options.workshopId } : {}), ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}) };
+    const recipientsOf = (chunk: typeof valid): Recipient[] => chunk.map(({ row }) => ({
       email: row.email, ...(row.name ? { name: row.name } : {}), showName: options.showNames ?? false,
       evidence: row.evidence ? [/^https:\/\/\S+$/.test(row.evidence) ? { id: row.evidence } : { narrative: row.evidence }] : [],
-    })), { language: options.language ?? 'fr', batchId, ...(options.workshopId ? { workshopId: options.workshopId } : {}), ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}) });
-    chunk.forEach(({ report }, j) => {
-      const outcome = outcomes[j]!;
-      const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;
-      Object.assign(report, { status: outcome.status, credentialId: id, url: app.ids.credential(id), ...(outcome.status === 'issued' ? { holderUrl: outcome.credential.holderUrl } : {}) });
-    });
+    }));
+    // A pipeline: while one chunk is stored, the workers already sign the next (its indexes are reserved
+    // first, so that the two never wait for each other's database work). Recipients are unique in the file, so
+    // chunks cannot overlap.
+    let reservation = chunks.length > 0 ? await reserveChunk(app, org, achievement, recipientsOf(chunks[0]!), chunkOptions) : undefined;
+    let signing = reservation ? signChunk(app, org, reservation) : undefined;
+    for (let c = 0; c < chunks.length; c++) {
+      const current = reservation!;
+      const signed = await signing!;
+      if (c + 1 < chunks.length) {
+        reservation = await reserveChunk(app, org, achievement, recipientsOf(chunks[c + 1]!), chunkOptions);
+        signing = signChunk(app, org, reservation);
+        // Settled later; a failure meanwhile must not count as unhandled.
+        signing.catch(() => undefined);
+      }
+      const outcomes = await commitChunk(app, actor, org, achievement, current, signed, chunkOptions);
+      chunks[c]!.forEach(({ report }, j) => {
+        const outcome = outcomes[j]!;
+        const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;
+        Object.assign(report, { status: outcome.status, credentialId: id, url: app.ids.credential(id), ...(outcome.status === 'issued' ? { holderUrl: outcome.credential.holderUrl } : {}) });
+      });
+    }
   }
 
   const summary = { rows: reports.length, issued: 0, 'would-issue': 0, 'already-issued': 0, invalid: 0, duplicate: 0 };

@@ -11,6 +11,7 @@ import * as initial from './migrations/001-initial.js';
 import * as holderKey from './migrations/002-holder-key.js';
 import * as consoleTables from './migrations/003-console.js';
 import * as holdersOauth from './migrations/004-holders-oauth.js';
+import * as listAllocationCount from './migrations/005-list-allocation-count.js';
 
 export type Db = Kysely<Database>;
 
@@ -34,6 +35,7 @@ const migrations: Record<string, Migration> = {
   '002-holder-key': holderKey,
   '003-console': consoleTables,
   '004-holders-oauth': holdersOauth,
+  '005-list-allocation-count': listAllocationCount,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

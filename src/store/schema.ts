@@ -83,6 +83,8 @@ export interface Database {
     signed_credential: string | null;
     signed_version: number | null;
     created_at: string;
+    /** Indexes handed out so far (see allocateIndexes). */
+    allocated: Generated<number>;
   };
   status_allocations: { list_id: string; idx: number };
   credentials: {

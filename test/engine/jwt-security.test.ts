@@ -2,7 +2,7 @@
  * VC-JWT header and key policy (security.md §3, test plan T4): the token never chooses its own key or
  * algorithm, and the claims must mirror the credential they wrap. Every forged token here is built by hand.
  */
-import { createHmac, createPublicKey, randomBytes, type KeyObject } from 'node:crypto';
+import { createHmac, createPublicKey, generateKeyPairSync, randomBytes, sign as cryptoSign, type KeyObject } from 'node:crypto';
 import { CompactEncrypt, CompactSign } from 'jose';
 import { buildOpenBadgeCredential } from '../../src/engine/model/build-credential.js';
 import { OB_V3P0_3_0_3, OB_V3P0_EXTENSIONS, VC_V1 } from '../../src/engine/model/contexts.js';
@@ -165,6 +165,75 @@ describe('which key the token names', () => {
     const report = await verify(jwt, both);
     expect(report.verdict).toBe('invalid');
     expect(checkOf(report, 'issuerKey')).toMatchObject({ outcome: 'failed', code: 'key.controllerMismatch' });
+  });
+});
+
+describe('which algorithm the key allows', () => {
+  /** An issuer whose DID document publishes `key` as its #jwt-1, and a token it signed with `alg`. */
+  async function publishedAs(key: KeyObject, alg: string, signWith: KeyObject | Uint8Array = key) {
+    const other = await testIssuer({ jwtKey: key });
+    const vc = buildOpenBadgeCredential(draft(other, { recipient: { did: RECIPIENT_DID } }));
+    const payload = { ...vc, iss: vc.issuer.id, jti: vc.id, sub: vc.credentialSubject.id, nbf: seconds(vc.validFrom) };
+    const jwt = await new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader({ alg, kid: `${other.did}#jwt-1`, typ: 'JWT' }).sign(signWith);
+    return verifyCredential({ text: jwt }, { fetcher: other.fetcher, now: NOW });
+  }
+
+  test.each([
+    ['RS256', 'rsa'],
+    ['EdDSA', 'ed25519'],
+  ] as const)('a token saying %s is refused when the issuer\'s published key is P-256', async (alg, type) => {
+    const { privateKey } = generateKeyPairSync(type as 'rsa', { modulusLength: 2048 });
+    const p256 = newP256();
+    // Signed honestly with a key of the named type, but the kid names the issuer's P-256 key.
+    const other = await testIssuer({ jwtKey: p256 });
+    const vc = buildOpenBadgeCredential(draft(other, { recipient: { did: RECIPIENT_DID } }));
+    const jwt = await new CompactSign(Buffer.from(JSON.stringify({ ...vc, iss: vc.issuer.id, jti: vc.id, sub: vc.credentialSubject.id, nbf: seconds(vc.validFrom) })))
+      .setProtectedHeader({ alg, kid: `${other.did}#jwt-1`, typ: 'JWT' }).sign(privateKey);
+    const report = await verifyCredential({ text: jwt }, { fetcher: other.fetcher, now: NOW });
+    expect(report.verdict).toBe('invalid');
+    expect(checkOf(report, 'proof')).toMatchObject({ outcome: 'failed', code: 'jwt.keyMismatch' });
+  });
+
+  test('a token saying ES256 is refused when the issuer\'s published key is RSA', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const report = await publishedAs(privateKey, 'RS256');
+    expect(report.verdict).toBe('valid');
+    const forged = await publishedAs(privateKey, 'ES256', newP256());
+    expect(checkOf(forged, 'proof')).toMatchObject({ outcome: 'failed', code: 'jwt.keyMismatch' });
+  });
+
+  test('an RSA key shorter than 2048 bits is refused', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const other = await testIssuer({ jwtKey: privateKey });
+    const vc = buildOpenBadgeCredential(draft(other, { recipient: { did: RECIPIENT_DID } }));
+    // jose will not sign with such a key: signed by hand.
+    const input = `${encode({ alg: 'RS256', kid: `${other.did}#jwt-1`, typ: 'JWT' })}.${encode({ ...vc, iss: vc.issuer.id, jti: vc.id, sub: vc.credentialSubject.id, nbf: seconds(vc.validFrom) })}`;
+    const jwt = `${input}.${cryptoSign('sha256', Buffer.from(input), privateKey).toString('base64url')}`;
+    const report = await verifyCredential({ text: jwt }, { fetcher: other.fetcher, now: NOW });
+    expect(report.verdict).toBe('invalid');
+    expect(checkOf(report, 'proof')).toMatchObject({ outcome: 'failed', code: 'jwt.keyMismatch' });
+  });
+
+  test.each([
+    ['RS256', () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey],
+    ['EdDSA', () => generateKeyPairSync('ed25519').privateKey],
+    ['ES256', () => newP256()],
+  ] as const)('a token signed with %s by the issuer\'s published key of that type is valid', async (alg, keyOf) => {
+    const report = await publishedAs(keyOf(), alg);
+    expect(failedCodes(report)).toEqual([]);
+    expect(report.verdict).toBe('valid');
+  });
+
+  test('a signature segment with stray bits in its last character is not the signature', async () => {
+    const jwt = await issuerSigned(payloadOf(credential));
+    const [header, payload, signature] = jwt.split('.');
+    // 64 bytes in base64url end with a character carrying 2 unused bits: set them.
+    const last = signature!.at(-1)!;
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+    const stray = alphabet[(alphabet.indexOf(last) & ~3) | ((alphabet.indexOf(last) & 3) ^ 1)]!;
+    const report = await verify(`${header}.${payload}.${signature!.slice(0, -1)}${stray}`);
+    expect(report.verdict).toBe('invalid');
+    expect(checkOf(report, 'proof')).toMatchObject({ outcome: 'failed', code: 'proof.signatureMismatch' });
   });
 });
 

@@ -9,7 +9,7 @@ import { activeKeys, insertKeyIfNoneActive } from '../../src/store/repositories/
 import { insertOrganisation } from '../../src/store/repositories/organisations.js';
 import { hit } from '../../src/store/repositories/rate-limits.js';
 import { getOrInitSetting } from '../../src/store/repositories/settings.js';
-import { allocateIndexes, bumpVersion, findStatusList, insertStatusList } from '../../src/store/repositories/status-lists.js';
+import { allocateIndexes, bumpVersion, countAllocations, findStatusList, insertStatusList } from '../../src/store/repositories/status-lists.js';
 import { freshPostgresSchema } from '../support/service.js';
 
 const AT = '2026-11-26T12:00:00.000Z';
@@ -62,6 +62,10 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
     const all = batches.flat();
     expect(all).toHaveLength(2400);
     expect(new Set(all).size).toBe(2400);
+  });
+
+  test('a list counts what it handed out, even under concurrent allocations', async () => {
+    expect(await countAllocations(store.db, listId)).toBe(2400);
   });
 
   test('allocations fill a small list completely, then refuse', async () => {

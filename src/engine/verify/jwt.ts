@@ -1,7 +1,8 @@
-import { compactVerify, importJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { InputError } from './errors.js';
 import type { Fetcher } from './fetcher.js';
 import { confirmEmbeddedJwk, type KeyResolutionError, resolveKid, type KeyBinding } from './keys.js';
+import { checkJwsSignature, type JwsAlgorithm } from './jws-signature.js';
 import { parseStrictJson } from './strict-json.js';
 
 /** Algorithms a VC-JWT may use. `none` and every HMAC algorithm are refused: a public key is not a secret. */
@@ -65,21 +66,11 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
     header = decodeJson(headerPart, 'header', MAX_HEADER_BYTES);
     payload = decodeJson(payloadPart, 'payload', MAX_JWT_BYTES);
   } catch (error) {
-    const e = error as InputError;
-    return { ok: false, stage: 'parse', code: e.code ?? 'jwt.malformed', message: e.code ? e.message : `The JWT cannot be decoded: ${e.message}` };
+    return parseFailure(error);
   }
-
-  const extra = Object.keys(header).filter((member) => !ALLOWED_HEADER_MEMBERS.has(member));
-  if (extra.length > 0) {
-    return { ok: false, stage: 'proof', code: 'jwt.headerNotAllowed', message: `The JWT header has members OB 3.0 does not allow (${extra.join(', ')}); only alg, kid, jwk and typ may appear. Keys named by jku or x5u are never fetched.` };
-  }
-  const alg = header.alg;
-  if (typeof alg !== 'string' || !(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
-    return { ok: false, stage: 'proof', code: 'jwt.algNotAllowed', message: `The JWT algorithm "${String(alg)}" is not accepted (RS256, ES256 and EdDSA are).` };
-  }
-  if (header.typ !== undefined && header.typ !== 'JWT') {
-    return { ok: false, stage: 'proof', code: 'jwt.badTyp', message: `The JWT "typ" header is "${String(header.typ)}"; OB 3.0 requires "JWT" when present.` };
-  }
+  const headerProblem = checkHeader(header);
+  if (headerProblem) return headerProblem;
+  const alg = header.alg as JwsAlgorithm;
 
   const isVcdm11 = payload.vc !== undefined;
   const credential = (isVcdm11 ? payload.vc : payload) as Record<string, unknown>;
@@ -98,29 +89,19 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
   const issuerId = issuerIdOf(credential);
   if (!issuerId) return { ok: false, stage: 'parse', code: 'jwt.noIssuer', message: 'The credential in the JWT names no issuer.' };
 
-  let key: { jwk: JWK; controllerId: string; binding: KeyBinding };
+  let key: ResolvedKey;
   try {
     if (typeof header.kid === 'string') key = await resolveKid(header.kid, fetcher);
     else if (header.jwk && typeof header.jwk === 'object') key = await confirmEmbeddedJwk(header.jwk as Record<string, unknown>, issuerId, fetcher);
     else return { ok: false, stage: 'issuerKey', code: 'jwt.noKey', message: 'The JWT header names no key (neither kid nor jwk).' };
   } catch (error) {
-    const e = error as KeyResolutionError;
-    return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message };
+    return keyFailure(error);
   }
   if (typeof header.kid === 'string' && !controlledBy(key.controllerId, issuerId)) {
     return { ok: false, stage: 'issuerKey', code: 'key.controllerMismatch', message: `The signing key belongs to ${key.controllerId}, not to the issuer ${issuerId}.` };
   }
-
-  try {
-    const publicKey = await importPublicKey(key.jwk, alg);
-    await compactVerify(jws, publicKey, { algorithms: [alg] });
-  } catch (error) {
-    const name = (error as Error).name;
-    if (name === 'JWSSignatureVerificationFailed') {
-      return { ok: false, stage: 'proof', code: 'proof.signatureMismatch', message: 'The signature does not match the content: the JWT was altered after it was signed, or signed with another key.' };
-    }
-    return { ok: false, stage: 'proof', code: 'jwt.keyMismatch', message: `The JWT cannot be checked with the issuer's key: ${(error as Error).message}` };
-  }
+  const signatureProblem = checkSignature(jws, key.jwk, alg);
+  if (signatureProblem) return signatureProblem;
 
   return {
     ok: true,
@@ -134,31 +115,42 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
   };
 }
 
-const importedKeys = new Map<string, Promise<CryptoKey | Uint8Array>>();
+type ResolvedKey = { jwk: JWK; controllerId: string; binding: KeyBinding };
 
-/** Imported public keys, memoized: importing a JWK costs about as much as checking a signature. */
-function importPublicKey(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
-  // Keys from issuer documents are frozen and shared (see keys.ts): found by identity, without serialising them.
-  const byAlg = Object.isFrozen(jwk) ? importedByIdentity.get(jwk) : undefined;
-  const known = byAlg?.get(alg);
-  if (known) return known;
-  const imported = importByValue(jwk, alg);
-  if (Object.isFrozen(jwk)) importedByIdentity.set(jwk, new Map([...(byAlg ?? []), [alg, imported]]));
-  return imported;
+function parseFailure(error: unknown): JwtOutcome {
+  const e = error as InputError;
+  return { ok: false, stage: 'parse', code: e.code ?? 'jwt.malformed', message: e.code ? e.message : `The JWT cannot be decoded: ${e.message}` };
 }
 
-const importedByIdentity = new WeakMap<object, Map<string, Promise<CryptoKey | Uint8Array>>>();
+function keyFailure(error: unknown): JwtOutcome {
+  const e = error as KeyResolutionError;
+  return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message };
+}
 
-function importByValue(jwk: JWK, alg: string): Promise<CryptoKey | Uint8Array> {
-  const cacheKey = `${alg} ${JSON.stringify(jwk)}`;
-  let imported = importedKeys.get(cacheKey);
-  if (!imported) {
-    if (importedKeys.size >= 1_000) importedKeys.clear();
-    imported = importJWK({ ...jwk, alg }, alg);
-    imported.catch(() => importedKeys.delete(cacheKey));
-    importedKeys.set(cacheKey, imported);
+/** The header policy of OB 3.0 §5.1: only alg, kid, jwk and typ; an accepted algorithm; typ JWT if any. */
+function checkHeader(header: Record<string, unknown>): JwtOutcome | undefined {
+  const extra = Object.keys(header).filter((member) => !ALLOWED_HEADER_MEMBERS.has(member));
+  if (extra.length > 0) {
+    return { ok: false, stage: 'proof', code: 'jwt.headerNotAllowed', message: `The JWT header has members OB 3.0 does not allow (${extra.join(', ')}); only alg, kid, jwk and typ may appear. Keys named by jku or x5u are never fetched.` };
   }
-  return imported;
+  const alg = header.alg;
+  if (typeof alg !== 'string' || !(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
+    return { ok: false, stage: 'proof', code: 'jwt.algNotAllowed', message: `The JWT algorithm "${String(alg)}" is not accepted (RS256, ES256 and EdDSA are).` };
+  }
+  if (header.typ !== undefined && header.typ !== 'JWT') {
+    return { ok: false, stage: 'proof', code: 'jwt.badTyp', message: `The JWT "typ" header is "${String(header.typ)}"; OB 3.0 requires "JWT" when present.` };
+  }
+  return undefined;
+}
+
+/** The signature with the issuer's key: undefined when it holds, the failure otherwise. */
+function checkSignature(jws: string, jwk: JWK, alg: JwsAlgorithm): JwtOutcome | undefined {
+  const check = checkJwsSignature(jws, jwk, alg);
+  if (check === 'valid') return undefined;
+  if (check === 'mismatch') {
+    return { ok: false, stage: 'proof', code: 'proof.signatureMismatch', message: 'The signature does not match the content: the JWT was altered after it was signed, or signed with another key.' };
+  }
+  return { ok: false, stage: 'proof', code: 'jwt.keyMismatch', message: `The JWT cannot be checked with the issuer's key: ${check.keyProblem}.` };
 }
 
 /** A DID key must belong to the issuer DID; an HTTPS key must live on the issuer's origin. */
