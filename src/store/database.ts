@@ -23,6 +23,13 @@ export interface Store {
 
 /** How long a PostgreSQL connection may take to open before the request fails with 503. */
 const CONNECT_TIMEOUT_MS = 3_000;
+/**
+ * PostgreSQL ends any statement still running after this long, and stops waiting for a row lock after
+ * LOCK_TIMEOUT_MS: a request never holds a connection of the pool indefinitely, and the caller gets a 503
+ * (nothing was changed; it can try again) instead of waiting for ever. Our statements take milliseconds.
+ */
+const STATEMENT_TIMEOUT_MS = 30_000;
+const LOCK_TIMEOUT_MS = 10_000;
 /** How long a SQLite statement waits (asynchronously) for a lock held by another program before 503. */
 const SQLITE_BUSY_RETRY_MS = 2_000;
 
@@ -66,7 +73,15 @@ export function openStore(database: Config['database']): Store {
     });
     return { db, kind: 'sqlite', close: () => db.destroy() };
   }
-  const pool = new pg.Pool({ connectionString: database.url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, idleTimeoutMillis: 30_000, keepAlive: true });
+  const pool = new pg.Pool({
+    connectionString: database.url,
+    max: 10,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    statement_timeout: STATEMENT_TIMEOUT_MS,
+    lock_timeout: LOCK_TIMEOUT_MS,
+  });
   // A dropped connection must not crash the process: node-postgres emits 'error' on the pool for an idle
   // client, and on the client itself for one checked out (between two queries of a transaction, say) — an
   // 'error' event nobody listens to is an uncaught exception. The query in progress, if any, fails with the

@@ -7,7 +7,7 @@
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
   constructor(
-    /** `busy`: another program holds a lock (SQLite); `unreachable`: no working connection, or the file cannot be read. */
+    /** `busy`: another program holds a lock (SQLite), or a statement ran out of time (PostgreSQL); `unreachable`: no working connection, or the file cannot be read. */
     readonly reason: 'busy' | 'unreachable',
     message: string,
     options?: { cause?: unknown },
@@ -24,6 +24,11 @@ export class DatabaseUnavailableError extends Error {
 /** SQLite result codes (primary, or `PRIMARY_EXTENDED` as better-sqlite3 reports them) meaning "not now". */
 const SQLITE_BUSY = ['SQLITE_BUSY', 'SQLITE_LOCKED', 'SQLITE_PROTOCOL'];
 const SQLITE_BROKEN = ['SQLITE_CANTOPEN', 'SQLITE_IOERR'];
+/**
+ * PostgreSQL SQLSTATEs meaning "too slow now": 57014 a statement cancelled by statement_timeout, 55P03 a lock
+ * not obtained within lock_timeout. Nothing was changed, and the work can be repeated later.
+ */
+const POSTGRES_BUSY = ['57014', '55P03'];
 /** Socket errors, and PostgreSQL SQLSTATEs of class 08 (connection exception) and 57P0x (shutting down, starting up). */
 const CONNECTION_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'];
 const POSTGRES_STATES = /^(08[0-9A-Z]{3}|57P0[1-4]|53300)$/;
@@ -45,7 +50,7 @@ export function unavailability(error: unknown): DatabaseUnavailableError['reason
   const code = codeOf(error);
   if (code !== undefined) {
     const sqlite = (codes: string[]) => codes.some((known) => code === known || code.startsWith(`${known}_`));
-    if (sqlite(SQLITE_BUSY)) return 'busy';
+    if (sqlite(SQLITE_BUSY) || POSTGRES_BUSY.includes(code)) return 'busy';
     if (sqlite(SQLITE_BROKEN)) return 'unreachable';
     if (CONNECTION_CODES.includes(code) || POSTGRES_STATES.test(code)) return 'unreachable';
   }
@@ -60,6 +65,6 @@ export function asUnavailable(error: unknown): unknown {
   const reason = unavailability(error);
   if (!reason) return error;
   const code = codeOf(error);
-  const what = reason === 'busy' ? 'The database is busy (locked by another program)' : 'The database cannot be reached';
+  const what = reason === 'busy' ? 'The database is busy (locked, or too slow to answer in time)' : 'The database cannot be reached';
   return new DatabaseUnavailableError(reason, `${what}${code ? ` (${code})` : ''}: ${(error as Error).message}`, { cause: error });
 }

@@ -17,6 +17,8 @@ test.each([
   ['SQLite busy', 'busy', driverError('database is locked', 'SQLITE_BUSY')],
   ['SQLite busy, stale snapshot', 'busy', driverError('database is locked', 'SQLITE_BUSY_SNAPSHOT')],
   ['SQLite locked table', 'busy', driverError('database table is locked', 'SQLITE_LOCKED')],
+  ['PostgreSQL statement timeout (57014)', 'busy', driverError('canceling statement due to statement timeout', '57014')],
+  ['PostgreSQL lock timeout (55P03)', 'busy', driverError('canceling statement due to lock timeout', '55P03')],
   ['SQLite I/O error', 'unreachable', driverError('disk I/O error', 'SQLITE_IOERR_SHORT_READ')],
   ['connection refused', 'unreachable', driverError('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
   ['connection reset', 'unreachable', driverError('read ECONNRESET', 'ECONNRESET')],

@@ -6,6 +6,7 @@
  */
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
+import { sql } from 'kysely';
 import { apiClient, setUpIssuer, type ApiResponse } from '../support/api.js';
 import { freshPostgresSchema, removeDir, serviceEnv, startChild, startInProcess, type ChildService, type InProcessService } from '../support/service.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
@@ -204,4 +205,33 @@ describe('PostgreSQL unreachable (a proxy between the service and the server is 
       await store.close();
     }
   }, 30_000);
+});
+
+describe('PostgreSQL too slow to answer', () => {
+  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let store: ReturnType<typeof openStore>;
+  beforeAll(async () => {
+    schema = await freshPostgresSchema();
+    store = openStore({ kind: 'postgres', url: schema.url });
+  });
+  afterAll(async () => {
+    await store?.close();
+    await schema?.drop();
+  });
+
+  test('every connection ends statements that run past 30 seconds and stops waiting for a lock after 10', async () => {
+    const { rows } = await sql<{ statement: string; lock: string }>`SELECT current_setting('statement_timeout') AS statement, current_setting('lock_timeout') AS lock`.execute(store.db);
+    expect(rows[0]).toEqual({ statement: '30s', lock: '10s' });
+  });
+
+  test('a statement ended by its timeout is a typed "busy" error (503, try again), and the connection serves the next one', async () => {
+    const outcome = await store.db.transaction().execute(async (trx) => {
+      await sql`SET LOCAL statement_timeout = 50`.execute(trx);
+      await sql`SELECT pg_sleep(2)`.execute(trx);
+    }).then(() => 'finished', (error: unknown) => error);
+    expect(outcome).toBeInstanceOf(DatabaseUnavailableError);
+    expect((outcome as DatabaseUnavailableError).reason).toBe('busy');
+    expect((outcome as DatabaseUnavailableError).message).toMatch(/57014/);
+    await expect(pingDatabase(store.db)).resolves.toBeUndefined();
+  });
 });

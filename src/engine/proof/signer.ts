@@ -1,5 +1,4 @@
 import { sign as cryptoSign, type KeyObject } from 'node:crypto';
-import { SignJWT } from 'jose';
 
 /**
  * Signs Data Integrity proofs with an Ed25519 key. The key stays behind this interface, so a KMS or HSM
@@ -35,15 +34,40 @@ export function ed25519Signer(verificationMethod: string, privateKey: KeyObject)
   };
 }
 
-const KEY_TYPE_FOR_ALG: Record<JwtAlgorithm, string> = { ES256: 'ec', EdDSA: 'ed25519', RS256: 'rsa' };
-
-export function jwtSigner(kid: string, alg: JwtAlgorithm, privateKey: KeyObject): JwtSigner {
-  if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== KEY_TYPE_FOR_ALG[alg]) {
-    throw new TypeError(`jwtSigner: a ${alg} JWT needs a ${KEY_TYPE_FOR_ALG[alg]} private key`);
+/** Why a private key cannot sign an algorithm's JWTs (RFC 7518 §3.3–3.4, RFC 8037 §3.1), if it cannot. */
+function keyProblem(alg: JwtAlgorithm, key: KeyObject): string | undefined {
+  if (key.type !== 'private') return 'a private key';
+  const details = key.asymmetricKeyDetails;
+  switch (alg) {
+    case 'ES256':
+      return key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1' ? undefined : 'a P-256 elliptic-curve private key';
+    case 'RS256':
+      return key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048 ? undefined : 'an RSA private key of at least 2048 bits';
+    case 'EdDSA':
+      return key.asymmetricKeyType === 'ed25519' ? undefined : 'an Ed25519 private key';
   }
+}
+
+const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
+
+/**
+ * Compact JWS (RFC 7515 §7.1) with header `{alg, kid, typ: "JWT"}`, signed by node:crypto in this thread.
+ * jose signs through WebCrypto, whose every call hops to the thread pool and back: for ES256 the hop cost
+ * more than the signature itself, and a bulk award signs thousands. The tokens are the same bytes jose makes
+ * (test/engine/jwt-signer.test.ts), and ES256 signatures are in the JWS form (r || s), not DER.
+ */
+export function jwtSigner(kid: string, alg: JwtAlgorithm, privateKey: KeyObject): JwtSigner {
+  const problem = keyProblem(alg, privateKey);
+  if (problem) throw new TypeError(`jwtSigner: a ${alg} JWT needs ${problem}`);
+  const header = base64url(JSON.stringify({ alg, kid, typ: 'JWT' }));
+  const digest = alg === 'EdDSA' ? null : 'sha256';
+  const key = alg === 'ES256' ? { key: privateKey, dsaEncoding: 'ieee-p1363' as const } : privateKey;
   return {
     kid,
     alg,
-    signJwt: (payload) => new SignJWT(payload).setProtectedHeader({ alg, kid, typ: 'JWT' }).sign(privateKey),
+    signJwt: async (payload) => {
+      const signingInput = `${header}.${base64url(JSON.stringify(payload))}`;
+      return `${signingInput}.${cryptoSign(digest, Buffer.from(signingInput, 'ascii'), key).toString('base64url')}`;
+    },
   };
 }
