@@ -47,6 +47,8 @@ declare module '@digitalbazaar/ed25519-multikey' {
     id?: string;
     controller?: string;
     publicKeyMultibase: string;
+    /** The raw 32-byte public key. */
+    publicKey: Uint8Array;
     export(options: { publicKey?: boolean; secretKey?: boolean; includeContext?: boolean }): Promise<Record<string, unknown>>;
   }
   export function from(key: object): Promise<Ed25519MultikeyKeyPair>;

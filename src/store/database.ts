@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { asUnavailable, DatabaseUnavailableError } from './errors.js';
@@ -50,6 +50,32 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 // PostgreSQL BIGINT and NUMERIC come back as strings by default; our counters fit in a JS number.
 pg.types.setTypeParser(20, (value) => Number(value));
 
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every statement anew, and preparing costs SQLite about as much as running the small
+ * statements a request makes. A prepared statement can run again with new parameters, so the most recently
+ * used ones are kept, by their SQL. Safe on the single connection: Kysely runs one statement at a time on it.
+ */
+function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
+  const statements = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (text: string) => {
+      let statement = statements.get(text);
+      if (statement) {
+        // Most recently used last: the first entry is the one to evict.
+        statements.delete(text);
+      } else {
+        statement = sqlite.prepare(text);
+        if (statements.size >= STATEMENT_CACHE_SIZE) statements.delete(statements.keys().next().value!);
+      }
+      statements.set(text, statement);
+      return statement;
+    },
+  };
+}
+
 export function openStore(database: Config['database']): Store {
   if (database.kind === 'sqlite') {
     mkdirSync(path.dirname(database.file), { recursive: true });
@@ -60,7 +86,7 @@ export function openStore(database: Config['database']): Store {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: resilientDialect(new SqliteDialect({ database: sqlite }), { kind: 'sqlite', busyRetryMs: SQLITE_BUSY_RETRY_MS }) });
+    const db = new Kysely<Database>({ dialect: resilientDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), { kind: 'sqlite', busyRetryMs: SQLITE_BUSY_RETRY_MS }) });
     // Straight to the handle, not queued behind statements waiting for a lock: in WAL mode reading the schema
     // needs no lock another program can hold, so this fails only if the file itself is unusable.
     pings.set(db, async () => {
