@@ -1,4 +1,4 @@
-import { FetchError, type FetchedDocument, type Fetcher } from '../engine/verify/fetcher.js';
+import { FetchError, scopeOf, type FetchedDocument, type Fetcher } from '../engine/verify/fetcher.js';
 
 /**
  * One verification's fetches share one deadline. Each fetch of the guarded fetcher is bounded (5 s), but a
@@ -26,6 +26,7 @@ export function budgetedFetcher(inner: Fetcher, budgetMs: number): Fetcher {
     return Promise.race([work(), expiry]).finally(() => clearTimeout(timer));
   };
   return {
+    scope: scopeOf(inner),
     fetch: (url, options) => {
       const key = `${options.maxBytes} ${options.accept} ${url}`;
       let pending = fetched.get(key);

@@ -242,6 +242,64 @@ describe('checking a credential against a signed status list', () => {
     expect(statusCheck(report)).toMatchObject({ outcome: 'warning', code: 'status.malformed' });
   });
 
+  describe('a list already verified (remembered by its bytes, for the same fetcher)', () => {
+    /** A fetcher serving `lists` and the DID documents, counting the DID document fetches. */
+    function countingFetcher(lists: Record<string, Json>): Fetcher & { didFetches: () => number } {
+      const inner = serving(lists);
+      let count = 0;
+      return {
+        fetch: (url, options) => {
+          if (url.endsWith('/did.json')) count++;
+          return inner.fetch(url, options);
+        },
+        didFetches: () => count,
+      };
+    }
+
+    test('a second badge checked against the same list does not verify the list again', async () => {
+      const fetcher = countingFetcher({ [LIST_URL]: await signedList({ set: [REVOKED_INDEX] }) });
+      const verify = async (index: number) => verifyCredential({ credential: await signedCredential(issuer, { credentialStatus: entry(index) }) }, { fetcher, now: NOW });
+      expect((await verify(UNTOUCHED_INDEX)).verdict).toBe('valid');
+      const first = fetcher.didFetches();
+      expect((await verify(REVOKED_INDEX)).verdict).toBe('revoked');
+      // The badge's own key is resolved again; the list's is not.
+      expect(fetcher.didFetches() - first).toBeLessThan(first);
+    });
+
+    test('a revocation shows at once: the list with the bit set is new bytes, verified afresh', async () => {
+      const lists: Record<string, Json> = { [LIST_URL]: await signedList() };
+      const fetcher = serving(lists);
+      const credential = await signedCredential(issuer, { credentialStatus: entry(REVOKED_INDEX) });
+      expect((await verifyCredential({ credential }, { fetcher, now: NOW })).verdict).toBe('valid');
+      lists[LIST_URL] = await signedList({ set: [REVOKED_INDEX] });
+      expect((await verifyCredential({ credential }, { fetcher, now: NOW })).verdict).toBe('revoked');
+    });
+
+    test('a remembered list is still checked against each badge: another issuer\'s badge pointing at it gets status-unknown', async () => {
+      const fetcher = serving({ [LIST_URL]: await signedList() });
+      expect((await verifyCredential({ credential: await signedCredential(issuer, { credentialStatus: entry(UNTOUCHED_INDEX) }) }, { fetcher, now: NOW })).verdict).toBe('valid');
+      const foreign = await signedCredential(other, { credentialStatus: entry(UNTOUCHED_INDEX) });
+      const report = await verifyCredential({ credential: foreign }, { fetcher, now: NOW });
+      expect(report.verdict).toBe('status-unknown');
+      expect(statusCheck(report)).toMatchObject({ outcome: 'warning', code: 'status.otherIssuer' });
+    });
+
+    test('what one fetcher verified is trusted only through fetchers of its scope: any other verifies the list again', async () => {
+      const lists = { [LIST_URL]: await signedList() };
+      const credential = await signedCredential(issuer, { credentialStatus: entry(UNTOUCHED_INDEX) });
+      const first = countingFetcher(lists);
+      expect((await verifyCredential({ credential }, { fetcher: first, now: NOW })).verdict).toBe('valid');
+      const unrelated = countingFetcher(lists);
+      expect((await verifyCredential({ credential }, { fetcher: unrelated, now: NOW })).verdict).toBe('valid');
+      expect(unrelated.didFetches()).toBe(first.didFetches());
+      // A per-verification wrapper around the first fetcher (as the service makes) shares its scope.
+      const wrapper = countingFetcher(lists);
+      const sameScope: Fetcher = { scope: first, fetch: (url, options) => wrapper.fetch(url, options) };
+      expect((await verifyCredential({ credential }, { fetcher: sameScope, now: NOW })).verdict).toBe('valid');
+      expect(wrapper.didFetches()).toBeLessThan(first.didFetches());
+    });
+  });
+
   describe('the 1EdTech Revocation List', () => {
     async function revocableCredential(): Promise<Json> {
       const built = buildOpenBadgeCredential(draft(issuer)) as unknown as Json;

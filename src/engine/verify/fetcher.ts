@@ -26,6 +26,17 @@ export interface FetchOptions {
 
 export interface Fetcher {
   fetch(url: string, options: FetchOptions): Promise<FetchedDocument>;
+  /**
+   * What this fetcher sees the world through, when it wraps another (a per-verification budget around the
+   * service's fetcher): facts learnt from documents it fetched (a status list's signature verified) may be
+   * reused by any fetcher of the same scope, and by no other. Without it, the fetcher itself is the scope.
+   */
+  readonly scope?: object;
+}
+
+/** The scope facts learnt through `fetcher` belong to (see Fetcher.scope). */
+export function scopeOf(fetcher: Fetcher): object {
+  return fetcher.scope ?? fetcher;
 }
 
 /** A fetcher for fully offline verification: every remote document is unreachable. */

@@ -1,6 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Bitstring } from '../status/bitstring.js';
 import { verifyEmbeddedProof } from './data-integrity.js';
-import type { Fetcher } from './fetcher.js';
+import { scopeOf, type Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
 
 const STATUS_LIST_LIMIT = 512 * 1024;
@@ -16,16 +17,96 @@ function asArray<T>(value: T | T[] | undefined): T[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-async function fetchJson(fetcher: Fetcher, url: string): Promise<Record<string, unknown>> {
+async function fetchBody(fetcher: Fetcher, url: string): Promise<Buffer> {
   const { body } = await fetcher.fetch(url, { accept: 'application/vc+ld+json, application/ld+json, application/json', maxBytes: STATUS_LIST_LIMIT });
+  return body;
+}
+
+function parseObject(body: Buffer): Record<string, unknown> {
   const value = parseStrictJson(body.toString('utf8'), { maxBytes: STATUS_LIST_LIMIT, maxDepth: 16 });
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('not a JSON object');
   return value as Record<string, unknown>;
 }
 
+async function fetchJson(fetcher: Fetcher, url: string): Promise<Record<string, unknown>> {
+  return parseObject(await fetchBody(fetcher, url));
+}
+
 function issuerIdOf(credential: Record<string, unknown>): string | undefined {
   const issuer = credential.issuer;
   return typeof issuer === 'string' ? issuer : typeof (issuer as { id?: unknown })?.id === 'string' ? (issuer as { id: string }).id : undefined;
+}
+
+/** What a status list says, once its signature by its issuer has been checked and its bits decoded. */
+interface TrustedList {
+  issuer: string | undefined;
+  /** Epoch milliseconds; NaN when the list has no end. */
+  validUntil: number;
+  purpose: unknown;
+  bits: Bitstring;
+}
+
+type ListProblem = { code: string; message: string };
+
+/**
+ * Lists already verified, by the SHA-256 of their bytes, for each fetcher scope: the same list is checked for
+ * every badge its issuer gave, and checking its signature again (canonicalizing a document that carries up
+ * to 2 MB of bits) cost more than the badge's own signature. Any change to a list changes its bytes, so a
+ * revocation is seen at once. Entries last a few minutes, so that a key the issuer withdraws stops vouching
+ * for a list it signed soon after, and the cache is small: a decoded list is at most 2 MB.
+ */
+const TRUSTED_LIST_TTL_MS = 5 * 60_000;
+const TRUSTED_LIST_LIMIT = 16;
+const trustedLists = new WeakMap<object, Map<string, { list: TrustedList; at: number }>>();
+
+function rememberedList(fetcher: Fetcher, digest: string): TrustedList | undefined {
+  const remembered = trustedLists.get(scopeOf(fetcher))?.get(digest);
+  return remembered && Date.now() - remembered.at < TRUSTED_LIST_TTL_MS ? remembered.list : undefined;
+}
+
+function rememberList(fetcher: Fetcher, digest: string, list: TrustedList): void {
+  let lists = trustedLists.get(scopeOf(fetcher));
+  if (!lists) trustedLists.set(scopeOf(fetcher), (lists = new Map()));
+  if (lists.size >= TRUSTED_LIST_LIMIT) lists.delete(lists.keys().next().value!);
+  lists.set(digest, { list, at: Date.now() });
+}
+
+/**
+ * Reads a status list's bytes: a BitstringStatusListCredential by the credential's issuer (when known), signed
+ * by that issuer, with bits that decode within the size cap.
+ */
+async function trustList(body: Buffer, listUrl: string, issuerId: string | undefined, fetcher: Fetcher): Promise<TrustedList | ListProblem> {
+  let list: Record<string, unknown>;
+  try {
+    list = parseObject(body);
+  } catch (error) {
+    return { code: 'status.unreachable', message: `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation could not be checked.` };
+  }
+  const types = asArray(list.type as string | string[] | undefined);
+  if (!types.includes('BitstringStatusListCredential')) return { code: 'status.notAList', message: `${listUrl} is not a BitstringStatusListCredential.` };
+  const listIssuer = issuerIdOf(list);
+  // Before the costly signature check: a list by someone else is of no use whatever its signature.
+  if (issuerId && listIssuer !== issuerId) return { code: 'status.otherIssuer', message: `The status list is issued by ${String(listIssuer)}, not by the credential's issuer.` };
+  const proofs = asArray(list.proof as Record<string, unknown> | Record<string, unknown>[] | undefined);
+  if (proofs.length === 0) return { code: 'status.unsigned', message: 'The status list is not signed, so it cannot be trusted.' };
+  let signed = false;
+  for (const proof of proofs) {
+    const outcome = await verifyEmbeddedProof(list, proof, fetcher);
+    if (outcome.ok && outcome.controllerId === listIssuer) {
+      signed = true;
+      break;
+    }
+  }
+  if (!signed) return { code: 'status.badSignature', message: 'The status list\'s signature does not verify: it may have been tampered with.' };
+  const subject = list.credentialSubject as Record<string, unknown> | undefined;
+  if (!subject || typeof subject.encodedList !== 'string') return { code: 'status.malformed', message: 'The status list has no encodedList.' };
+  let bits: Bitstring;
+  try {
+    bits = Bitstring.decode(subject.encodedList);
+  } catch (error) {
+    return { code: 'status.malformed', message: `The status list cannot be decoded: ${(error as Error).message}.` };
+  }
+  return { issuer: listIssuer, validUntil: typeof list.validUntil === 'string' ? Date.parse(list.validUntil) : NaN, purpose: subject.statusPurpose, bits };
 }
 
 async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: string | undefined, fetcher: Fetcher, now: Date): Promise<StatusOutcome> {
@@ -39,42 +120,27 @@ async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: str
   const listUrl = entry.statusListCredential;
   if (typeof listUrl !== 'string') return unknown('status.noList', 'The status entry names no status list.');
 
-  let list: Record<string, unknown>;
+  let body: Buffer;
   try {
-    list = await fetchJson(fetcher, listUrl);
+    body = await fetchBody(fetcher, listUrl);
   } catch (error) {
     return unknown('status.unreachable', `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation could not be checked.`);
   }
-  const types = asArray(list.type as string | string[] | undefined);
-  if (!types.includes('BitstringStatusListCredential')) return unknown('status.notAList', `${listUrl} is not a BitstringStatusListCredential.`);
-  const listIssuer = issuerIdOf(list);
-  if (issuerId && listIssuer !== issuerId) return unknown('status.otherIssuer', `The status list is issued by ${String(listIssuer)}, not by the credential's issuer.`);
-  const proofs = asArray(list.proof as Record<string, unknown> | Record<string, unknown>[] | undefined);
-  if (proofs.length === 0) return unknown('status.unsigned', 'The status list is not signed, so it cannot be trusted.');
-  let signed = false;
-  for (const proof of proofs) {
-    const outcome = await verifyEmbeddedProof(list, proof, fetcher);
-    if (outcome.ok && outcome.controllerId === listIssuer) {
-      signed = true;
-      break;
-    }
+  const digest = createHash('sha256').update(body).digest('base64url');
+  let list = rememberedList(fetcher, digest);
+  if (!list) {
+    const read = await trustList(body, listUrl, issuerId, fetcher);
+    if ('code' in read) return unknown(read.code, read.message);
+    rememberList(fetcher, digest, read);
+    list = read;
   }
-  if (!signed) return unknown('status.badSignature', 'The status list\'s signature does not verify: it may have been tampered with.');
-  const validUntil = typeof list.validUntil === 'string' ? Date.parse(list.validUntil) : NaN;
-  if (!Number.isNaN(validUntil) && validUntil < now.getTime()) return unknown('status.listExpired', 'The status list has expired; the issuer has not published a fresh one.');
-  const subject = list.credentialSubject as Record<string, unknown> | undefined;
-  if (!subject || typeof subject.encodedList !== 'string') return unknown('status.malformed', 'The status list has no encodedList.');
-  if (subject.statusPurpose !== undefined && subject.statusPurpose !== purpose) {
-    return unknown('status.purposeMismatch', `The status list is for "${String(subject.statusPurpose)}", not "${purpose}".`);
+  if (issuerId && list.issuer !== issuerId) return unknown('status.otherIssuer', `The status list is issued by ${String(list.issuer)}, not by the credential's issuer.`);
+  if (!Number.isNaN(list.validUntil) && list.validUntil < now.getTime()) return unknown('status.listExpired', 'The status list has expired; the issuer has not published a fresh one.');
+  if (list.purpose !== undefined && list.purpose !== purpose) {
+    return unknown('status.purposeMismatch', `The status list is for "${String(list.purpose)}", not "${purpose}".`);
   }
-  let bits: Bitstring;
-  try {
-    bits = Bitstring.decode(subject.encodedList);
-  } catch (error) {
-    return unknown('status.malformed', `The status list cannot be decoded: ${(error as Error).message}.`);
-  }
-  if (index >= bits.length) return unknown('status.badIndex', `The status list has ${bits.length} entries; index ${index} is outside it.`);
-  return { kind: 'checked', method, purpose, set: bits.get(index) };
+  if (index >= list.bits.length) return unknown('status.badIndex', `The status list has ${list.bits.length} entries; index ${index} is outside it.`);
+  return { kind: 'checked', method, purpose, set: list.bits.get(index) };
 }
 
 /** The deprecated 1EdTech Revocation List: an unsigned JSON list of revoked credential ids. */
