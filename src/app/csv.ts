@@ -33,11 +33,29 @@ const HEADERS: Record<'email' | 'name' | 'evidence', RegExp> = {
   evidence: /^(evidence|preuve|preuves|justificatif|commentaire)$/i,
 };
 
+/** The field error of a workbook sent where CSV was expected. */
+export const WORKBOOK = 'workbook';
+
+/**
+ * XLSX and ODS are ZIP archives, XLS an OLE2 compound file: read as text they would become rows of noise.
+ * They are refused with what to do instead (XLSX is not read: a ZIP can inflate a small upload into gigabytes).
+ */
+function isWorkbook(bytes: Uint8Array): boolean {
+  const starts = (...magic: number[]) => magic.every((byte, i) => bytes[i] === byte);
+  return starts(0x50, 0x4b, 0x03, 0x04) || starts(0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1);
+}
+
 /**
  * Spreadsheets exported in France are often Windows-1252, not UTF-8: bytes that are not valid UTF-8 are
- * read as Windows-1252 rather than turned into replacement characters.
+ * read as Windows-1252 rather than turned into replacement characters. Excel's "Unicode text" export is UTF-16
+ * (little-endian) with a byte order mark: the mark says so.
  */
 export function decodeSpreadsheetText(bytes: Uint8Array): string {
+  if (isWorkbook(bytes)) {
+    throw new ValidationError('This file is a workbook (XLSX, ODS or XLS), not CSV: save it as "CSV UTF-8" (or "Unicode text") and send that file.', [{ field: 'file', message: WORKBOOK }]);
+  }
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
@@ -60,7 +78,7 @@ function decodeWindows1252(bytes: Uint8Array): string {
 }
 
 /**
- * Reads `email,name[,evidence]`, comma or semicolon separated, with or without a header line (in French or
+ * Reads `email,name[,evidence]`, comma, semicolon or tab separated, with or without a header line (in French or
  * English), with or without a BOM. Every problem is attached to its row; only a file that is not CSV at all
  * (broken quoting) is refused as a whole, with the line to fix.
  */
@@ -150,5 +168,9 @@ function detectDelimiter(text: string): string {
   // Separators inside quotes ("Martin, Ana") say nothing about the file's separator.
   const firstLine = text.slice(0, end === -1 ? 4096 : Math.min(end, 4096)).replace(/"(?:[^"]|"")*"/g, '""');
   const count = (c: string) => firstLine.split(c).length - 1;
-  return count(';') > count(',') ? ';' : ',';
+  const commaOrSemicolon = count(';') > count(',') ? ';' : ',';
+  // Tabs: Excel's "Unicode text" export, and cells copied from a spreadsheet and pasted, where names keep
+  // their commas ("Martin, Ana<tab>ana@…"): a tab is never typed into a cell, so it wins a tie.
+  const tabs = count('\t');
+  return tabs > 0 && tabs >= count(commaOrSemicolon) ? '\t' : commaOrSemicolon;
 }

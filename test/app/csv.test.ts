@@ -28,6 +28,34 @@ describe('reading an award spreadsheet', () => {
     expect(parseAwardCsv(decodeSpreadsheetText(bytes))[0]).toMatchObject({ name: 'Zoë Lefèvre' });
   });
 
+  test('reads Excel\'s "Unicode text" export: UTF-16 with its byte order mark, tab-separated', () => {
+    const text = 'Courriel\tNom\nzoe@example.fr\tZoë Lefèvre\nana@example.fr\tAna Œuvray';
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]);
+    expect(parseAwardCsv(decodeSpreadsheetText(bytes))).toEqual([
+      { line: 2, email: 'zoe@example.fr', name: 'Zoë Lefèvre', problems: [] },
+      { line: 3, email: 'ana@example.fr', name: 'Ana Œuvray', problems: [] },
+    ]);
+  });
+
+  test('reads big-endian UTF-16 when its byte order mark says so', () => {
+    const bytes = Buffer.from([0xfe, 0xff, ...Buffer.from('zoe@example.fr;Zoë', 'utf16le').swap16()]);
+    expect(parseAwardCsv(decodeSpreadsheetText(bytes))[0]).toMatchObject({ email: 'zoe@example.fr', name: 'Zoë' });
+  });
+
+  test('reads lines copied from a spreadsheet and pasted (tab-separated), whatever commas the names hold', () => {
+    expect(parseAwardCsv('Martin, Ana\tana@example.fr\nDurand, Bob\tbob@example.fr')).toEqual([
+      { line: 1, email: 'ana@example.fr', name: 'Martin, Ana', problems: [] },
+      { line: 2, email: 'bob@example.fr', name: 'Durand, Bob', problems: [] },
+    ]);
+  });
+
+  test.each([
+    ['an XLSX or ODS workbook (a ZIP archive)', '504b030414000600'],
+    ['an XLS workbook (an OLE2 compound file)', 'd0cf11e0a1b11ae1'],
+  ])('%s is refused with what to do instead, not read as rows of noise', (_what, hex) => {
+    expect(() => decodeSpreadsheetText(Buffer.from(hex + '00'.repeat(64), 'hex'))).toThrow(/CSV UTF-8/);
+  });
+
   test('lower-cases and trims emails', () => {
     expect(parseAwardCsv('  Ana@Example.FR  ,Ana')[0]!.email).toBe('ana@example.fr');
   });

@@ -232,6 +232,12 @@ test('an uploaded spreadsheet is previewed row by row: the bad rows are flagged 
   const earlier = await operatorApi.post('/api/v1/credentials', { achievementId: state.badgeId, recipient: { email: DEJA, name: 'Déborah Jacquet' } });
   expect(earlier.status).toBe(201);
 
+  // The Excel workbook itself rather than a CSV export: refused with what to do, in French, nothing signed.
+  await sessionPage();
+  await p.setInputFiles('#file', { name: 'participants.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from('504b0304140000000800', 'hex') });
+  await p.click('form[enctype="multipart/form-data"] button[type="submit"]');
+  expect(await p.locator('.problem[role="alert"] p').textContent()).toBe(fr('sessions.workbook'));
+
   // As a French spreadsheet exports it: UTF-8 with a BOM, semicolons, CRLF, a header line.
   const csv = `\uFEFF${[
     'email;nom',

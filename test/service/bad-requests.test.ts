@@ -71,6 +71,13 @@ test('an empty spreadsheet is 400', async () => {
   expectProblem(await operator.post(`/api/v1/credentials/bulk?achievementId=${achievementId}`, '', { 'content-type': 'text/csv' }), 400);
 });
 
+test('an Excel workbook sent as the spreadsheet is 422, saying to save it as CSV', async () => {
+  const xlsx = Buffer.concat([Buffer.from('504b0304140006000800', 'hex'), Buffer.alloc(200)]);
+  const res = await operator.post(`/api/v1/credentials/bulk?achievementId=${achievementId}&dryRun=false`, xlsx, { 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' });
+  expectProblem(res, 422);
+  expect((res.body as { detail: string }).detail).toMatch(/workbook.*CSV UTF-8/);
+});
+
 test('a spreadsheet without achievementId is 400', async () => {
   expectProblem(await operator.post('/api/v1/credentials/bulk', 'email\na@example.fr', { 'content-type': 'text/csv' }), 400);
 });

@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import type { AppContext } from '../../app/context.js';
-import { decodeSpreadsheetText } from '../../app/csv.js';
+import { decodeSpreadsheetText, WORKBOOK } from '../../app/csv.js';
 import { ValidationError } from '../../app/errors.js';
 import { can } from '../../app/policies.js';
 import { listAchievementViews } from '../../app/achievements.js';
@@ -55,6 +55,12 @@ export function sessionRoutes(app: AppContext): Router {
   const show = async (req: Request, res: Response, extra: { preview?: AwardPreview; result?: WorkshopAwardResult; problem?: ValidationError } = {}) => {
     const lang = languageOf(req, res);
     const t = translator(lang);
+    // The problems an operator can fix themselves are said in their language; the rest as the use case says.
+    const problemText = (problem: ValidationError): string => {
+      if (problem.errors.some((e) => e.field === 'list')) return t('sessions.emptyList');
+      if (problem.errors.some((e) => e.field === 'file' && e.message === WORKBOOK)) return t('sessions.workbook');
+      return problem.message;
+    };
     const actor = sessionOf(res).actor;
     const workshop: WorkshopView = await getWorkshop(app, actor, param(req, 'id'));
     const requests = await listClaimRequests(app, actor, workshop.id);
@@ -78,7 +84,7 @@ export function sessionRoutes(app: AppContext): Router {
         },
       } : {}),
       ...(extra.result ? { result: extra.result } : {}),
-      ...(extra.problem ? { problem: extra.problem.errors.some((e) => e.field === 'list') ? t('sessions.emptyList') : extra.problem.message } : {}),
+      ...(extra.problem ? { problem: problemText(extra.problem) } : {}),
     }, { active: 'sessions', organisationId: workshop.issuerId, ...(extra.problem ? { status: 422 } : {}) });
   };
 

@@ -13,6 +13,11 @@ import { refuseDeclaredOversize } from './verify.js';
 
 const JSON_BODY_LIMIT = 256 * 1024;
 const SPREADSHEET_LIMIT = 5 * 1024 * 1024;
+/** CSV under its usual names; workbooks too, to be refused with what to do instead (see decodeSpreadsheetText). */
+const SPREADSHEET_TYPES = [
+  'text/csv', 'text/plain', 'application/csv', 'text/tab-separated-values', 'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet',
+];
 
 /** True when a string or property name anywhere in `root` holds U+0000 (walked without recursion). */
 function containsNul(root: unknown): boolean {
@@ -103,7 +108,7 @@ export function apiRouter(app: AppContext): Router {
     const awarded = await awardCredential(app, actorOf(res), req.body);
     res.status(201).location(awarded.url).json(awarded);
   });
-  router.post('/credentials/bulk', refuseDeclaredOversize(SPREADSHEET_LIMIT), express.raw({ type: ['text/csv', 'text/plain', 'application/csv', 'application/vnd.ms-excel'], limit: SPREADSHEET_LIMIT }), async (req, res) => {
+  router.post('/credentials/bulk', refuseDeclaredOversize(SPREADSHEET_LIMIT), express.raw({ type: SPREADSHEET_TYPES, limit: SPREADSHEET_LIMIT }), async (req, res) => {
     const achievementId = query(req, 'achievementId');
     if (!achievementId) throw badRequest('Say which badge to award: ?achievementId=<id>.');
     if (!Buffer.isBuffer(req.body)) throw badRequest('Send the spreadsheet as the request body, with Content-Type: text/csv.');
