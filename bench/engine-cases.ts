@@ -39,7 +39,8 @@ function statusCheckCase(size: number): Case {
         '@context': ['https://www.w3.org/ns/credentials/v2'], id: url, type: ['VerifiableCredential', 'BitstringStatusListCredential'], issuer: issuer.did,
         validFrom: '2026-01-01T00:00:00Z', credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: 'revocation', encodedList: bits.encode() },
       }, ed25519Signer(`${issuer.did}#ed-1`, issuer.edKey));
-      const fetcher = staticFetcher({ [`https://badges.example.org/issuers/bge-lille/did.json`]: issuer.didDocument, [url]: list });
+      // Served as bytes, as any real fetcher returns them (a static fetcher would otherwise serialize the list each time).
+      const fetcher = staticFetcher({ [`https://badges.example.org/issuers/bge-lille/did.json`]: issuer.didDocument, [url]: JSON.stringify(list) });
       const now = new Date();
       return {
         run: async (i: number) => {
