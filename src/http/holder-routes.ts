@@ -1,4 +1,3 @@
-import { randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../app/context.js';
 import { AppError, ValidationError } from '../app/errors.js';
@@ -10,12 +9,12 @@ import { authorisedApps, revokeAuthorisedApp } from '../oauth/grants.js';
 import { formatDate, translator, type Lang } from '../views/i18n.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
-import { readCookie } from './console/session.js';
+import { checkFormToken, formToken, readCookie } from './form-tokens.js';
 import { languageOf } from './pages.js';
 import { rateLimit } from './rate-limit.js';
 
 export const HOLDER_COOKIE = 'blason_holder';
-const ANONYMOUS_CSRF = 'blason_hcsrf';
+const ANONYMOUS_CSRF = { name: 'blason_hcsrf', path: '/' };
 
 function switchUrl(req: Request, lang: Lang): string {
   const url = new URL(req.originalUrl, 'http://x');
@@ -28,22 +27,13 @@ export async function holderOf(app: AppContext, req: Request): Promise<HolderSes
   return holderSessionFor(app, readCookie(req, HOLDER_COOKIE));
 }
 
-/** A form token: the holder session's, or for signed-out forms one in a cookie (double submit). */
+/** The holder's forms: see form-tokens.ts. */
 export function holderCsrf(req: Request, res: Response, session: HolderSession | undefined): string {
-  if (session) return session.csrf;
-  let token = readCookie(req, ANONYMOUS_CSRF);
-  if (!token || !/^[A-Za-z0-9_-]{20,64}$/.test(token)) {
-    token = randomBytes(24).toString('base64url');
-    res.cookie(ANONYMOUS_CSRF, token, { httpOnly: true, sameSite: 'lax', path: '/' });
-  }
-  return token;
+  return formToken(req, res, session?.csrf, ANONYMOUS_CSRF);
 }
 
 export function checkHolderCsrf(req: Request, session: HolderSession | undefined): void {
-  const given = typeof req.body?._csrf === 'string' ? req.body._csrf : '';
-  const expected = session ? session.csrf : readCookie(req, ANONYMOUS_CSRF) ?? '';
-  const ok = given.length > 0 && given.length === expected.length && timingSafeEqual(Buffer.from(given), Buffer.from(expected));
-  if (!ok) throw new AppError(403, 'csrf', 'This form has expired or did not come from this site. Reload the page and try again.');
+  checkFormToken(req, session?.csrf, ANONYMOUS_CSRF);
 }
 
 /** Only our own pages may follow a sign-in: the wallet or an OAuth consent. */

@@ -16,7 +16,7 @@ import { apiClient, type Api } from '../support/api.js';
 import { startInProcess, type InProcessService } from '../support/service.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.js';
 import { cookieHeader, csrfOf, fr, linkIn, PASSWORD, postFromPage, sentTo, signIn, statValue, tableRows, waitForMail } from './console-support.js';
-import { DESKTOP, launchBrowser, PHONE, seriousAccessibilityViolations, watchedPage, type WatchedPage } from './support.js';
+import { closeWatched, DESKTOP, launchBrowser, PHONE, seriousAccessibilityViolations, watchedPage, type WatchedPage } from './support.js';
 
 interface Organisation {
   name: string;
@@ -42,7 +42,7 @@ let smtp: SmtpCapture;
 let browser: Browser;
 let a: Organisation;
 let b: Organisation;
-let open: WatchedPage[] = [];
+const open: WatchedPage[] = [];
 
 async function organisation(admin: Api, name: string, prefix: string, people: number): Promise<Organisation> {
   const app = service.running.app;
@@ -108,15 +108,7 @@ beforeAll(async () => {
   browser = await launchBrowser();
 }, 60_000);
 
-afterEach(async () => {
-  for (const watched of open) {
-    expect(watched.dialogs).toEqual([]);
-    expect(watched.errors).toEqual([]);
-    expect(watched.external).toEqual([]);
-    await watched.context.close();
-  }
-  open = [];
-});
+afterEach(() => closeWatched(open));
 
 afterAll(async () => {
   await browser?.close();

@@ -47,6 +47,24 @@ export async function watchedPage(browser: Browser, options: BrowserContextOptio
   return watched;
 }
 
+/**
+ * Nothing that must never happen happened: no dialog, no script error and, unless the test looks at external
+ * requests on purpose (share links), no request leaving loopback.
+ */
+export function expectNothingUntoward(watched: WatchedPage, options: { externalAllowed?: boolean } = {}): void {
+  expect(watched.dialogs).toEqual([]);
+  expect(watched.errors).toEqual([]);
+  if (!options.externalAllowed) expect(watched.external).toEqual([]);
+}
+
+/** After each test: checks every page it opened (see expectNothingUntoward), then closes them. */
+export async function closeWatched(pages: WatchedPage[], options: { externalAllowed?: boolean } = {}): Promise<void> {
+  for (const watched of pages.splice(0)) {
+    expectNothingUntoward(watched, options);
+    await watched.context.close();
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });

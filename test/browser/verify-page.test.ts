@@ -10,10 +10,11 @@ import { bakePng } from '../../src/engine/bake/png.js';
 import { fromRoot } from '../../src/paths.js';
 import { allStrings, formatDate } from '../../src/views/i18n.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
+import { OB2_ASSERTION } from '../support/credentials.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';
 import { newEd25519 } from '../support/keys.js';
 import { freePort, startInProcess, type InProcessService } from '../support/service.js';
-import { DESKTOP, PHONE, launchBrowser, screenshot, seriousAccessibilityViolations, watchedPage, type WatchedPage } from './support.js';
+import { DESKTOP, expectNothingUntoward, PHONE, launchBrowser, screenshot, seriousAccessibilityViolations, watchedPage, type WatchedPage } from './support.js';
 
 type Strings = Readonly<Record<string, string>>;
 /** Every UI string, as src/views/locales holds them (French is the default language). */
@@ -110,12 +111,6 @@ async function factsText(page: Page): Promise<string> {
   return (await page.locator('dl.facts').innerText()).replace(/\s+/g, ' ');
 }
 
-function noExternal(watched: WatchedPage): void {
-  expect(watched.external).toEqual([]);
-  expect(watched.dialogs).toEqual([]);
-  expect(watched.errors).toEqual([]);
-}
-
 async function bytesOf(path: string): Promise<Buffer> {
   const res = await fetch(`${service.url}${path}`);
   expect(res.status).toBe(200);
@@ -153,7 +148,7 @@ describe('a badge Blason issued', () => {
     expect(await details.evaluate((d) => (d as HTMLDetailsElement).open)).toBe(true);
     expect(await page.locator('.check-list').isVisible()).toBe(true);
     expect(await page.locator('.check-list .check-text').allTextContents()).toContain(text(fr, 'checks.status.notRevoked'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('chosen as a file: the baked PNG downloaded from /credentials/{id}/badge.png', async () => {
@@ -164,7 +159,7 @@ describe('a badge Blason issued', () => {
     expect((await verdictOf(watched.page)).verdict).toBe('valid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.parse.ok', { format: text(fr, 'format.png') }));
     expect(await factsText(watched.page)).toContain(badgeName());
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('chosen as a file: the baked SVG', async () => {
@@ -174,7 +169,7 @@ describe('a badge Blason issued', () => {
     expect(await submit(watched.page)).toBe(200);
     expect((await verdictOf(watched.page)).verdict).toBe('valid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.parse.ok', { format: text(fr, 'format.svg') }));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('dropped on the drop zone: the form is submitted and the verdict appears', async () => {
@@ -199,7 +194,7 @@ describe('a badge Blason issued', () => {
     expect(response?.status()).toBe(200);
     expect((await verdictOf(page)).verdict).toBe('valid');
     expect(await checkTexts(page)).toContain(text(fr, 'checks.parse.ok', { format: text(fr, 'format.png') }));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('by URL typed in the form', async () => {
@@ -210,14 +205,14 @@ describe('a badge Blason issued', () => {
     expect(await factsText(watched.page)).toContain(badgeName());
     // The URL stays in the field, to check again.
     expect(await watched.page.inputValue('#credential-url')).toBe(awarded.url);
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('by URL: GET /verify?url=<badge url>', async () => {
     const watched = await open(`/verify?url=${encodeURIComponent(awarded.url)}`);
     expect(await verdictOf(watched.page)).toEqual({ verdict: 'valid', title: text(fr, 'verdict.valid') });
     expect(await factsText(watched.page)).toContain(issuerName);
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 });
 
@@ -234,7 +229,7 @@ describe('a badge from another organisation (a did:web issuer on loopback)', () 
     const checks = await checkTexts(watched.page);
     expect(checks).toContain(text(fr, 'checks.key.confirmed'));
     expect(checks).toContain(text(fr, 'checks.status.notRevoked'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('as a JWT: valid', async () => {
@@ -243,7 +238,7 @@ describe('a badge from another organisation (a did:web issuer on loopback)', () 
     await pasteAndVerify(watched.page, jwt);
     expect((await verdictOf(watched.page)).verdict).toBe('valid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.parse.ok', { format: text(fr, 'format.jwt') }));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('once its issuer revokes it, the page says revoked', async () => {
@@ -258,7 +253,7 @@ describe('a badge from another organisation (a did:web issuer on loopback)', () 
     const checks = await checkTexts(watched.page);
     expect(checks).toContain(text(fr, 'checks.status.revoked'));
     expect(checks).not.toContain(text(fr, 'checks.status.notRevoked'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('when its status list cannot be reached, the page says the status could not be checked, never "not revoked"', async () => {
@@ -274,7 +269,7 @@ describe('a badge from another organisation (a did:web issuer on loopback)', () 
     const body = await watched.page.locator('main').textContent();
     expect(body).not.toContain(text(fr, 'checks.status.notRevoked'));
     expect(body).not.toContain(text(fr, 'verdict.valid'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 });
 
@@ -290,7 +285,7 @@ describe('clear, specific messages', () => {
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.proof.signatureMismatch'));
     // What an unverified document says is flagged as such.
     expect(await watched.page.locator('.problem', { hasText: text(fr, 'verify.untrustedNote') }).count()).toBe(1);
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('a proof of an unknown type', async () => {
@@ -299,7 +294,7 @@ describe('clear, specific messages', () => {
     await pasteAndVerify(watched.page, fixture);
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.proof.unknownType'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('an unknown context URL, named in the message', async () => {
@@ -310,7 +305,7 @@ describe('clear, specific messages', () => {
     await pasteAndVerify(watched.page, JSON.stringify(odd));
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.context.unknown', { url }));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('a signing key the issuer does not publish', async () => {
@@ -319,7 +314,7 @@ describe('clear, specific messages', () => {
     await pasteAndVerify(watched.page, JSON.stringify(credential));
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.key.notPublished'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('an expired badge, validly signed: verdict expired', async () => {
@@ -331,35 +326,25 @@ describe('clear, specific messages', () => {
     const checks = await checkTexts(watched.page);
     expect(checks).toContain(text(fr, 'checks.proof.ok', { suite: 'eddsa-rdfc-2022' }));
     expect(checks).toContain(text(fr, 'checks.validUntil.past', { date: formatDate(credential.validUntil, 'fr')! }));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
-
-  const ob2Assertion = {
-    '@context': 'https://w3id.org/openbadges/v2',
-    type: 'Assertion',
-    id: 'https://badges.example.org/assertions/1',
-    recipient: { type: 'email', hashed: false, identity: 'ana@example.fr' },
-    badge: 'https://badges.example.org/badges/1',
-    verification: { type: 'hosted' },
-    issuedOn: '2020-01-15T09:00:00Z',
-  };
 
   test('an Open Badges 2.0 badge as JSON', async () => {
     const watched = await open();
-    await pasteAndVerify(watched.page, JSON.stringify(ob2Assertion));
+    await pasteAndVerify(watched.page, JSON.stringify(OB2_ASSERTION));
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.input.ob2'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('an Open Badges 2.0 badge baked in a PNG', async () => {
-    const png = bakePng(await bytesOf(`/achievements/${achievementId}/image.png`), JSON.stringify(ob2Assertion), 'openbadges');
+    const png = bakePng(await bytesOf(`/achievements/${achievementId}/image.png`), JSON.stringify(OB2_ASSERTION), 'openbadges');
     const watched = await open();
     await watched.page.setInputFiles('#credential-file', { name: 'ob2.png', mimeType: 'image/png', buffer: png });
     await submit(watched.page);
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.input.ob2'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('nothing given: 400 and a message saying what to give', async () => {
@@ -367,7 +352,7 @@ describe('clear, specific messages', () => {
     expect(await submit(watched.page)).toBe(400);
     expect((await watched.page.locator('.problem[role="alert"]').textContent())?.trim()).toBe(text(fr, 'verify.nothing'));
     expect(await watched.page.locator('.verdict').count()).toBe(0);
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('a file over 5 MB: 413 and a message saying so', async () => {
@@ -377,7 +362,7 @@ describe('clear, specific messages', () => {
     await watched.page.setInputFiles('#credential-file', { name: 'big.json', mimeType: 'application/json', buffer: big });
     expect(await submit(watched.page)).toBe(413);
     expect((await watched.page.locator('.problem[role="alert"]').textContent())?.trim()).toBe(text(fr, 'verify.tooLarge'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   }, 30_000);
 });
 
@@ -393,14 +378,14 @@ describe('languages', () => {
     expect(await page.title()).toBe(text(en, 'verify.title'));
     await pasteAndVerify(page, JSON.stringify(awarded.credential));
     expect(await verdictOf(page)).toEqual({ verdict: 'valid', title: text(en, 'verdict.valid') });
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('Accept-Language en: the page starts in English', async () => {
     const watched = await open('/verify', { ...DESKTOP, locale: 'en-GB' });
     expect(await watched.page.getAttribute('html', 'lang')).toBe('en');
     expect(await watched.page.title()).toBe(text(en, 'verify.title'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('a browser asking for neither language gets French, the default', async () => {
@@ -420,7 +405,7 @@ describe('languages', () => {
     // And it stays French although the browser asks for English.
     await page.goto(`${service.url}/verify`);
     expect(await page.getAttribute('html', 'lang')).toBe('fr');
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 });
 
@@ -432,7 +417,7 @@ describe('on any device', () => {
     expect(await verdictOf(watched.page)).toEqual({ verdict: 'valid', title: text(fr, 'verdict.valid') });
     // The checks still open: <details> needs no script.
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.key.confirmed'));
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 
   test('at 360 px wide there is no horizontal scrolling, empty or with a result', async () => {
@@ -447,7 +432,7 @@ describe('on any device', () => {
     await pasteAndVerify(page, JSON.stringify({ ...awarded.credential, name: 'Y' }));
     await checkTexts(page);
     expect(await width()).toBeLessThanOrEqual(360);
-    noExternal(watched);
+    expectNothingUntoward(watched);
   });
 });
 
@@ -488,6 +473,6 @@ test('screenshots for reviewers', async () => {
       await checkTexts(watched.page);
     }
     await screenshot(watched.page, name);
-    noExternal(watched);
+    expectNothingUntoward(watched);
   }
 }, 60_000);

@@ -11,7 +11,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { apiClient, type Api } from '../support/api.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';
 import { freePort, startInProcess, type InProcessService } from '../support/service.js';
-import { DESKTOP, foreignScripts, launchBrowser, watchedPage, type WatchedPage } from './support.js';
+import { DESKTOP, expectNothingUntoward, foreignScripts, launchBrowser, watchedPage, type WatchedPage } from './support.js';
 
 const PAYLOADS = [
   '<script>alert(1)</script>',
@@ -118,9 +118,7 @@ async function assertSafe(watched: WatchedPage, kind: 'html' | 'svg'): Promise<v
   // The load event comes after every image has loaded or failed (an onerror would have run) and after
   // deferred scripts.
   await page.waitForLoadState('load');
-  expect(watched.dialogs).toEqual([]);
-  expect(watched.errors).toEqual([]);
-  expect(watched.external).toEqual([]);
+  expectNothingUntoward(watched);
   expect(await foreignScripts(page)).toEqual([]);
   expect(await scriptUrls(page)).toEqual([]);
   if (kind === 'html') {

@@ -10,7 +10,7 @@ import { bakePng } from '../../src/engine/bake/png.js';
 import { bakeSvg, unbakeSvg } from '../../src/engine/bake/svg.js';
 import type { VerificationReport } from '../../src/engine/verify/report.js';
 import { verifyCredential } from '../../src/engine/verify/verify-credential.js';
-import { signedCredential, testIssuer, type TestIssuer } from '../support/credentials.js';
+import { OB2_ASSERTION, signedCredential, testIssuer, type TestIssuer } from '../support/credentials.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -240,15 +240,7 @@ describe('SVG', () => {
 });
 
 describe('Open Badges 2.0', () => {
-  const assertion = {
-    '@context': 'https://w3id.org/openbadges/v2',
-    type: 'Assertion',
-    id: 'https://example.org/assertions/123',
-    recipient: { type: 'email', hashed: false, identity: 'ana@example.fr' },
-    badge: 'https://example.org/badges/5',
-    verification: { type: 'hosted' },
-    issuedOn: '2016-12-31T23:59:59Z',
-  };
+  const assertion = OB2_ASSERTION;
 
   test('an Open Badges 2.0 assertion in JSON is recognised and refused as OB 2.0', async () => {
     expectUnreadable(await verify({ text: JSON.stringify(assertion) }), 'input.ob2');

@@ -148,14 +148,19 @@ describe('bundled contexts', () => {
 });
 
 describe('offline verification', () => {
-  test('a did:key-signed credential verifies with no network at all', async () => {
+  /** A credential whose issuer is a did:key: its key is in its identifier, nothing needs fetching. */
+  async function didKeySignedCredential() {
     const key = newEd25519();
     const multibase = await ed25519PublicKeyMultibase(key);
     const did = `did:key:${multibase}`;
-    const credential = await signDataIntegrity(
+    return signDataIntegrity(
       buildOpenBadgeCredential(draft(issuer, { issuer: { id: did, type: ['Profile'], name: 'Émetteur hors ligne' } })),
       ed25519Signer(`${did}#${multibase}`, key),
     );
+  }
+
+  test('a did:key-signed credential verifies with no network at all', async () => {
+    const credential = await didKeySignedCredential();
     const fetcher = recording(offlineFetcher);
     const report = await verifyCredential({ credential }, { fetcher, now: NOW });
     expect(failedCodes(report)).toEqual([]);
@@ -165,13 +170,7 @@ describe('offline verification', () => {
   });
 
   test('without any fetcher, nothing is reached and a did:key credential still verifies', async () => {
-    const key = newEd25519();
-    const multibase = await ed25519PublicKeyMultibase(key);
-    const did = `did:key:${multibase}`;
-    const credential = await signDataIntegrity(
-      buildOpenBadgeCredential(draft(issuer, { issuer: { id: did, type: ['Profile'], name: 'Émetteur hors ligne' } })),
-      ed25519Signer(`${did}#${multibase}`, key),
-    );
+    const credential = await didKeySignedCredential();
     expect((await verifyCredential({ credential }, { now: NOW })).verdict).toBe('valid');
   });
 });

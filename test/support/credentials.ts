@@ -86,3 +86,14 @@ export async function signedCredential(issuer: TestIssuer, overrides: Partial<Cr
 export async function signedJwt(issuer: TestIssuer, credential?: OpenBadgeCredential): Promise<string> {
   return signJwt(credential ?? buildOpenBadgeCredential(draft(issuer)), jwtSigner(`${issuer.did}#jwt-1`, issuer.jwtAlg, issuer.jwtKey));
 }
+
+/** A hosted Open Badges 2.0 assertion (what an older backpack exports), which Blason recognises and refuses. */
+export const OB2_ASSERTION = Object.freeze({
+  '@context': 'https://w3id.org/openbadges/v2',
+  type: 'Assertion',
+  id: 'https://example.org/assertions/123',
+  recipient: { type: 'email', hashed: false, identity: 'ana@example.fr' },
+  badge: 'https://example.org/badges/5',
+  verification: { type: 'hosted' },
+  issuedOn: '2016-12-31T23:59:59Z',
+});

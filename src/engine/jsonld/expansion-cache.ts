@@ -34,15 +34,15 @@ interface Skeleton {
   leaves: string[];
 }
 
-/** Replaces every string leaf (outside contexts and types) with a numbered placeholder. */
-function skeletonOf(document: Json): Skeleton {
-  const leaves: string[] = [];
+/**
+ * A copy of the document in which every string leaf outside contexts and types (the ones that can vary
+ * between two credentials of one shape) is replaced by `replace(leaf, n)`, n counting those leaves in
+ * document order.
+ */
+function mapLeaves(document: Json, replace: (leaf: string, index: number) => string): Json {
+  let count = 0;
   const walk = (value: Json, keep: boolean): Json => {
-    if (typeof value === 'string') {
-      if (keep) return value;
-      leaves.push(value);
-      return `${PLACEHOLDER}${leaves.length - 1}`;
-    }
+    if (typeof value === 'string') return keep ? value : replace(value, count++);
     if (Array.isArray(value)) return value.map((item) => walk(item, keep));
     if (value && typeof value === 'object') {
       const out: { [key: string]: Json } = {};
@@ -51,7 +51,17 @@ function skeletonOf(document: Json): Skeleton {
     }
     return value;
   };
-  return { template: walk(document, false), leaves };
+  return walk(document, false);
+}
+
+/** Replaces every string leaf (outside contexts and types) with a numbered placeholder. */
+function skeletonOf(document: Json): Skeleton {
+  const leaves: string[] = [];
+  const template = mapLeaves(document, (leaf, index) => {
+    leaves.push(leaf);
+    return `${PLACEHOLDER}${index}`;
+  });
+  return { template, leaves };
 }
 
 type SlotKind = 'value' | 'id' | 'other';
@@ -176,24 +186,7 @@ export class ExpansionCache {
       return leaf;
     });
     const templateKey = `${skeletonKey}\u0000${JSON.stringify(fixed)}`;
-    const partial = (): Json => {
-      let i = 0;
-      const walk = (value: Json, keep: boolean): Json => {
-        if (typeof value === 'string') {
-          if (keep) return value;
-          const index = i++;
-          return fixed[index] ?? `${PLACEHOLDER}${index}`;
-        }
-        if (Array.isArray(value)) return value.map((item) => walk(item, keep));
-        if (value && typeof value === 'object') {
-          const out: { [key: string]: Json } = {};
-          for (const [key, child] of Object.entries(value)) out[key] = key === '@context' ? child : walk(child, keep || keepsValue(key));
-          return out;
-        }
-        return value;
-      };
-      return walk(document as Json, false);
-    };
+    const partial = (): Json => mapLeaves(document as Json, (_leaf, index) => fixed[index] ?? `${PLACEHOLDER}${index}`);
     const entry = await this.remember(this.templates, templateKey, async () => {
       this.stats.misses++;
       return { expanded: await jsonld.expand(partial() as never, this.options() as never) as unknown as Json, trusted: undefined };

@@ -1,4 +1,5 @@
 import { sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { keyKindProblem, type JwsAlgorithm } from './jws-algorithms.js';
 
 /**
  * Signs Data Integrity proofs with an Ed25519 key. The key stays behind this interface, so a KMS or HSM
@@ -10,7 +11,7 @@ export interface Ed25519Signer {
   sign(args: { data: Uint8Array }): Promise<Uint8Array>;
 }
 
-export type JwtAlgorithm = 'ES256' | 'EdDSA' | 'RS256';
+export type JwtAlgorithm = JwsAlgorithm;
 
 /** Signs VC-JWTs. `kid` dereferences to a public JWK the issuer publishes. */
 export interface JwtSigner {
@@ -34,20 +35,6 @@ export function ed25519Signer(verificationMethod: string, privateKey: KeyObject)
   };
 }
 
-/** Why a private key cannot sign an algorithm's JWTs (RFC 7518 §3.3–3.4, RFC 8037 §3.1), if it cannot. */
-function keyProblem(alg: JwtAlgorithm, key: KeyObject): string | undefined {
-  if (key.type !== 'private') return 'a private key';
-  const details = key.asymmetricKeyDetails;
-  switch (alg) {
-    case 'ES256':
-      return key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1' ? undefined : 'a P-256 elliptic-curve private key';
-    case 'RS256':
-      return key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048 ? undefined : 'an RSA private key of at least 2048 bits';
-    case 'EdDSA':
-      return key.asymmetricKeyType === 'ed25519' ? undefined : 'an Ed25519 private key';
-  }
-}
-
 const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64url');
 
 /**
@@ -57,7 +44,7 @@ const base64url = (text: string) => Buffer.from(text, 'utf8').toString('base64ur
  * (test/engine/jwt-signer.test.ts), and ES256 signatures are in the JWS form (r || s), not DER.
  */
 export function jwtSigner(kid: string, alg: JwtAlgorithm, privateKey: KeyObject): JwtSigner {
-  const problem = keyProblem(alg, privateKey);
+  const problem = privateKey.type === 'private' ? keyKindProblem(alg, privateKey) : 'a private key';
   if (problem) throw new TypeError(`jwtSigner: a ${alg} JWT needs ${problem}`);
   const header = base64url(JSON.stringify({ alg, kid, typ: 'JWT' }));
   const digest = alg === 'EdDSA' ? null : 'sha256';

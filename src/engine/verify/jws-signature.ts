@@ -1,5 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import type { JWK } from 'jose';
+import { keyKindProblem, type JwsAlgorithm } from '../proof/jws-algorithms.js';
 
 /**
  * The signature of a compact JWS (RFC 7515 §5.2), checked with node:crypto in this thread. jose checks it
@@ -8,27 +9,11 @@ import type { JWK } from 'jose';
  * by jwt.ts before this is called.
  */
 
-export type JwsAlgorithm = 'ES256' | 'RS256' | 'EdDSA';
+export type { JwsAlgorithm };
 
 export type SignatureCheck = 'valid' | 'mismatch' | { keyProblem: string };
 
 const BASE64URL = /^[A-Za-z0-9_-]*$/;
-
-/**
- * Whether a key may check an algorithm's signatures (RFC 7518 §3.3–3.4, RFC 8037 §3.1). Checked before any
- * signature: a key of one kind must never stand in for another (algorithm confusion).
- */
-function keyProblem(key: KeyObject, alg: JwsAlgorithm): string | undefined {
-  const details = key.asymmetricKeyDetails;
-  switch (alg) {
-    case 'ES256':
-      return key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1' ? undefined : 'ES256 needs a P-256 elliptic-curve key';
-    case 'RS256':
-      return key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048 ? undefined : 'RS256 needs an RSA key of at least 2048 bits';
-    case 'EdDSA':
-      return key.asymmetricKeyType === 'ed25519' ? undefined : 'EdDSA needs an Ed25519 key';
-  }
-}
 
 const keyObjects = new WeakMap<object, KeyObject>();
 const keyObjectsByValue = new Map<string, KeyObject>();
@@ -58,8 +43,9 @@ export function checkJwsSignature(jws: string, jwk: JWK, alg: JwsAlgorithm): Sig
   } catch (error) {
     return { keyProblem: `the issuer's key cannot be read (${(error as Error).message})` };
   }
-  const problem = keyProblem(key, alg);
-  if (problem) return { keyProblem: problem };
+  // Before any signature: a key of one kind must never stand in for another (algorithm confusion).
+  const needed = keyKindProblem(alg, key);
+  if (needed) return { keyProblem: `${alg} needs ${needed}` };
   const signature = Buffer.from(parts[2]!, 'base64url');
   // A signature segment that does not re-encode to itself carries stray bits: not the canonical encoding.
   if (signature.toString('base64url') !== parts[2]) return 'mismatch';
