@@ -57,6 +57,17 @@ declare module '@digitalbazaar/ed25519-multikey' {
   export function toJwk(options: { keyPair: Ed25519MultikeyKeyPair; secretKey?: boolean }): Promise<Record<string, unknown>>;
 }
 
+declare module '@digitalbazaar/ecdsa-multikey' {
+  export interface EcdsaMultikeyKeyPair {
+    id?: string;
+    controller?: string;
+    publicKeyMultibase: string;
+  }
+  export function from(key: object): Promise<EcdsaMultikeyKeyPair>;
+  export function fromJwk(options: { jwk: Record<string, unknown> }): Promise<EcdsaMultikeyKeyPair>;
+  export function toJwk(options: { keyPair: EcdsaMultikeyKeyPair; secretKey?: boolean }): Promise<Record<string, unknown>>;
+}
+
 declare module '@digitalbazaar/did-method-key' {
   export interface DidKeyDriver {
     use(options: { multibaseMultikeyHeader: string; fromMultibase: (key: object) => Promise<unknown> }): void;

@@ -2,12 +2,14 @@ import type { Outcome, VerificationReport, Verdict } from '../engine/verify/repo
 
 const VERDICTS: Record<Verdict, string> = {
   valid: 'VALID: authentic, in force and not revoked',
-  invalid: 'INVALID: not an authentic, conformant Open Badges 3.0 credential',
+  invalid: 'INVALID: not authentic (bad or missing signature, key not the issuer\'s, altered or unreadable)',
+  'issuer-unconfirmed': 'ISSUER UNCONFIRMED: the issuer\'s documents could not be reached to confirm its key; try again later',
   revoked: 'REVOKED by its issuer',
   suspended: 'SUSPENDED by its issuer',
   expired: 'EXPIRED',
   'not-yet-valid': 'NOT YET VALID',
   'status-unknown': 'AUTHENTIC, BUT ITS STATUS COULD NOT BE CHECKED (it may have been revoked)',
+  nonconformant: 'AUTHENTIC, BUT NOT A CONFORMANT OPEN BADGE',
 };
 
 const MARKS: Record<Outcome, string> = { passed: '✓', failed: '✗', warning: '!', skipped: '-' };

@@ -8,8 +8,11 @@ import type { Fetcher } from './fetcher.js';
 import { type KeyResolutionError, resolveVerificationMethod, type KeyBinding, type KeyFlavour } from './keys.js';
 
 export type ProofOutcome =
-  | { ok: true; methodId: string; controllerId: string; binding: KeyBinding; suite: string }
-  | { ok: false; code: string; message: string; stage: 'proof' | 'issuerKey' };
+  | { ok: true; methodId: string; controllerId: string; binding: KeyBinding; suite: string; unreachable?: string }
+  | { ok: false; code: string; message: string; stage: 'proof' | 'issuerKey'; unreachable?: boolean };
+
+/** The proof types and cryptosuites Blason checks, for messages naming what it cannot check. */
+export const SUPPORTED_PROOFS = 'DataIntegrityProof (eddsa-rdfc-2022, eddsa-2022), Ed25519Signature2020 and VC-JWT';
 
 const LEGACY_CONTEXT = 'https://w3id.org/security/data-integrity/v1';
 
@@ -24,7 +27,7 @@ function planFor(proof: Record<string, unknown>, documentContext: unknown): Proo
   if (proof.type === 'DataIntegrityProof') {
     const cryptosuite = DATA_INTEGRITY_CRYPTOSUITES.get(String(proof.cryptosuite));
     if (!cryptosuite) {
-      return { code: 'proof.unknownCryptosuite', message: `The proof uses the cryptosuite "${String(proof.cryptosuite)}", which Blason does not verify (it verifies eddsa-rdfc-2022 and eddsa-2022).` };
+      return { code: 'proof.unknownCryptosuite', message: `The proof uses the cryptosuite "${String(proof.cryptosuite)}", which Blason cannot check (it checks ${SUPPORTED_PROOFS}).` };
     }
     const legacyContext = Array.isArray(documentContext) && documentContext.includes(LEGACY_CONTEXT);
     return { suite: new DataIntegrityProof({ cryptosuite, legacyContext }), name: cryptosuite.name, flavour: 'Multikey' };
@@ -32,7 +35,7 @@ function planFor(proof: Record<string, unknown>, documentContext: unknown): Proo
   if (proof.type === 'Ed25519Signature2020') {
     return { suite: new Ed25519Signature2020(), name: 'Ed25519Signature2020', flavour: 'Ed25519VerificationKey2020' };
   }
-  return { code: 'proof.unknownType', message: `The credential carries a proof of unknown type "${String(proof.type)}".` };
+  return { code: 'proof.unsupportedType', message: `The credential is signed with a proof of type "${String(proof.type)}", which Blason cannot check (it checks ${SUPPORTED_PROOFS}).` };
 }
 
 function explain(error: unknown): { code: string; message: string } {
@@ -58,10 +61,15 @@ function explain(error: unknown): { code: string; message: string } {
 /**
  * Verifies one embedded proof (Data Integrity eddsa-rdfc-2022 / eddsa-2022, or Ed25519Signature2020), with
  * JSON-LD safe mode on and the `assertionMethod` purpose. The key comes from `resolveVerificationMethod`;
- * the caller checks that its controller is the issuer.
+ * the caller checks that its controller is the issuer (or names the co-signer).
+ *
+ * `previous` are the proofs this one's `previousProof` names (a proof chain): per Data Integrity §4.3 they are
+ * part of what it signed, so the document is checked with them as its `proof`. jsonld-signatures' own
+ * `verify` always strips every proof from the document, so the suite and the purpose are called directly, the
+ * way it calls them.
  */
-export async function verifyEmbeddedProof(document: Record<string, unknown>, proof: Record<string, unknown>, fetcher: Fetcher): Promise<ProofOutcome> {
-  const plan = planFor(proof, document['@context']);
+export async function verifyEmbeddedProof(unsigned: Record<string, unknown>, proof: Record<string, unknown>, previous: Record<string, unknown>[], fetcher: Fetcher): Promise<ProofOutcome> {
+  const plan = planFor(proof, unsigned['@context']);
   if ('code' in plan) return { ok: false, stage: 'proof', ...plan };
   if (proof.proofPurpose !== 'assertionMethod') {
     return { ok: false, stage: 'proof', code: 'proof.wrongPurpose', message: `The proof's purpose is "${String(proof.proofPurpose)}"; a credential must be signed for "assertionMethod".` };
@@ -76,24 +84,33 @@ export async function verifyEmbeddedProof(document: Record<string, unknown>, pro
     resolved = await resolveVerificationMethod(methodId, fetcher, plan.flavour);
   } catch (error) {
     const e = error as KeyResolutionError;
-    return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message };
+    return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message, unreachable: e.unreachable === true };
   }
-  const { proof: _ignored, ...unsigned } = document;
-  const single = { ...unsigned, proof };
+  const document = previous.length > 0 ? { ...unsigned, proof: previous } : unsigned;
   // The method goes last: for a bare did:key, the method id and the controller id are the same string.
   const documentLoader = loaderWith(new Map([[resolved.controllerId, resolved.controller], [methodId, resolved.method]]));
+  const suite = plan.suite as ProofSuite;
+  const purpose = new jsigs.purposes.AssertionProofPurpose({ controller: resolved.controller }) as ProofPurposeCheck;
+  // As jsonld-signatures does: the proof is read in the document's context.
+  const contextual = { '@context': unsigned['@context'], ...proof };
   try {
-    const result = await jsigs.verify(single, {
-      suite: plan.suite,
-      purpose: new jsigs.purposes.AssertionProofPurpose({ controller: resolved.controller }),
-      documentLoader,
-    });
-    if (!result.verified) {
-      const failure = result.results?.find((r) => !r.verified);
-      return { ok: false, stage: 'proof', ...explain(failure?.error ?? result.error) };
-    }
+    const result = await suite.verifyProof({ proof: contextual, document, purpose, proofSet: [contextual], documentLoader });
+    if (!result.verified) return { ok: false, stage: 'proof', ...explain(result.error) };
+    const purposeResult = await purpose.validate(contextual, { document, suite, verificationMethod: result.verificationMethod, documentLoader });
+    if (!purposeResult.valid) return { ok: false, stage: 'proof', ...explain(purposeResult.error) };
   } catch (error) {
     return { ok: false, stage: 'proof', ...explain(error) };
   }
-  return { ok: true, methodId, controllerId: resolved.controllerId, binding: resolved.binding, suite: plan.name };
+  return {
+    ok: true, methodId, controllerId: resolved.controllerId, binding: resolved.binding, suite: plan.name,
+    ...(resolved.unreachable ? { unreachable: resolved.unreachable } : {}),
+  };
+}
+
+/** The parts of a jsonld-signatures suite and purpose that verification calls. */
+interface ProofSuite {
+  verifyProof(options: Record<string, unknown>): Promise<{ verified: boolean; verificationMethod?: object; error?: unknown }>;
+}
+interface ProofPurposeCheck {
+  validate(proof: object, options: Record<string, unknown>): Promise<{ valid: boolean; error?: unknown }>;
 }

@@ -25,11 +25,13 @@ export type JwtOutcome =
     alg: string;
     controllerId: string;
     binding: KeyBinding;
+    /** When the binding is unconfirmed: what could not be reached. */
+    unreachable?: string;
     /** `exp` as an ISO date, when present: it bounds validity like validUntil. */
     expiresAt?: string;
     claimIssues: ClaimIssue[];
   }
-  | { ok: false; stage: 'parse' | 'proof' | 'issuerKey'; code: string; message: string };
+  | { ok: false; stage: 'parse' | 'proof' | 'issuerKey'; code: string; message: string; unreachable?: boolean };
 
 function decodeJson(part: string, what: string, maxBytes: number): Record<string, unknown> {
   const bytes = Buffer.from(part, 'base64url');
@@ -110,12 +112,13 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
     alg,
     controllerId: key.controllerId,
     binding: key.binding,
+    ...(key.unreachable ? { unreachable: key.unreachable } : {}),
     ...(typeof payload.exp === 'number' ? { expiresAt: new Date(payload.exp * 1000).toISOString() } : {}),
     claimIssues: claimIssues(payload, credential, issuerId, isVcdm11),
   };
 }
 
-type ResolvedKey = { jwk: JWK; controllerId: string; binding: KeyBinding };
+type ResolvedKey = { jwk: JWK; controllerId: string; binding: KeyBinding; unreachable?: string };
 
 function parseFailure(error: unknown): JwtOutcome {
   const e = error as InputError;
@@ -124,7 +127,7 @@ function parseFailure(error: unknown): JwtOutcome {
 
 function keyFailure(error: unknown): JwtOutcome {
   const e = error as KeyResolutionError;
-  return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message };
+  return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message, unreachable: e.unreachable === true };
 }
 
 /** The header policy of OB 3.0 §5.1: only alg, kid, jwk and typ; an accepted algorithm; typ JWT if any. */

@@ -1,6 +1,6 @@
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { calculateJwkThumbprint, type JWK } from 'jose';
-import { resolveDidKey } from '../jsonld/document-loader.js';
+import { resolveDidKeyOffline } from './did-key.js';
 import { didWebToUrl } from './did-web.js';
 import { FetchError, type Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
@@ -8,16 +8,25 @@ import { parseStrictJson } from './strict-json.js';
 /**
  * Finding the key that made a proof, and deciding whether the issuer stands behind it.
  *
+ * A key counts only when it is confirmed as its controller's: the controller *is* the key (did:key), or the
+ * controller's own DID document, controller document or key set lists it for assertion. A key document's own
+ * `controller` claim is never proof (anyone can write one on their own host naming any controller).
+ *
  * `binding` is the answer to "does the issuer publish this key?":
- * - `confirmed`: the key came from the issuer's own DID document, controller document or key set,
- *   or the issuer *is* the key (did:key);
- * - `unconfirmed`: the credential names its own key (a `#z6Mk…` fragment or a `jwk` header) and the issuer's
- *   documents could not be reached to confirm it. The signature is still checked; the report warns.
+ * - `confirmed`: as above;
+ * - `unconfirmed`: the credential names its own key (a `#z6Mk…` fragment or a `jwk` header) and the documents
+ *   that could confirm it could not be reached (`unreachable` says which). The signature is still checked, and
+ *   the verdict is `issuer-unconfirmed`, never `valid`.
  */
 export type KeyBinding = 'confirmed' | 'unconfirmed';
 
+/**
+ * Why a key could not be found or trusted. `unreachable` is set when the answer is "not now" (the issuer's
+ * documents could not be fetched: offline, timeout, server error) rather than "no" (not published, malformed):
+ * the verifier then says `issuer-unconfirmed` and that trying again later may succeed.
+ */
 export class KeyResolutionError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(readonly code: string, message: string, readonly unreachable = false) {
     super(message);
     this.name = 'KeyResolutionError';
   }
@@ -33,6 +42,8 @@ export interface ResolvedVerificationMethod {
   controller: Record<string, unknown>;
   controllerId: string;
   binding: KeyBinding;
+  /** When unconfirmed: the document that could not be reached. */
+  unreachable?: string;
 }
 
 function stripFragment(url: string): string {
@@ -65,6 +76,21 @@ async function fetchJson(fetcher: Fetcher, url: string, accept: string): Promise
   if (parsedDocuments.size >= MAX_PARSED_DOCUMENTS) parsedDocuments.delete(parsedDocuments.keys().next().value!);
   parsedDocuments.set(text, deepFreeze(value as Record<string, unknown>));
   return value as Record<string, unknown>;
+}
+
+/**
+ * "Not now" rather than "no": the document could not be fetched (offline, refused, timeout, 5xx, 429). A 404 or
+ * a document that is not JSON is the issuer's answer, and is final.
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof FetchError)) return false;
+  if (error.reason === 'http-error') return error.status === undefined || error.status >= 500 || error.status === 429;
+  return error.reason === 'unreachable' || error.reason === 'timeout' || error.reason === 'blocked';
+}
+
+function unreachableError(what: string, url: string, error: unknown): KeyResolutionError {
+  return new KeyResolutionError('key.issuerUnreachable', `${what} (${url}) could not be reached: ${(error as Error).message} `
+    + 'The signing key cannot be confirmed as the issuer\'s for now; trying again later may succeed.', true);
 }
 
 function idOf(value: unknown): string | undefined {
@@ -144,6 +170,7 @@ export async function resolveDidWeb(did: string, fetcher: Fetcher): Promise<Reco
   try {
     document = await fetchJson(fetcher, url, 'application/did+json, application/did+ld+json, application/json');
   } catch (error) {
+    if (isUnreachable(error)) throw unreachableError(`The DID document of ${did}`, url, error);
     throw new KeyResolutionError('key.didUnresolvable', `The issuer's DID ${did} could not be resolved: ${(error as Error).message}`);
   }
   if (document.id !== did) throw new KeyResolutionError('key.didMismatch', `The DID document at ${url} is about ${String(document.id)}, not ${did}.`);
@@ -158,13 +185,16 @@ export async function resolveDidWeb(did: string, fetcher: Fetcher): Promise<Reco
 export async function resolveVerificationMethod(methodId: string, fetcher: Fetcher, flavour: KeyFlavour): Promise<ResolvedVerificationMethod> {
   if (methodId.startsWith('did:key:')) {
     const did = stripFragment(methodId);
-    let method: Record<string, unknown>;
+    let multibase: string;
     try {
-      method = (await resolveDidKey(methodId.includes('#') ? methodId : `${did}#${did.slice('did:key:'.length)}`)) as Record<string, unknown>;
+      const key = await resolveDidKeyOffline(methodId);
+      if (key.type !== 'Ed25519') throw new Error('not Ed25519');
+      multibase = key.publicKeyMultibase;
     } catch {
       throw new KeyResolutionError('key.badDidKey', `${methodId} is not a valid Ed25519 did:key.`);
     }
-    return { method: normalizeMethod(method, flavour, did, methodId), controller: controllerDocument(did, methodId), controllerId: did, binding: 'confirmed' };
+    const method = ed25519Method(methodId, did, multibase, flavour);
+    return { method, controller: controllerDocument(did, methodId), controllerId: did, binding: 'confirmed' };
   }
   if (methodId.startsWith('did:web:')) {
     const did = stripFragment(methodId);
@@ -179,48 +209,93 @@ export async function resolveVerificationMethod(methodId: string, fetcher: Fetch
   if (methodId.startsWith('did:')) {
     throw new KeyResolutionError('key.unsupportedDidMethod', `The DID method of ${methodId} is not supported (did:key and did:web are).`);
   }
+  return resolveHttpsMethod(methodId, fetcher, flavour);
+}
+
+function httpUrl(id: string, code: string, what: string): URL {
   let url: URL;
   try {
-    url = new URL(methodId);
+    url = new URL(id);
   } catch {
-    throw new KeyResolutionError('key.badMethodId', `The verification method "${methodId}" is not a URL or a DID.`);
+    throw new KeyResolutionError(code, `${what} "${id}" is not a URL or a DID.`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new KeyResolutionError('key.badMethodId', `The verification method "${methodId}" uses an unsupported scheme (${url.protocol}).`);
+    throw new KeyResolutionError(code, `${what} "${id}" uses an unsupported scheme (${url.protocol}).`);
   }
-  const controllerId = stripFragment(methodId);
+  return url;
+}
+
+function isControllerDocument(document: Record<string, unknown>): boolean {
+  return document.verificationMethod !== undefined || document.assertionMethod !== undefined;
+}
+
+/** An HTTPS method: `https://issuer/profile#key` in a controller document, or a key document of its own. */
+async function resolveHttpsMethod(methodId: string, fetcher: Fetcher, flavour: KeyFlavour): Promise<ResolvedVerificationMethod> {
+  const url = httpUrl(methodId, 'key.badMethodId', 'The verification method');
+  const documentUrl = stripFragment(methodId);
   const fragment = url.hash.slice(1);
   let published: Record<string, unknown> | undefined;
+  let unreachable: unknown;
   try {
-    published = await fetchJson(fetcher, controllerId, 'application/ld+json, application/json');
-  } catch {
-    published = undefined;
+    published = await fetchJson(fetcher, documentUrl, 'application/ld+json, application/json');
+  } catch (error) {
+    if (isUnreachable(error)) unreachable = error;
   }
-  if (published && (published.verificationMethod !== undefined || published.assertionMethod !== undefined)) {
+  if (published && isControllerDocument(published)) {
     const method = findMethod(published, methodId);
     if (!method || !listsAsAssertionMethod(published, methodId)) {
-      throw new KeyResolutionError('key.notPublished', `The issuer's document at ${controllerId} does not list the key ${methodId} for signing credentials.`);
+      throw new KeyResolutionError('key.notPublished', `The issuer's document at ${documentUrl} does not list the key ${methodId} for signing credentials.`);
     }
-    return { method: normalizeMethod(method, flavour, controllerId), controller: controllerDocument(controllerId, methodId), controllerId, binding: 'confirmed' };
+    return { method: normalizeMethod(method, flavour, documentUrl), controller: controllerDocument(documentUrl, methodId), controllerId: documentUrl, binding: 'confirmed' };
   }
   if (published && published.id === methodId && typeof published.controller === 'string') {
-    // A key document: the key, and who controls it.
-    const method = normalizeMethod(published, flavour, published.controller);
-    return { method, controller: controllerDocument(published.controller, methodId), controllerId: published.controller, binding: 'confirmed' };
+    // A key document says who controls it; only that controller's own document can confirm it.
+    const controllerId = published.controller;
+    await confirmListedByController(controllerId, methodId, fetcher);
+    const method = normalizeMethod(published, flavour, controllerId);
+    return { method, controller: controllerDocument(controllerId, methodId), controllerId, binding: 'confirmed' };
   }
-  if (MULTIKEY_ED25519.test(fragment)) {
-    const keyPair = await Ed25519Multikey.from({ type: 'Multikey', publicKeyMultibase: fragment }).catch(() => undefined);
-    if ((keyPair as { publicKey?: Uint8Array } | undefined)?.publicKey?.length !== 32) {
-      throw new KeyResolutionError('key.malformed', `The verification method ${methodId} names a key that is not a valid Ed25519 public key.`);
+  if (!MULTIKEY_ED25519.test(fragment)) {
+    if (unreachable) throw unreachableError('The issuer key document', documentUrl, unreachable);
+    throw new KeyResolutionError('key.unresolvable', `The issuer key ${methodId} could not be found.`);
+  }
+  // The method names its own key (`…#z6Mk…`): usable to check the signature, but only the controller's
+  // document, if reachable, can say the key is the issuer's. Reached and silent about it: the answer is no.
+  const keyPair = await Ed25519Multikey.from({ type: 'Multikey', publicKeyMultibase: fragment }).catch(() => undefined);
+  if ((keyPair as { publicKey?: Uint8Array } | undefined)?.publicKey?.length !== 32) {
+    throw new KeyResolutionError('key.malformed', `The verification method ${methodId} names a key that is not a valid Ed25519 public key.`);
+  }
+  if (!unreachable) {
+    throw new KeyResolutionError('key.notPublished', `The issuer's document at ${documentUrl} does not publish the key ${fragment}: it is not the issuer's key.`);
+  }
+  return {
+    method: ed25519Method(methodId, documentUrl, fragment, flavour),
+    controller: controllerDocument(documentUrl, methodId),
+    controllerId: documentUrl,
+    binding: 'unconfirmed',
+    unreachable: `${documentUrl} (${(unreachable as Error).message})`,
+  };
+}
+
+/** The controller's own document (DID document or HTTPS profile) must list the method for assertion. */
+async function confirmListedByController(controllerId: string, methodId: string, fetcher: Fetcher): Promise<void> {
+  let document: Record<string, unknown>;
+  if (controllerId.startsWith('did:web:')) {
+    document = await resolveDidWeb(controllerId, fetcher);
+  } else if (controllerId.startsWith('did:')) {
+    throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, whose DID cannot list it.`);
+  } else {
+    httpUrl(controllerId, 'key.controllerNotListing', 'The key\'s controller');
+    try {
+      document = await fetchJson(fetcher, controllerId, 'application/ld+json, application/json');
+    } catch (error) {
+      if (isUnreachable(error)) throw unreachableError(`The document of the key's controller ${controllerId}`, controllerId, error);
+      throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, whose document cannot be read.`);
     }
-    return {
-      method: ed25519Method(methodId, controllerId, fragment, flavour),
-      controller: controllerDocument(controllerId, methodId),
-      controllerId,
-      binding: 'unconfirmed',
-    };
   }
-  throw new KeyResolutionError('key.unresolvable', `The issuer key ${methodId} could not be found.`);
+  if (!listsAsAssertionMethod(document, methodId)) {
+    throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, but ${controllerId} does not list it for signing credentials.`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -236,6 +311,8 @@ export interface ResolvedJwk {
   jwk: JWK;
   controllerId: string;
   binding: KeyBinding;
+  /** When unconfirmed: what could not be reached. */
+  unreachable?: string;
 }
 
 /** A public JWK for an Ed25519 Multikey, so a JWT signed with EdDSA can name a Multikey method. */
@@ -254,14 +331,18 @@ async function jwkOfMethod(method: Record<string, unknown>): Promise<JWK> {
   throw new KeyResolutionError('key.unsupported', `The key ${String(method.id)} has no usable public key (publicKeyJwk or Ed25519 publicKeyMultibase).`);
 }
 
-/** All keys a DID document or JWKS offers, as JWKs, for comparing with an embedded `jwk`. */
+/** The keys a DID document, controller document or JWKS offers for signing, as JWKs. */
 async function keysOf(document: Record<string, unknown>): Promise<JWK[]> {
   if (Array.isArray(document.keys)) return document.keys.filter((k): k is JWK => !!k && typeof k === 'object');
+  const documentId = typeof document.id === 'string' ? document.id : '';
   const keys: JWK[] = [];
-  for (const method of [...asArray(document.verificationMethod), ...asArray(document.assertionMethod)]) {
-    if (!method || typeof method !== 'object') continue;
+  for (const entry of asArray(document.assertionMethod)) {
+    const id = idOf(entry);
+    const method = entry && typeof entry === 'object' ? entry as Record<string, unknown>
+      : id ? findMethod(document, absoluteId(id, documentId)) : undefined;
+    if (!method) continue;
     try {
-      keys.push(await jwkOfMethod(method as Record<string, unknown>));
+      keys.push(await jwkOfMethod(method));
     } catch {
       // a key we cannot use cannot match either
     }
@@ -269,37 +350,36 @@ async function keysOf(document: Record<string, unknown>): Promise<JWK[]> {
   return keys;
 }
 
+async function didKeyJwk(kid: string): Promise<ResolvedJwk> {
+  try {
+    const key = await resolveDidKeyOffline(kid);
+    return { jwk: key.jwk, controllerId: key.did, binding: 'confirmed' };
+  } catch (error) {
+    throw new KeyResolutionError('key.badDidKey', (error as Error).message);
+  }
+}
+
 /** Resolves a JOSE `kid` to a JWK the issuer publishes: a DID URL, or an HTTPS URL serving a JWK or a JWKS. */
 export async function resolveKid(kid: string, fetcher: Fetcher): Promise<ResolvedJwk> {
+  if (kid.startsWith('did:key:')) return didKeyJwk(kid);
   if (kid.startsWith('did:')) {
     const did = stripFragment(kid);
-    let document: Record<string, unknown>;
-    if (did.startsWith('did:web:')) document = await resolveDidWeb(did, fetcher);
-    else if (did.startsWith('did:key:')) {
-      try {
-        document = (await resolveDidKey(did)) as Record<string, unknown>;
-      } catch {
-        throw new KeyResolutionError('key.badDidKey', `${kid} is not a valid Ed25519 did:key.`);
-      }
-    } else throw new KeyResolutionError('key.unsupportedDidMethod', `The DID method of ${kid} is not supported (did:key and did:web are).`);
-    const methodId = kid.includes('#') ? kid : undefined;
-    const method = methodId ? findMethod(document, methodId) : undefined;
+    if (!did.startsWith('did:web:')) {
+      throw new KeyResolutionError('key.unsupportedDidMethod', `The DID method of ${kid} is not supported (did:key and did:web are).`);
+    }
+    const document = await resolveDidWeb(did, fetcher);
+    const method = kid.includes('#') ? findMethod(document, kid) : undefined;
     if (!method) throw new KeyResolutionError('key.notPublished', `The issuer's DID document does not contain the key ${kid}.`);
     if (!listsAsAssertionMethod(document, kid)) throw new KeyResolutionError('key.notForAssertion', `The key ${kid} is not listed for assertionMethod: it may not sign credentials.`);
     assertControlledBy(method, did);
     return { jwk: await jwkOfMethod(method), controllerId: did, binding: 'confirmed' };
   }
-  let url: URL;
-  try {
-    url = new URL(kid);
-  } catch {
-    throw new KeyResolutionError('key.badKid', `The JWT key id "${kid}" is neither a URL nor a DID.`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new KeyResolutionError('key.badKid', `The JWT key id "${kid}" uses an unsupported scheme.`);
+  const url = httpUrl(kid, 'key.badKid', 'The JWT key id');
   let document: Record<string, unknown>;
   try {
     document = await fetchJson(fetcher, kid, 'application/jwk+json, application/jwk-set+json, application/json');
   } catch (error) {
+    if (isUnreachable(error)) throw unreachableError('The issuer key', kid, error);
     throw new KeyResolutionError('key.unresolvable', `The issuer key ${kid} could not be retrieved: ${(error as Error).message}`);
   }
   const jwk = Array.isArray(document.keys)
@@ -310,33 +390,56 @@ export async function resolveKid(kid: string, fetcher: Fetcher): Promise<Resolve
   return { jwk: jwk as JWK, controllerId: `${url.origin}`, binding: 'confirmed' };
 }
 
+/** Where an issuer publishes the keys it signs JWTs with, and what each location yields. */
+async function publishedKeySets(issuerId: string, fetcher: Fetcher): Promise<{ keys: JWK[]; unreachable: string[] }> {
+  if (issuerId.startsWith('did:key:')) return { keys: [(await didKeyJwk(issuerId)).jwk], unreachable: [] };
+  if (issuerId.startsWith('did:web:')) {
+    try {
+      return { keys: await keysOf(await resolveDidWeb(issuerId, fetcher)), unreachable: [] };
+    } catch (error) {
+      if (error instanceof KeyResolutionError && error.unreachable) return { keys: [], unreachable: [error.message] };
+      throw error;
+    }
+  }
+  if (issuerId.startsWith('did:')) {
+    throw new KeyResolutionError('key.unsupportedDidMethod', `The issuer's DID method (${issuerId}) is not supported (did:key and did:web are).`);
+  }
+  if (!/^https?:\/\//.test(issuerId)) {
+    // urn:uuid and the like publish nothing: the key can never be tied to such an issuer.
+    return { keys: [], unreachable: [`the issuer ${issuerId} is an identifier that cannot be looked up`] };
+  }
+  // The 1EdTech implementation guide's JWKS location, and the issuer's profile (a controller document).
+  const locations = [`${new URL(issuerId).origin}/.well-known/jwks.json`, issuerId];
+  const keys: JWK[] = [];
+  const unreachable: string[] = [];
+  for (const location of locations) {
+    try {
+      keys.push(...await keysOf(await fetchJson(fetcher, location, 'application/jwk-set+json, application/ld+json, application/json')));
+    } catch (error) {
+      if (isUnreachable(error)) unreachable.push(`${location} (${(error as Error).message})`);
+    }
+  }
+  return { keys, unreachable };
+}
+
 /**
- * An embedded `jwk` header proves nothing by itself: anyone can sign with their own key. It is accepted only
- * as one of the issuer's keys: from its DID document (did:web, did:key), or its JWKS at
- * `https://{issuer host}/.well-known/jwks.json` (the 1EdTech implementation guide's convention).
+ * An embedded `jwk` header proves nothing by itself: anyone can sign with their own key. It counts only as one
+ * of the issuer's keys: the issuer's did:key itself, its DID document (did:web), or its published key set
+ * (`https://{issuer host}/.well-known/jwks.json`, the 1EdTech implementation guide's convention, or the
+ * issuer's profile). Found in none of the documents that could be reached: refused. Nothing could be reached:
+ * unconfirmed, never valid.
  */
 export async function confirmEmbeddedJwk(jwk: Record<string, unknown>, issuerId: string, fetcher: Fetcher): Promise<ResolvedJwk> {
   if (hasPrivateMembers(jwk)) throw new KeyResolutionError('jwt.privateKeyInHeader', 'The JWT header carries a private key. It must only ever carry a public key.');
   const thumbprint = await calculateJwkThumbprint(jwk as JWK).catch(() => {
     throw new KeyResolutionError('jwt.badJwk', 'The JWT header carries a malformed key.');
   });
-  let keySet: JWK[] | undefined;
-  try {
-    if (issuerId.startsWith('did:web:')) keySet = await keysOf(await resolveDidWeb(issuerId, fetcher));
-    else if (issuerId.startsWith('did:key:')) keySet = await keysOf((await resolveDidKey(issuerId)) as Record<string, unknown>);
-    else if (/^https?:\/\//.test(issuerId)) {
-      const origin = new URL(issuerId).origin;
-      keySet = await keysOf(await fetchJson(fetcher, `${origin}/.well-known/jwks.json`, 'application/jwk-set+json, application/json'));
-    }
-  } catch (error) {
-    if (error instanceof KeyResolutionError && error.code !== 'key.didUnresolvable') throw error;
-    keySet = undefined;
-  }
-  if (!keySet) return { jwk: jwk as JWK, controllerId: issuerId, binding: 'unconfirmed' };
-  for (const candidate of keySet) {
+  const { keys, unreachable } = await publishedKeySets(issuerId, fetcher);
+  for (const candidate of keys) {
     if (await calculateJwkThumbprint(candidate).then((t) => t === thumbprint, () => false)) {
       return { jwk: jwk as JWK, controllerId: issuerId, binding: 'confirmed' };
     }
   }
-  throw new KeyResolutionError('key.notPublished', 'The key embedded in the JWT header is not one the issuer publishes.');
+  if (unreachable.length > 0) return { jwk: jwk as JWK, controllerId: issuerId, binding: 'unconfirmed', unreachable: unreachable.join('; ') };
+  throw new KeyResolutionError('key.notPublished', `The key embedded in the JWT header is not one the issuer ${issuerId} publishes: it is not the issuer's key.`);
 }

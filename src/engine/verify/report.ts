@@ -18,12 +18,22 @@ export interface Check {
 }
 
 /**
- * - `invalid`: not a conformant, authentic OB 3.0 credential (bad proof, schema, context…);
+ * One word an employer can act on. Precedence when several apply, highest first (VERDICT_PRECEDENCE):
+ * - `invalid`: not authentic: a bad or missing signature, a key that is not the issuer's, altered, unreadable;
+ * - `issuer-unconfirmed`: the signature holds, but the issuer's documents could not be reached to confirm that
+ *   the key is the issuer's. Never shown as valid; trying again later may succeed;
  * - `revoked` / `suspended`: authentic, and its issuer withdrew it (for good / for now);
  * - `expired` / `not-yet-valid`: authentic, outside its validity period;
- * - `status-unknown`: authentic, but its status list could not be checked. Never shown as "not revoked".
+ * - `status-unknown`: authentic, but its status list could not be checked. Never shown as "not revoked";
+ * - `nonconformant`: authentic and intact, but not a conformant Open Badge (no recipient, schema errors, or not
+ *   an Open Badge at all, as a plain W3C credential);
+ * - `valid`: authentic, issuer confirmed, in force, conformant.
  */
-export type Verdict = 'valid' | 'invalid' | 'revoked' | 'suspended' | 'expired' | 'not-yet-valid' | 'status-unknown';
+export const VERDICTS = [
+  'invalid', 'issuer-unconfirmed', 'revoked', 'suspended', 'expired', 'not-yet-valid', 'status-unknown', 'nonconformant',
+  'valid',
+] as const;
+export type Verdict = (typeof VERDICTS)[number];
 
 export type InputFormat = 'json' | 'jwt' | 'png' | 'svg';
 export type ProofFormat = 'data-integrity' | 'jwt';
@@ -53,8 +63,12 @@ export interface StatusResult {
   suspended?: boolean;
 }
 
+/** Which standard the input was read as: an Open Badge 3.0, an Open Badge 2.0, or a W3C credential of another kind. */
+export type Standard = 'ob3' | 'ob2' | 'vc';
+
 export interface VerificationReport {
   verdict: Verdict;
+  standard?: Standard;
   /** True only for `valid`. */
   verified: boolean;
   /** Checks that passed with a reservation; a valid credential can have some. */
@@ -74,7 +88,8 @@ export interface VerificationReport {
   jwt?: string;
 }
 
-const VERDICT_PRECEDENCE: Verdict[] = ['invalid', 'revoked', 'suspended', 'expired', 'not-yet-valid', 'status-unknown', 'valid'];
+/** Already in precedence order. */
+const VERDICT_PRECEDENCE: readonly Verdict[] = VERDICTS;
 
 /** Collects checks in order and derives the verdict from them. */
 export class ReportBuilder {

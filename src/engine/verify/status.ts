@@ -90,12 +90,20 @@ async function trustList(body: Buffer, listUrl: string, issuerId: string | undef
   const proofs = asArray(list.proof as Record<string, unknown> | Record<string, unknown>[] | undefined);
   if (proofs.length === 0) return { code: 'status.unsigned', message: 'The status list is not signed, so it cannot be trusted.' };
   let signed = false;
+  let unreachable: string | undefined;
+  const { proof: _proofs, ...unsignedList } = list;
   for (const proof of proofs) {
-    const outcome = await verifyEmbeddedProof(list, proof, fetcher);
-    if (outcome.ok && outcome.controllerId === listIssuer) {
+    const outcome = await verifyEmbeddedProof(unsignedList, proof, [], fetcher);
+    // Only a key confirmed as the list issuer's counts: a list is trusted on the same terms as a credential.
+    if (outcome.ok && outcome.binding === 'confirmed' && outcome.controllerId === listIssuer) {
       signed = true;
       break;
     }
+    if (!outcome.ok && outcome.unreachable) unreachable = outcome.message;
+    else if (outcome.ok && outcome.binding === 'unconfirmed') unreachable = outcome.unreachable;
+  }
+  if (!signed && unreachable) {
+    return { code: 'status.unreachable', message: `The key that signed the status list ${listUrl} could not be confirmed as its issuer's (${unreachable}), so revocation could not be checked.` };
   }
   if (!signed) return { code: 'status.badSignature', message: 'The status list\'s signature does not verify: it may have been tampered with.' };
   const subject = list.credentialSubject as Record<string, unknown> | undefined;

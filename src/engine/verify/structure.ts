@@ -7,6 +7,9 @@ import { parseStrictJson } from './strict-json.js';
 
 export type CredentialKind = 'achievement' | 'endorsement';
 
+/** What the checks here find is about conformance, not authenticity: the signature may still hold. */
+const NOT_CONFORMANT = 'nonconformant';
+
 function asArray(value: unknown): unknown[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
@@ -15,7 +18,7 @@ export function checkType(credential: Record<string, unknown>, kind: CredentialK
   const types = asArray(credential.type);
   const expected = kind === 'achievement' ? ['OpenBadgeCredential', 'AchievementCredential'] : ['EndorsementCredential'];
   if (!types.includes('VerifiableCredential') || !types.some((type) => expected.includes(type as string))) {
-    report.fail('type', 'type.notOpenBadge', `The credential's type is ${JSON.stringify(credential.type)}; it must include "VerifiableCredential" and "${expected[0]}".`);
+    report.fail('type', 'type.notOpenBadge', `The credential's type is ${JSON.stringify(credential.type)}; it must include "VerifiableCredential" and "${expected[0]}".`, undefined, NOT_CONFORMANT);
     return;
   }
   report.pass('type', 'type.ok', `The credential is ${kind === 'achievement' ? 'an OpenBadgeCredential' : 'an EndorsementCredential'}.`);
@@ -31,7 +34,7 @@ export async function checkSchema(credential: Record<string, unknown>, kind: Cre
   const { document, relaxed } = normalizeForSchema(vcdm === '1.1' ? vcdm11AsVcdm20(credential) : credential);
   const official = kind === 'achievement' ? achievementCredentialValidator() : endorsementCredentialValidator();
   if (!official(document)) {
-    report.fail('schema', 'schema.invalid', `The credential does not conform to the Open Badges 3.0 schema: ${describeSchemaErrors(official.errors)}.`, { errors: describeSchemaErrors(official.errors) });
+    report.fail('schema', 'schema.invalid', `The credential does not conform to the Open Badges 3.0 schema: ${describeSchemaErrors(official.errors)}.`, { errors: describeSchemaErrors(official.errors) }, NOT_CONFORMANT);
     return;
   }
   for (const declared of asArray(credential.credentialSchema)) {
@@ -43,12 +46,12 @@ export async function checkSchema(credential: Record<string, unknown>, kind: Cre
         const { body } = await fetcher.fetch(entry.id, { accept: 'application/schema+json, application/json', maxBytes: SCHEMA_LIMIT });
         validate = compileForeignSchema(parseStrictJson(body.toString('utf8'), { maxBytes: SCHEMA_LIMIT, maxDepth: 64 }) as object);
       } catch (error) {
-        report.fail('schema', 'schema.unreachable', `The credential declares the schema ${entry.id}, which could not be retrieved or compiled (${(error as Error).message}).`, { url: entry.id });
+        report.fail('schema', 'schema.unreachable', `The credential declares the schema ${entry.id}, which could not be retrieved or compiled (${(error as Error).message}).`, { url: entry.id }, NOT_CONFORMANT);
         return;
       }
     }
     if (!validate(document)) {
-      report.fail('schema', 'schema.declaredInvalid', `The credential does not conform to the schema it declares (${entry.id}): ${describeSchemaErrors(validate.errors)}.`, { url: entry.id });
+      report.fail('schema', 'schema.declaredInvalid', `The credential does not conform to the schema it declares (${entry.id}): ${describeSchemaErrors(validate.errors)}.`, { url: entry.id }, NOT_CONFORMANT);
       return;
     }
   }
@@ -63,17 +66,17 @@ export async function checkSchema(credential: Record<string, unknown>, kind: Cre
 export function checkSubject(credential: Record<string, unknown>, report: ReportBuilder): void {
   const subject = credential.credentialSubject;
   if (!subject || typeof subject !== 'object' || Array.isArray(subject)) {
-    report.fail('subject', 'subject.notOne', 'The credential must have exactly one credentialSubject object.');
+    report.fail('subject', 'subject.notOne', 'The credential must have exactly one credentialSubject object.', undefined, NOT_CONFORMANT);
     return;
   }
   const { id, identifier, achievement } = subject as { id?: unknown; identifier?: unknown; achievement?: unknown };
   if (id === undefined && asArray(identifier).length === 0) {
-    report.fail('subject', 'subject.noRecipient', 'The credential does not say who received it: credentialSubject has neither an id nor an identifier.');
+    report.fail('subject', 'subject.noRecipient', 'The credential does not say who received it: credentialSubject has neither an id nor an identifier.', undefined, NOT_CONFORMANT);
     return;
   }
   const criteria = (achievement as { criteria?: { id?: unknown; narrative?: unknown } } | undefined)?.criteria;
   if (!criteria || (criteria.id === undefined && criteria.narrative === undefined)) {
-    report.fail('subject', 'subject.noCriteria', 'The achievement has no criteria (neither a criteria page nor a narrative).');
+    report.fail('subject', 'subject.noCriteria', 'The achievement has no criteria (neither a criteria page nor a narrative).', undefined, NOT_CONFORMANT);
     return;
   }
   report.pass('subject', 'subject.ok', 'The credential names its recipient and an achievement with criteria.');

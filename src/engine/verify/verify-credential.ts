@@ -1,7 +1,7 @@
 import { eddsaRdfc2022 } from '../proof/cryptosuites.js';
 import { contextLoader } from '../jsonld/document-loader.js';
 import { checkContext } from './context.js';
-import { verifyEmbeddedProof } from './data-integrity.js';
+import { SUPPORTED_PROOFS, verifyEmbeddedProof } from './data-integrity.js';
 import { InputError } from './errors.js';
 import { offlineFetcher, type Fetcher } from './fetcher.js';
 import { verifyJwt, type JwtOutcome } from './jwt.js';
@@ -79,16 +79,21 @@ async function verifyAt(input: VerifiableInput, expectedKind: CredentialKind | '
   const kind: CredentialKind = expectedKind !== 'auto' ? expectedKind
     : asArray(credential.type).includes('EndorsementCredential') ? 'endorsement' : 'achievement';
 
-  const vcdm = checkContext(credential, report);
-  checkType(credential, kind, report);
-  if (vcdm) await checkSchema(credential, kind, vcdm, ctx.fetcher, report);
-  if (kind === 'achievement') checkSubject(credential, report);
+  const contexts = checkContext(credential, report);
+  const { vcdm } = contexts;
+  if (contexts.openBadge && vcdm) {
+    checkType(credential, kind, report);
+    await checkSchema(credential, kind, vcdm, ctx.fetcher, report);
+    if (kind === 'achievement') checkSubject(credential, report);
+  } else if (contexts.readable) {
+    report.skip('schema', 'schema.notApplicable', 'Not an Open Badge: the Open Badges schema does not apply.');
+  }
 
   const issuerId = issuerIdOf(credential);
   // A JWT's own failure (algorithm, key, signature) is reported even when its payload's contexts are unusable.
-  const proofPassed = parsed.payload === 'jwt' && (vcdm || !jwtOutcome!.ok)
-    ? await checkJwtProof(jwtOutcome!, credential, issuerId, report)
-    : vcdm ? await checkEmbeddedProofs(credential, issuerId, ctx.fetcher, report) : skipProof(report);
+  const proofPassed = parsed.payload === 'jwt' && (contexts.readable || !jwtOutcome!.ok)
+    ? await checkJwtProof(jwtOutcome!, credential, report)
+    : contexts.readable ? await checkEmbeddedProofs(credential, issuerId, ctx.fetcher, report) : skipProof(report);
 
   if (credential.refreshService !== undefined) {
     report.skip('refresh', 'refresh.notFollowed', 'The credential offers a refresh service; verification does not follow it (it is never fetched).');
@@ -96,7 +101,7 @@ async function verifyAt(input: VerifiableInput, expectedKind: CredentialKind | '
 
   let status: StatusResult | undefined;
   if (report.invalid) {
-    report.skip('status', 'status.notChecked', 'Status not checked: the credential is not valid.');
+    report.skip('status', 'status.notChecked', 'Status not checked: the credential is not authentic.');
   } else {
     status = await statusChecks(credential, report, ctx);
   }
@@ -105,6 +110,7 @@ async function verifyAt(input: VerifiableInput, expectedKind: CredentialKind | '
   const endorsements = await checkEndorsements(credential, report, ctx);
 
   return finish(report, {
+    standard: contexts.openBadge ? 'ob3' : 'vc',
     format: parsed.format,
     proofFormat: parsed.payload === 'jwt' ? 'jwt' : 'data-integrity',
     ...(vcdm ? { vcdm } : {}),
@@ -149,56 +155,96 @@ function skipProof(report: ReportBuilder): boolean {
   return false;
 }
 
-/** At least one known proof must verify; a proof of a type nobody defines makes the credential invalid. */
+/** The proof types whose every proof Blason can check; any other is named as unsupported. */
+const SUPPORTED_PROOF_TYPES = new Set(['DataIntegrityProof', 'Ed25519Signature2020']);
+
+/**
+ * A proof set or chain (Data Integrity §2.1): every proof must verify, each against its own key's controller;
+ * a `previousProof` must name proofs of the set, which its signature covers; and at least one proof must be made
+ * by a key of the issuer. Co-signers are named in the report. A key whose controller's documents could not be
+ * reached leaves the credential `issuer-unconfirmed`, never valid.
+ */
 async function checkEmbeddedProofs(credential: Record<string, unknown>, issuerId: string | undefined, fetcher: Fetcher, report: ReportBuilder): Promise<boolean> {
-  const proofs = asArray(credential.proof).filter((p): p is Record<string, unknown> => !!p && typeof p === 'object');
+  const { proof: rawProofs, ...unsigned } = credential;
+  const proofs = asArray(rawProofs).filter((p): p is Record<string, unknown> => !!p && typeof p === 'object' && !Array.isArray(p));
   if (proofs.length === 0) {
     report.fail('proof', 'proof.missing', 'The credential is not signed: it has no proof.');
     return false;
   }
-  const known = new Set(['DataIntegrityProof', 'Ed25519Signature2020']);
-  const unknownProof = proofs.find((p) => !known.has(String(p.type)));
-  if (unknownProof) {
-    report.fail('proof', 'proof.unknownType', `The credential carries a proof of unknown type "${String(unknownProof.type)}"; its terms are undefined, which JSON-LD safe mode rejects.`, { type: String(unknownProof.type) });
+  const unsupported = [...new Set(proofs.map((p) => String(p.type)).filter((type) => !SUPPORTED_PROOF_TYPES.has(type)))];
+  if (unsupported.length > 0) {
+    report.fail('proof', 'proof.unsupportedType', `The credential is signed with ${unsupported.map((t) => `"${t}"`).join(', ')}, a proof type Blason cannot check (it checks ${SUPPORTED_PROOFS}).`, { type: unsupported.join(', ') });
     return false;
   }
-  let firstFailure: { code: string; message: string; stage: 'proof' | 'issuerKey' } | undefined;
-  for (const proof of proofs) {
-    const outcome = await verifyEmbeddedProof(credential, proof, fetcher);
-    if (!outcome.ok) {
-      firstFailure ??= outcome;
+  const byId = new Map(proofs.filter((p) => typeof p.id === 'string').map((p) => [p.id as string, p]));
+  let byIssuer = false;
+  let authentic = true;
+  let unconfirmed: string | undefined;
+  let unreached = false;
+  for (const [index, proof] of proofs.entries()) {
+    const named = proofs.length > 1 ? `Proof ${index + 1} of ${proofs.length}` : 'The proof';
+    const previousIds = asArray(proof.previousProof);
+    const previous = previousIds.map((id) => (typeof id === 'string' ? byId.get(id) : undefined));
+    if (previousIds.length > 0 && previous.some((p) => p === undefined || p === proof)) {
+      report.fail('proof', 'proof.previousMissing', `${named} continues a chain from ${previousIds.map(String).join(', ')}, which the credential does not carry: the chain is broken.`, { proof: index + 1 });
+      authentic = false;
       continue;
     }
-    report.pass('proof', 'proof.ok', `The ${outcome.suite} signature matches the content.`, { suite: outcome.suite });
-    return checkKeyBinding(outcome.controllerId, outcome.binding, outcome.methodId, issuerId, report);
+    const outcome = await verifyEmbeddedProof(unsigned, proof, previous as Record<string, unknown>[], fetcher);
+    if (!outcome.ok) {
+      report.fail(outcome.stage, outcome.code, proofs.length > 1 ? `${named}: ${outcome.message}` : outcome.message, { proof: index + 1 }, outcome.unreachable ? 'issuer-unconfirmed' : 'invalid');
+      // Unreachable: already reported as such, and the credential stays unconfirmed whatever else holds.
+      if (!outcome.unreachable) authentic = false;
+      else unreached = true;
+      continue;
+    }
+    if (outcome.binding === 'unconfirmed') unconfirmed ??= outcome.unreachable ?? outcome.methodId;
+    if (outcome.controllerId === issuerId) {
+      byIssuer = true;
+      report.pass('proof', 'proof.ok', `${named}: the ${outcome.suite} signature by the issuer matches the content.`, { suite: outcome.suite, proof: index + 1 });
+    } else {
+      report.pass('proof', 'proof.coSigned', `${named}: a co-signature by ${outcome.controllerId} (${outcome.suite}) matches the content.`, { signer: outcome.controllerId, suite: outcome.suite, proof: index + 1 });
+    }
   }
-  report.fail(firstFailure!.stage, firstFailure!.code, firstFailure!.message);
-  return false;
-}
-
-function checkKeyBinding(controllerId: string, binding: 'confirmed' | 'unconfirmed', keyId: string, issuerId: string | undefined, report: ReportBuilder): boolean {
-  if (issuerId?.startsWith('urn:')) {
-    // A urn:uuid issuer cannot publish keys: the signature is checked, who made it cannot be.
-    report.warn('issuerKey', 'key.issuerNotResolvable', `The issuer is identified as ${issuerId}, which cannot be looked up; the signing key (${keyId}) cannot be tied to it.`, { key: keyId });
-    return true;
-  }
-  if (controllerId !== issuerId) {
-    report.fail('issuerKey', 'key.controllerMismatch', `The signing key belongs to ${controllerId}, not to the issuer ${String(issuerId)}.`, { controller: controllerId });
+  if (!authentic || unreached) return false;
+  if (!byIssuer && !unconfirmed) {
+    if (issuerId?.startsWith('urn:') && proofs.length === 1) {
+      // A urn:uuid issuer cannot publish keys: the signature is checked, who made it cannot be.
+      report.fail('issuerKey', 'key.issuerNotResolvable', `The issuer is identified as ${issuerId}, which cannot be looked up: the signing key cannot be tied to it.`, undefined, 'issuer-unconfirmed');
+      return false;
+    }
+    report.fail('issuerKey', 'key.controllerMismatch', `No proof is made by a key of the issuer ${String(issuerId)}: the credential is signed only by others.`);
     return false;
   }
-  if (binding === 'confirmed') report.pass('issuerKey', 'key.confirmed', 'The signing key is one the issuer publishes.', { key: keyId });
-  else report.warn('issuerKey', 'key.unconfirmed', 'The credential names its own signing key and the issuer\'s site could not be reached to confirm it.', { key: keyId });
+  if (unconfirmed) {
+    report.fail('issuerKey', 'key.unconfirmed', `The signature holds, but the key could not be confirmed as the issuer's: ${unconfirmed}`, undefined, 'issuer-unconfirmed');
+    return false;
+  }
+  report.pass('issuerKey', 'key.confirmed', 'The signing key is one the issuer publishes.');
   return true;
 }
 
-async function checkJwtProof(outcome: JwtOutcome, credential: Record<string, unknown>, issuerId: string | undefined, report: ReportBuilder): Promise<boolean> {
-  if (!outcome.ok) {
-    report.fail(outcome.stage === 'issuerKey' ? 'issuerKey' : 'proof', outcome.code, outcome.message);
+/** jwt.ts has tied the key to the issuer (kid) or looked for it among the issuer's keys (jwk header). */
+function checkJwtKeyBinding(outcome: Extract<JwtOutcome, { ok: true }>, report: ReportBuilder): boolean {
+  if (outcome.binding === 'unconfirmed') {
+    report.fail('issuerKey', 'key.unconfirmed', `The signature holds, but the key the JWT carries could not be confirmed as the issuer's: ${outcome.unreachable ?? 'its documents could not be reached'}.`, undefined, 'issuer-unconfirmed');
     return false;
   }
-  // The JWS covers bytes, not meaning: JSON-LD safe mode still has to accept the payload.
+  report.pass('issuerKey', 'key.confirmed', 'The signing key is one the issuer publishes.');
+  return true;
+}
+
+const JWT_CLAIMS = new Set(['iss', 'sub', 'aud', 'exp', 'nbf', 'iat', 'jti', 'cnf']);
+
+async function checkJwtProof(outcome: JwtOutcome, credential: Record<string, unknown>, report: ReportBuilder): Promise<boolean> {
+  if (!outcome.ok) {
+    report.fail(outcome.stage === 'issuerKey' ? 'issuerKey' : 'proof', outcome.code, outcome.message, undefined, outcome.unreachable ? 'issuer-unconfirmed' : 'invalid');
+    return false;
+  }
+  // The JWS covers bytes, not meaning: JSON-LD safe mode still has to accept the payload. The registered JWT
+  // claims belong to the JOSE envelope (and are checked against the credential above), not to its vocabulary.
   try {
-    const { proof: _proof, ...document } = credential;
+    const document = Object.fromEntries(Object.entries(credential).filter(([name]) => name !== 'proof' && !JWT_CLAIMS.has(name)));
     await eddsaRdfc2022.canonize(document, { documentLoader: contextLoader, safe: true, base: null });
   } catch (error) {
     if (error instanceof CanonizationLimitError) {
@@ -216,7 +262,7 @@ async function checkJwtProof(outcome: JwtOutcome, credential: Record<string, unk
   }
   report.pass('proof', 'proof.ok', `The JWT signature (${outcome.alg}) matches the content and its claims mirror the credential.`, { suite: outcome.alg });
   for (const issue of outcome.claimIssues) report.warn('proof', issue.code, issue.message);
-  return checkKeyBinding(outcome.controllerId, outcome.binding, outcome.controllerId, issuerId, report);
+  return checkJwtKeyBinding(outcome, report);
 }
 
 async function statusChecks(credential: Record<string, unknown>, report: ReportBuilder, ctx: Context): Promise<StatusResult | undefined> {
@@ -292,8 +338,10 @@ async function checkEndorsements(credential: Record<string, unknown>, report: Re
   }
   const reports: VerificationReport[] = [];
   for (const input of inputs) reports.push(await verifyAt(input, 'endorsement', { ...ctx, depth: ctx.depth + 1 }));
+  // An endorsement is a third party's word about the badge: one that does not verify is reported on that
+  // endorsement, and the badge itself stays what its own checks make it.
   const bad = reports.filter((r) => r.verdict !== 'valid').length;
-  if (bad > 0) report.fail('endorsements', 'endorsements.invalid', `${bad} of ${reports.length} endorsement${reports.length > 1 ? 's' : ''} did not verify.`, { bad, total: reports.length });
+  if (bad > 0) report.warn('endorsements', 'endorsements.someInvalid', `${bad} of ${reports.length} endorsement${reports.length > 1 ? 's' : ''} could not be verified; the badge itself is not affected.`, { bad, total: reports.length });
   else report.pass('endorsements', 'endorsements.ok', `${reports.length} endorsement${reports.length > 1 ? 's' : ''} verified.`, { total: reports.length });
   return reports;
 }

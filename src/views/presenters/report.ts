@@ -18,7 +18,8 @@ export interface VerdictView {
 }
 
 const TONES: Record<Verdict | 'erased', VerdictView['tone']> = {
-  valid: 'ok', invalid: 'bad', revoked: 'bad', suspended: 'warn', expired: 'warn', 'not-yet-valid': 'warn', 'status-unknown': 'warn', erased: 'warn',
+  valid: 'ok', invalid: 'bad', 'issuer-unconfirmed': 'warn', revoked: 'bad', suspended: 'warn', expired: 'warn',
+  'not-yet-valid': 'warn', 'status-unknown': 'warn', nonconformant: 'warn', erased: 'warn',
 };
 
 function checkText(check: Check, t: Translate, lang: Lang): string {
