@@ -288,12 +288,12 @@ describe('clear, specific messages', () => {
     expectNothingUntoward(watched);
   });
 
-  test('a proof of an unknown type', async () => {
+  test('a proof of a type Blason cannot check, named as unsupported', async () => {
     const fixture = readFileSync(fromRoot('test', 'fixtures', 'ob30', 'simple-multiple-proofs.json'), 'utf8');
     const watched = await open();
     await pasteAndVerify(watched.page, fixture);
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
-    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.proof.unknownType'));
+    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.proof.unsupportedType', { type: 'SomeProofType' }));
     expectNothingUntoward(watched);
   });
 

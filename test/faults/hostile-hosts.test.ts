@@ -2,7 +2,8 @@
  * POST /api/v1/verify on credentials whose issuer's did:web host, or whose status list host, misbehaves: never
  * answers, answers too late, drips, streams without end, redirects in a loop, or sends garbage. Every
  * verification ends within the fetch timeout (5 s) plus a margin, with a 200 report (never a 500 or a hang):
- * - a broken key host makes the credential invalid, the issuer's key "could not be resolved";
+ * - a key host that does not answer in time leaves the issuer unconfirmed ("try again later"); one that answers
+ *   garbage, too much, or redirects for ever makes the credential invalid, the issuer's key "could not be resolved";
  * - a broken status host leaves the credential not revoked, its status "could not be checked";
  * and a huge answer is cut off near the size cap, not read to its end.
  */
@@ -80,6 +81,14 @@ function expectKeyUnresolved(result: Awaited<ReturnType<typeof verify>>): void {
   expect(key!.message).toMatch(/could not be resolved/);
 }
 
+function expectKeyUnreached(result: Awaited<ReturnType<typeof verify>>): void {
+  expect(result.status).toBe(200);
+  expect(result.report.verdict).toBe('issuer-unconfirmed');
+  const key = result.report.checks.find((check) => check.id === 'issuerKey');
+  expect(key).toMatchObject({ outcome: 'failed', code: 'key.issuerUnreachable' });
+  expect(key!.message).toMatch(/could not be reached.*trying again later may succeed/s);
+}
+
 function expectStatusUnchecked(result: Awaited<ReturnType<typeof verify>>): void {
   expect(result.status).toBe(200);
   expect(result.report.verdict).toBe('status-unknown');
@@ -99,9 +108,9 @@ test('the well-behaved issuer and status list used below verify as valid', async
 const SLOW: [string, Behaviour][] = [['never answers', 'silent'], ['answers after the timeout', 'late'], ['drips its body a byte at a time', 'drip']];
 
 describe('the issuer\'s did:web host', () => {
-  test.concurrent.each(SLOW)('%s: invalid, key not resolved, within the timeout', async (_what, behaviour) => {
+  test.concurrent.each(SLOW)('%s: issuer unconfirmed, within the timeout', async (_what, behaviour) => {
     const result = await verify(await withBrokenKeyHost(behaviour));
-    expectKeyUnresolved(result);
+    expectKeyUnreached(result);
     expect(result.ms).toBeGreaterThanOrEqual(FETCH_TIMEOUT_MS - 100);
     expect(result.ms).toBeLessThan(FETCH_TIMEOUT_MS + MARGIN_MS);
   }, 20_000);
@@ -168,7 +177,7 @@ describe('several slow hosts in one credential', () => {
     const schemas = [1, 2, 3].map((n) => ({ id: `https://${hostile.host}/sluggish/schema-${n}.json`, type: '1EdTechJsonSchemaValidator2019' }));
     const result = await verify({ ...credential, credentialSchema: [...credential.credentialSchema, ...schemas] });
     expect(result.status).toBe(200);
-    expect(result.report.verdict).toBe('invalid');
+    expect(result.report.verdict).not.toBe('valid');
     expect(result.ms).toBeLessThan(VERIFICATION_BUDGET_MS + MARGIN_MS);
   }, 40_000);
 
@@ -177,7 +186,8 @@ describe('several slow hosts in one credential', () => {
     const credential = await foreign.sign({ statusIndex: 7 });
     const result = await verify({ ...credential, endorsement: endorsements });
     expect(result.status).toBe(200);
-    expect(result.report.verdict).toBe('invalid');
+    // Endorsements that cannot be verified are a warning on them, not a failure of the badge.
+    expect(result.report.checks.find((check) => check.id === 'endorsements')?.code).toBe('endorsements.someInvalid');
     expect(result.ms).toBeLessThan(VERIFICATION_BUDGET_MS + MARGIN_MS);
   }, 40_000);
 });

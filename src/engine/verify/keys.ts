@@ -79,13 +79,14 @@ async function fetchJson(fetcher: Fetcher, url: string, accept: string): Promise
 }
 
 /**
- * "Not now" rather than "no": the document could not be fetched (offline, refused, timeout, 5xx, 429). A 404 or
- * a document that is not JSON is the issuer's answer, and is final.
+ * "Not now" rather than "no": the document could not be fetched (offline, no answer in time, 5xx, 429). A 404,
+ * a document that is not JSON or too large, or a host the fetcher will never reach (a private address, a
+ * redirect loop) is a final answer.
  */
 export function isUnreachable(error: unknown): boolean {
   if (!(error instanceof FetchError)) return false;
   if (error.reason === 'http-error') return error.status === undefined || error.status >= 500 || error.status === 429;
-  return error.reason === 'unreachable' || error.reason === 'timeout' || error.reason === 'blocked';
+  return error.reason === 'unreachable' || error.reason === 'timeout';
 }
 
 function unreachableError(what: string, url: string, error: unknown): KeyResolutionError {
