@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { normalizeEmail, identityMatches } from '../engine/model/identity-hash.js';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
-import type { VerificationReport } from '../engine/verify/report.js';
+import type { Verdict, VerificationReport } from '../engine/verify/report.js';
 import { findAchievement } from '../store/repositories/achievements.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import type { CredentialRow, HolderRow } from '../store/schema.js';
@@ -159,7 +159,7 @@ export async function heldCredentials(app: AppContext, holder: HolderRow): Promi
 }
 
 /** A holder's own badge, or 404: the recipient key is the only link between an account and a credential. */
-async function ownIssued(app: AppContext, holder: HolderRow, credentialId: string): Promise<CredentialRow> {
+export async function ownIssued(app: AppContext, holder: HolderRow, credentialId: string): Promise<CredentialRow> {
   const row = /^[0-9a-f-]{36}$/.test(credentialId)
     ? await app.db.selectFrom('credentials').selectAll().where('id', '=', credentialId).where('recipient_key', '=', recipientKey(app, holder.email)).executeTakeFirst()
     : undefined;
@@ -204,6 +204,8 @@ export async function deleteHolderAccount(app: AppContext, holder: HolderRow): P
   });
 }
 
+const NOT_IMPORTED: readonly Verdict[] = ['invalid', 'issuer-unconfirmed', 'nonconformant'];
+
 export interface UpsertResult {
   created: boolean;
   report: VerificationReport;
@@ -216,7 +218,8 @@ export interface UpsertResult {
  */
 export async function upsertHeldCredential(app: AppContext, holder: HolderRow, input: VerifiableInput, format: 'json' | 'jwt', raw: string): Promise<UpsertResult> {
   const report = await verifyAny(app, input);
-  if (report.verdict === 'invalid' || !report.credential || !report.issuerId || !report.credentialId) {
+  // Only what is authentic, confirmed as its issuer's and a conformant Open Badge goes into a backpack.
+  if (NOT_IMPORTED.includes(report.verdict) || !report.credential || !report.issuerId || !report.credentialId) {
     const reason = report.checks.find((c) => c.outcome === 'failed');
     throw new AppError(400, 'invalid_data', `The credential does not verify${reason ? `: ${reason.message}` : '.'}`);
   }
