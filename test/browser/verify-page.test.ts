@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { bakePng } from '../../src/engine/bake/png.js';
+import { ed25519PublicKeyMultibase } from '../../src/engine/proof/key-formats.js';
+import { signDataIntegrity } from '../../src/engine/proof/sign.js';
+import { ed25519Signer } from '../../src/engine/proof/signer.js';
 import { fromRoot } from '../../src/paths.js';
 import { allStrings, formatDate } from '../../src/views/i18n.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
@@ -43,6 +46,8 @@ let foreign: ForeignIssuer;
 /** A second one, whose status list is stopped by one test. */
 let flaky: ForeignIssuer;
 let awarded: Awarded;
+/** A loopback port the service may fetch from, where nothing listens: an issuer whose site is down. */
+let deadHost: string;
 let issuerName: string;
 let achievementId: string;
 const opened: WatchedPage[] = [];
@@ -56,7 +61,8 @@ beforeAll(async () => {
   foreign = await startForeignIssuer();
   flaky = await startForeignIssuer({ name: 'Pépinière du Hainaut' });
   const port = await freePort();
-  const hosts = [`127.0.0.1:${port}`, foreign.hosts, flaky.hosts].join(',');
+  deadHost = `127.0.0.1:${await freePort()}`;
+  const hosts = [`127.0.0.1:${port}`, foreign.hosts, flaky.hosts, deadHost].join(',');
   service = await startInProcess({ port, extra: { BLASON_FETCH_ALLOW_HOSTS: hosts, BLASON_FETCH_INSECURE_HTTP_HOSTS: hosts } });
   issuerName = 'BGE Hauts-de-France';
   const issuer = await setUpIssuer(apiClient(service.url, service.token), service.url, issuerName);
@@ -314,6 +320,35 @@ describe('clear, specific messages', () => {
     await pasteAndVerify(watched.page, JSON.stringify(credential));
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
     expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.key.notPublished'));
+    expectNothingUntoward(watched);
+  });
+
+  test('a badge whose issuer\'s site does not answer: "issuer unreachable", never valid, with a reason to try later', async () => {
+    const did = `did:web:${encodeURIComponent(deadHost)}:issuers:pepiniere`;
+    const credential = await foreign.sign({ issuer: { id: did, type: ['Profile'], name: 'Pépinière' }, signWith: { key: newEd25519(), verificationMethod: `${did}#ed-1` } });
+    const watched = await open();
+    await pasteAndVerify(watched.page, JSON.stringify(credential));
+    expect(await verdictOf(watched.page)).toEqual({ verdict: 'issuer-unconfirmed', title: text(fr, 'verdict.issuer-unconfirmed') });
+    expect(await watched.page.locator('.verdict').innerText()).toContain(text(fr, 'verdict.issuer-unconfirmed.detail'));
+    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.key.issuerUnreachable'));
+    await screenshot(watched.page, 'verify-issuer-unconfirmed-fr');
+    expectNothingUntoward(watched);
+  });
+
+  test('an authentic W3C credential that is not an Open Badge: "authentic, but not a conformant Open Badge", in English too', async () => {
+    const key = newEd25519();
+    const multibase = await ed25519PublicKeyMultibase(key);
+    const did = `did:key:${multibase}`;
+    const plain = { '@context': ['https://www.w3.org/ns/credentials/v2'], type: ['VerifiableCredential'], issuer: did, validFrom: '2026-01-15T09:00:00Z', credentialSubject: { id: 'did:example:ana' } };
+    const credential = await signDataIntegrity(plain, ed25519Signer(`${did}#${multibase}`, key));
+    const watched = await open('/verify?lang=en', DESKTOP);
+    await pasteAndVerify(watched.page, JSON.stringify(credential));
+    expect(await verdictOf(watched.page)).toEqual({ verdict: 'nonconformant', title: text(en, 'verdict.nonconformant') });
+    expect(await checkTexts(watched.page)).toContain(text(en, 'checks.context.notOpenBadge'));
+    await watched.page.goto(`${service.url}/verify?lang=fr`);
+    await pasteAndVerify(watched.page, JSON.stringify(credential));
+    expect((await verdictOf(watched.page)).title).toBe(text(fr, 'verdict.nonconformant'));
+    await screenshot(watched.page, 'verify-nonconformant-fr');
     expectNothingUntoward(watched);
   });
 

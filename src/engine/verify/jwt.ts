@@ -7,7 +7,13 @@ import { parseStrictJson } from './strict-json.js';
 
 /** Algorithms a VC-JWT may use. `none` and every HMAC algorithm are refused: a public key is not a secret. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
-const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'kid', 'jwk', 'typ']);
+const ALLOWED_HEADER_MEMBERS = new Set(['alg', 'kid', 'jwk', 'typ', 'cty']);
+/**
+ * `typ` values accepted: OB 3.0's "JWT", and VC-JOSE-COSE's media types, which other platforms' VCDM 2.0 tokens
+ * carry. A VC-JOSE-COSE token is the credential itself, and its registered claims (iss, nbf…) are optional.
+ */
+const OB_TYP = 'JWT';
+const VC_JOSE_TYPS = new Set(['vc+jwt', 'vc+ld+json+jwt', 'vc+ld+jwt', 'application/vc+jwt']);
 const MAX_JWT_BYTES = 1_000_000;
 const MAX_HEADER_BYTES = 8_192;
 
@@ -93,7 +99,8 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
 
   let key: ResolvedKey;
   try {
-    if (typeof header.kid === 'string') key = await resolveKid(header.kid, fetcher);
+    // A kid written as a fragment ("#key-1") is relative to the issuer's DID, as many issuers write it.
+    if (typeof header.kid === 'string') key = await resolveKid(header.kid.startsWith('#') ? `${issuerId}${header.kid}` : header.kid, fetcher);
     else if (header.jwk && typeof header.jwk === 'object') key = await confirmEmbeddedJwk(header.jwk as Record<string, unknown>, issuerId, fetcher);
     else return { ok: false, stage: 'issuerKey', code: 'jwt.noKey', message: 'The JWT header names no key (neither kid nor jwk).' };
   } catch (error) {
@@ -114,7 +121,7 @@ export async function verifyJwt(jws: string, fetcher: Fetcher): Promise<JwtOutco
     binding: key.binding,
     ...(key.unreachable ? { unreachable: key.unreachable } : {}),
     ...(typeof payload.exp === 'number' ? { expiresAt: new Date(payload.exp * 1000).toISOString() } : {}),
-    claimIssues: claimIssues(payload, credential, issuerId, isVcdm11),
+    claimIssues: claimIssues(payload, credential, issuerId, isVcdm11, VC_JOSE_TYPS.has(String(header.typ))),
   };
 }
 
@@ -134,14 +141,14 @@ function keyFailure(error: unknown): JwtOutcome {
 function checkHeader(header: Record<string, unknown>): JwtOutcome | undefined {
   const extra = Object.keys(header).filter((member) => !ALLOWED_HEADER_MEMBERS.has(member));
   if (extra.length > 0) {
-    return { ok: false, stage: 'proof', code: 'jwt.headerNotAllowed', message: `The JWT header has members OB 3.0 does not allow (${extra.join(', ')}); only alg, kid, jwk and typ may appear. Keys named by jku or x5u are never fetched.` };
+    return { ok: false, stage: 'proof', code: 'jwt.headerNotAllowed', message: `The JWT header has members OB 3.0 does not allow (${extra.join(', ')}); only alg, kid, jwk, typ and cty may appear. Keys named by jku or x5u are never fetched.` };
   }
   const alg = header.alg;
   if (typeof alg !== 'string' || !(JWT_ALGORITHMS as readonly string[]).includes(alg)) {
     return { ok: false, stage: 'proof', code: 'jwt.algNotAllowed', message: `The JWT algorithm "${String(alg)}" is not accepted (RS256, ES256 and EdDSA are).` };
   }
-  if (header.typ !== undefined && header.typ !== 'JWT') {
-    return { ok: false, stage: 'proof', code: 'jwt.badTyp', message: `The JWT "typ" header is "${String(header.typ)}"; OB 3.0 requires "JWT" when present.` };
+  if (header.typ !== undefined && header.typ !== OB_TYP && !VC_JOSE_TYPS.has(String(header.typ))) {
+    return { ok: false, stage: 'proof', code: 'jwt.badTyp', message: `The JWT "typ" header is "${String(header.typ)}"; OB 3.0 requires "JWT" when present (VC-JOSE-COSE's "vc+jwt" is accepted too).` };
   }
   return undefined;
 }
@@ -167,10 +174,10 @@ function controlledBy(controllerId: string, issuerId: string): boolean {
   }
 }
 
-function claimIssues(payload: Record<string, unknown>, credential: Record<string, unknown>, issuerId: string, isVcdm11: boolean): ClaimIssue[] {
+function claimIssues(payload: Record<string, unknown>, credential: Record<string, unknown>, issuerId: string, isVcdm11: boolean, vcJose: boolean): ClaimIssue[] {
   const issues: ClaimIssue[] = [];
   const fail = (code: string, message: string) => issues.push({ severity: 'failed', code, message });
-  if (payload.iss !== issuerId) fail('jwt.issMismatch', `The JWT "iss" (${String(payload.iss)}) is not the credential's issuer (${issuerId}).`);
+  if (payload.iss !== issuerId && !(vcJose && payload.iss === undefined)) fail('jwt.issMismatch', `The JWT "iss" (${String(payload.iss)}) is not the credential's issuer (${issuerId}).`);
   if (payload.jti !== undefined && payload.jti !== credential.id) fail('jwt.jtiMismatch', `The JWT "jti" (${String(payload.jti)}) is not the credential's id (${String(credential.id)}).`);
   if (payload.jti === undefined && credential.id !== undefined) issues.push({ severity: 'warning', code: 'jwt.jtiMissing', message: 'The JWT has no "jti" claim mirroring the credential id.' });
   const subject = credential.credentialSubject as { id?: unknown } | undefined;
@@ -179,7 +186,9 @@ function claimIssues(payload: Record<string, unknown>, credential: Record<string
   // 1EdTech's own baked JWT fixtures omit `sub`; a missing claim is a warning, a different one an error.
   if (payload.sub === undefined && subjectId !== undefined) issues.push({ severity: 'warning', code: 'jwt.subMissing', message: 'The JWT has no "sub" claim mirroring the credential subject\'s id.' });
   const validFrom = seconds(isVcdm11 ? credential.issuanceDate : credential.validFrom);
-  if (typeof payload.nbf !== 'number') fail('jwt.nbfMissing', 'The JWT has no "nbf" claim.');
+  if (typeof payload.nbf !== 'number') {
+    if (!vcJose) fail('jwt.nbfMissing', 'The JWT has no "nbf" claim.');
+  }
   else if (validFrom !== undefined && payload.nbf !== validFrom) fail('jwt.nbfMismatch', `The JWT "nbf" does not match the credential's ${isVcdm11 ? 'issuanceDate' : 'validFrom'}.`);
   const validUntil = seconds(isVcdm11 ? credential.expirationDate : credential.validUntil);
   if (payload.exp !== undefined && validUntil !== undefined && payload.exp !== validUntil) {

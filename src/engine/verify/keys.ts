@@ -150,13 +150,21 @@ function controllerDocument(controllerId: string, methodId: string): Record<stri
   return { '@context': 'https://www.w3.org/ns/did/v1', id: controllerId, assertionMethod: [methodId] };
 }
 
-function normalizeMethod(method: Record<string, unknown>, flavour: KeyFlavour, controllerId: string, id = String(method.id)): Record<string, unknown> {
+/**
+ * The method as the suites read it: an Ed25519 key given as multibase, or as a JWK (`JsonWebKey2020`, as some
+ * platforms publish their Ed25519 keys), which is the same key written another way.
+ */
+async function normalizeMethod(method: Record<string, unknown>, flavour: KeyFlavour, controllerId: string, id = String(method.id)): Promise<Record<string, unknown>> {
   assertControlledBy(method, controllerId);
+  const controller = typeof method.controller === 'string' ? method.controller : controllerId;
   const multibase = method.publicKeyMultibase;
-  if (typeof multibase === 'string' && MULTIKEY_ED25519.test(multibase)) {
-    return ed25519Method(id, typeof method.controller === 'string' ? method.controller : controllerId, multibase, flavour);
+  if (typeof multibase === 'string' && MULTIKEY_ED25519.test(multibase)) return ed25519Method(id, controller, multibase, flavour);
+  const jwk = method.publicKeyJwk as Record<string, unknown> | undefined;
+  if (jwk && typeof jwk === 'object' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && !hasPrivateMembers(jwk)) {
+    const keyPair = await Ed25519Multikey.fromJwk({ jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }).catch(() => undefined);
+    if (keyPair?.publicKeyMultibase) return ed25519Method(id, controller, keyPair.publicKeyMultibase, flavour);
   }
-  throw new KeyResolutionError('key.unsupported', `The verification method ${String(method.id)} is not an Ed25519 key (Multikey or Ed25519VerificationKey2020).`);
+  throw new KeyResolutionError('key.unsupported', `The verification method ${String(method.id)} is not an Ed25519 key (Multikey, Ed25519VerificationKey2020 or an Ed25519 JWK).`);
 }
 
 /** did:web → its DID document, checked to be about that DID. */
@@ -205,7 +213,7 @@ export async function resolveVerificationMethod(methodId: string, fetcher: Fetch
     if (!listsAsAssertionMethod(document, methodId)) {
       throw new KeyResolutionError('key.notForAssertion', `The key ${methodId} is not listed for assertionMethod in the DID document: it may not sign credentials.`);
     }
-    return { method: normalizeMethod(method, flavour, did), controller: controllerDocument(did, methodId), controllerId: did, binding: 'confirmed' };
+    return { method: await normalizeMethod(method, flavour, did), controller: controllerDocument(did, methodId), controllerId: did, binding: 'confirmed' };
   }
   if (methodId.startsWith('did:')) {
     throw new KeyResolutionError('key.unsupportedDidMethod', `The DID method of ${methodId} is not supported (did:key and did:web are).`);
@@ -247,13 +255,13 @@ async function resolveHttpsMethod(methodId: string, fetcher: Fetcher, flavour: K
     if (!method || !listsAsAssertionMethod(published, methodId)) {
       throw new KeyResolutionError('key.notPublished', `The issuer's document at ${documentUrl} does not list the key ${methodId} for signing credentials.`);
     }
-    return { method: normalizeMethod(method, flavour, documentUrl), controller: controllerDocument(documentUrl, methodId), controllerId: documentUrl, binding: 'confirmed' };
+    return { method: await normalizeMethod(method, flavour, documentUrl), controller: controllerDocument(documentUrl, methodId), controllerId: documentUrl, binding: 'confirmed' };
   }
   if (published && published.id === methodId && typeof published.controller === 'string') {
     // A key document says who controls it; only that controller's own document can confirm it.
     const controllerId = published.controller;
     await confirmListedByController(controllerId, methodId, fetcher);
-    const method = normalizeMethod(published, flavour, controllerId);
+    const method = await normalizeMethod(published, flavour, controllerId);
     return { method, controller: controllerDocument(controllerId, methodId), controllerId, binding: 'confirmed' };
   }
   if (!MULTIKEY_ED25519.test(fragment)) {
