@@ -324,3 +324,53 @@ describe('checking a credential against a signed status list', () => {
     });
   });
 });
+
+describe('StatusList2021 (the draft before Bitstring Status List, still on many VCDM 1.1 badges)', () => {
+  const VC_V1 = 'https://www.w3.org/2018/credentials/v1';
+  const STATUS_2021 = 'https://w3id.org/vc/status-list/2021/v1';
+  const DI_V2 = 'https://w3id.org/security/data-integrity/v2';
+  const LIST_2021_URL = 'https://badges.example.org/status/2021/1';
+  let issuer2021: TestIssuer;
+
+  beforeAll(async () => {
+    issuer2021 = await testIssuer();
+  });
+
+  const sign = (document: Json) => signDataIntegrity(document, ed25519Signer(`${issuer2021.did}#ed-1`, issuer2021.edKey));
+
+  /** A signed StatusList2021Credential whose "base-64" is plain base64 without a multibase prefix. */
+  async function list2021(revoked: number[]): Promise<Json> {
+    const bits = new Bitstring(MIN_STATUS_LIST_LENGTH);
+    for (const index of revoked) bits.set(index, true);
+    return sign({
+      '@context': [VC_V1, STATUS_2021, DI_V2], id: LIST_2021_URL, type: ['VerifiableCredential', 'StatusList2021Credential'],
+      issuer: issuer2021.did, issuanceDate: '2026-01-01T00:00:00Z',
+      credentialSubject: { id: `${LIST_2021_URL}#list`, type: 'StatusList2021', statusPurpose: 'revocation', encodedList: gzipSync(bits.bytes).toString('base64') },
+    });
+  }
+
+  async function credentialAt(index: number): Promise<Json> {
+    return sign({
+      '@context': [VC_V1, STATUS_2021, DI_V2], id: 'urn:uuid:7c0e', type: ['VerifiableCredential'], issuer: issuer2021.did,
+      issuanceDate: '2026-01-15T09:00:00Z', credentialSubject: { id: 'did:example:ana' },
+      credentialStatus: { id: `${LIST_2021_URL}#${index}`, type: 'StatusList2021Entry', statusPurpose: 'revocation', statusListIndex: String(index), statusListCredential: LIST_2021_URL },
+    });
+  }
+
+  async function verify2021(index: number, revoked: number[]): Promise<VerificationReport> {
+    const fetcher = staticFetcher({ [LIST_2021_URL]: await list2021(revoked) }, issuer2021.fetcher);
+    return verifyCredential({ credential: await credentialAt(index) }, { fetcher, now: NOW });
+  }
+
+  test('an entry whose bit is set is revoked', async () => {
+    const report = await verify2021(REVOKED_INDEX, [REVOKED_INDEX]);
+    expect(report.verdict).toBe('revoked');
+    expect(report.status).toMatchObject({ method: 'StatusList2021Entry', revoked: true });
+  });
+
+  test('an entry whose bit is clear is not revoked (the credential is a plain W3C one: not an Open Badge)', async () => {
+    const report = await verify2021(UNTOUCHED_INDEX, [REVOKED_INDEX]);
+    expect(report.checks.find((c) => c.id === 'status')?.code).toBe('status.notRevoked');
+    expect(report.verdict).toBe('nonconformant');
+  });
+});

@@ -44,9 +44,10 @@ export class Bitstring {
   static decode(encodedList: string): Bitstring {
     // Older lists (StatusList2021) have no multibase prefix; base64url never starts with 'u' as the gzip magic
     // (1f 8b) encodes as "H4sI".
+    // Their "base-64" is base64url in Digital Bazaar's implementation and plain base64 in others: both are read.
     const base64 = encodedList.startsWith('u') ? encodedList.slice(1) : encodedList;
-    if (!/^[A-Za-z0-9_-]*={0,2}$/.test(base64)) throw new RangeError('encodedList is not base64url');
-    const bytes = gunzipSync(Buffer.from(base64, 'base64url'), { maxOutputLength: MAX_STATUS_LIST_BYTES });
+    if (!/^[A-Za-z0-9_+/-]*={0,2}$/.test(base64)) throw new RangeError('encodedList is not base64');
+    const bytes = gunzipSync(Buffer.from(base64, 'base64'), { maxOutputLength: MAX_STATUS_LIST_BYTES });
     return new Bitstring(bytes.length * 8, new Uint8Array(bytes));
   }
 }

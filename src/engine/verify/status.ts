@@ -75,7 +75,7 @@ function rememberList(fetcher: Fetcher, digest: string, list: TrustedList): void
  * Reads a status list's bytes: a BitstringStatusListCredential by the credential's issuer (when known), signed
  * by that issuer, with bits that decode within the size cap.
  */
-async function trustList(body: Buffer, listUrl: string, issuerId: string | undefined, fetcher: Fetcher): Promise<TrustedList | ListProblem> {
+async function trustList(body: Buffer, listUrl: string, issuerId: string | undefined, listType: string, fetcher: Fetcher): Promise<TrustedList | ListProblem> {
   let list: Record<string, unknown>;
   try {
     list = parseObject(body);
@@ -83,7 +83,7 @@ async function trustList(body: Buffer, listUrl: string, issuerId: string | undef
     return { code: 'status.unreachable', message: `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation could not be checked.` };
   }
   const types = asArray(list.type as string | string[] | undefined);
-  if (!types.includes('BitstringStatusListCredential')) return { code: 'status.notAList', message: `${listUrl} is not a BitstringStatusListCredential.` };
+  if (!types.includes(listType)) return { code: 'status.notAList', message: `${listUrl} is not a ${listType}.` };
   const listIssuer = issuerIdOf(list);
   // Before the costly signature check: a list by someone else is of no use whatever its signature.
   if (issuerId && listIssuer !== issuerId) return { code: 'status.otherIssuer', message: `The status list is issued by ${String(listIssuer)}, not by the credential's issuer.` };
@@ -114,11 +114,23 @@ async function trustList(body: Buffer, listUrl: string, issuerId: string | undef
   } catch (error) {
     return { code: 'status.malformed', message: `The status list cannot be decoded: ${(error as Error).message}.` };
   }
-  return { issuer: listIssuer, validUntil: typeof list.validUntil === 'string' ? Date.parse(list.validUntil) : NaN, purpose: subject.statusPurpose, bits };
+  // A VCDM 1.1 list (StatusList2021) says when it ends with expirationDate.
+  const until = list.validUntil ?? list.expirationDate;
+  return { issuer: listIssuer, validUntil: typeof until === 'string' ? Date.parse(until) : NaN, purpose: subject.statusPurpose, bits };
 }
 
+/**
+ * The entry types read as a bitstring list, and the list credential type each points to. StatusList2021 is the
+ * W3C draft that became Bitstring Status List; many wallets' and platforms' VCDM 1.1 badges still carry it.
+ */
+const BITSTRING_METHODS: Record<string, string> = {
+  BitstringStatusListEntry: 'BitstringStatusListCredential',
+  StatusList2021Entry: 'StatusList2021Credential',
+};
+
 async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: string | undefined, fetcher: Fetcher, now: Date): Promise<StatusOutcome> {
-  const method = 'BitstringStatusListEntry';
+  const method = String(entry.type);
+  const listType = BITSTRING_METHODS[method]!;
   const purpose = String(entry.statusPurpose ?? '');
   const unknown = (code: string, message: string): StatusOutcome => ({ kind: 'unknown', method, purpose, code, message });
   if (purpose !== 'revocation' && purpose !== 'suspension') return unknown('status.unsupportedPurpose', `The status purpose "${purpose}" is not one Blason can interpret.`);
@@ -137,7 +149,7 @@ async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: str
   const digest = createHash('sha256').update(body).digest('base64url');
   let list = rememberedList(fetcher, digest);
   if (!list) {
-    const read = await trustList(body, listUrl, issuerId, fetcher);
+    const read = await trustList(body, listUrl, issuerId, listType, fetcher);
     if ('code' in read) return unknown(read.code, read.message);
     rememberList(fetcher, digest, read);
     list = read;
@@ -201,7 +213,7 @@ export async function checkStatus(credential: Record<string, unknown>, fetcher: 
       outcomes.push({ kind: 'invalid', method: typeof entry.type === 'string' ? entry.type : 'unknown', code: 'status.notPlain', message: `The status entry is not written in plain form: ${problem}. A signed entry can be rewritten like this without breaking the signature, to hide a revocation, so the credential is refused.` });
       continue;
     }
-    if (entry.type === 'BitstringStatusListEntry') outcomes.push(await checkBitstringEntry(entry, issuerIdOf(credential), fetcher, now));
+    if (typeof entry.type === 'string' && Object.hasOwn(BITSTRING_METHODS, entry.type)) outcomes.push(await checkBitstringEntry(entry, issuerIdOf(credential), fetcher, now));
     else if (entry.type === '1EdTechRevocationList') outcomes.push(await checkRevocationList(entry, typeof credential.id === 'string' ? credential.id : undefined, fetcher));
     else outcomes.push({ kind: 'unknown', method: String(entry.type), code: 'status.unsupportedMethod', message: `The status method "${String(entry.type)}" is not supported, so revocation could not be checked.` });
   }
