@@ -5,7 +5,7 @@
  */
 import { CompactSign } from 'jose';
 import { buildOpenBadgeCredential } from '../../src/engine/model/build-credential.js';
-import { publicJwk } from '../../src/engine/proof/key-formats.js';
+import { ed25519PublicKeyMultibase, publicJwk } from '../../src/engine/proof/key-formats.js';
 import { signDataIntegrity } from '../../src/engine/proof/sign.js';
 import { ed25519Signer } from '../../src/engine/proof/signer.js';
 import { staticFetcher } from '../../src/engine/verify/fetcher.js';
@@ -55,6 +55,22 @@ test('a Data Integrity proof whose Ed25519 key the issuer publishes as a JWK (Js
   const fetcher = staticFetcher({ 'https://badges.example.org/issuers/bge-lille/did.json': didDocument });
   const signed = await signDataIntegrity(buildOpenBadgeCredential(draft(issuer)), ed25519Signer(method, issuer.edKey));
   const report = await verifyCredential({ credential: signed }, { fetcher, now: NOW });
+  expect(failedCodes(report)).toEqual([]);
+  expect(report.verdict).toBe('valid');
+});
+
+test('a controller document whose id drops the query of the URL it is served at still lists its relative keys', async () => {
+  const url = 'https://issuer.example/issuers/42?v=3_0';
+  const method = `${url}#key-0`;
+  const published = {
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: 'https://issuer.example/issuers/42',
+    verificationMethod: [{ id: '#key-0', type: 'Multikey', controller: url, publicKeyMultibase: await ed25519PublicKeyMultibase(issuer.edKey) }],
+    assertionMethod: ['#key-0'],
+  };
+  const base = buildOpenBadgeCredential(draft(issuer));
+  const signed = await signDataIntegrity({ ...base, issuer: { ...base.issuer, id: url } }, ed25519Signer(method, issuer.edKey));
+  const report = await verifyCredential({ credential: signed }, { fetcher: staticFetcher({ [url]: published }), now: NOW });
   expect(failedCodes(report)).toEqual([]);
   expect(report.verdict).toBe('valid');
 });

@@ -104,28 +104,37 @@ function asArray(value: unknown): unknown[] {
   return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
-/** Absolute id of a method listed in a controller document (`#key-1` is relative to the document id). */
-function absoluteId(id: string, documentId: string): string {
-  return id.startsWith('#') ? `${documentId}${id}` : id;
+/**
+ * Does an id listed in a controller document name `methodId`? A relative id (`#key-1`) is read against the
+ * document's own id and, for a document fetched over HTTPS, against the URL it came from: platforms publish
+ * `…/issuers/42?v=3_0` whose `id` drops the query. Either base is the fetched document's own, so an attacker's
+ * document cannot make a method of another address its own.
+ */
+function namesMethod(id: string, methodId: string, bases: string[]): boolean {
+  return id.startsWith('#') ? bases.some((base) => `${base}${id}` === methodId) : id === methodId;
+}
+
+function basesOf(document: Record<string, unknown>, fetchedFrom?: string): string[] {
+  return [typeof document.id === 'string' ? document.id : '', ...(fetchedFrom ? [fetchedFrom] : [])];
 }
 
 /** Finds a verification method by id in a DID or controller document, embedded or referenced. */
-export function findMethod(document: Record<string, unknown>, methodId: string): Record<string, unknown> | undefined {
-  const documentId = typeof document.id === 'string' ? document.id : '';
+export function findMethod(document: Record<string, unknown>, methodId: string, fetchedFrom?: string): Record<string, unknown> | undefined {
+  const bases = basesOf(document, fetchedFrom);
   const candidates = [...asArray(document.verificationMethod), ...asArray(document.assertionMethod), ...asArray(document.publicKey)];
   for (const candidate of candidates) {
     if (!candidate || typeof candidate !== 'object') continue;
     const id = idOf(candidate);
-    if (id && absoluteId(id, documentId) === methodId) return { ...(candidate as Record<string, unknown>), id: methodId };
+    if (id && namesMethod(id, methodId, bases)) return { ...(candidate as Record<string, unknown>), id: methodId };
   }
   return undefined;
 }
 
-export function listsAsAssertionMethod(document: Record<string, unknown>, methodId: string): boolean {
-  const documentId = typeof document.id === 'string' ? document.id : '';
+export function listsAsAssertionMethod(document: Record<string, unknown>, methodId: string, fetchedFrom?: string): boolean {
+  const bases = basesOf(document, fetchedFrom);
   return asArray(document.assertionMethod).some((entry) => {
     const id = idOf(entry);
-    return id !== undefined && absoluteId(id, documentId) === methodId;
+    return id !== undefined && namesMethod(id, methodId, bases);
   });
 }
 
@@ -251,8 +260,8 @@ async function resolveHttpsMethod(methodId: string, fetcher: Fetcher, flavour: K
     if (isUnreachable(error)) unreachable = error;
   }
   if (published && isControllerDocument(published)) {
-    const method = findMethod(published, methodId);
-    if (!method || !listsAsAssertionMethod(published, methodId)) {
+    const method = findMethod(published, methodId, documentUrl);
+    if (!method || !listsAsAssertionMethod(published, methodId, documentUrl)) {
       throw new KeyResolutionError('key.notPublished', `The issuer's document at ${documentUrl} does not list the key ${methodId} for signing credentials.`);
     }
     return { method: await normalizeMethod(method, flavour, documentUrl), controller: controllerDocument(documentUrl, methodId), controllerId: documentUrl, binding: 'confirmed' };
@@ -302,7 +311,7 @@ async function confirmListedByController(controllerId: string, methodId: string,
       throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, whose document cannot be read.`);
     }
   }
-  if (!listsAsAssertionMethod(document, methodId)) {
+  if (!listsAsAssertionMethod(document, methodId, controllerId.startsWith('did:') ? undefined : controllerId)) {
     throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, but ${controllerId} does not list it for signing credentials.`);
   }
 }
@@ -348,7 +357,7 @@ async function keysOf(document: Record<string, unknown>): Promise<JWK[]> {
   for (const entry of asArray(document.assertionMethod)) {
     const id = idOf(entry);
     const method = entry && typeof entry === 'object' ? entry as Record<string, unknown>
-      : id ? findMethod(document, absoluteId(id, documentId)) : undefined;
+      : id ? findMethod(document, id.startsWith('#') ? `${documentId}${id}` : id) : undefined;
     if (!method) continue;
     try {
       keys.push(await jwkOfMethod(method));
