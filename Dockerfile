@@ -24,6 +24,8 @@ COPY schemas ./schemas
 COPY catalogue ./catalogue
 COPY badge-templates ./badge-templates
 COPY src/views ./src/views
+# Stylesheets, scripts and vendored assets of the pages.
+COPY public ./public
 RUN mkdir -p /var/lib/blason/data /var/lib/blason/keys && chown -R node:node /var/lib/blason
 USER node
 VOLUME ["/var/lib/blason"]
