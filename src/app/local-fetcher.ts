@@ -1,7 +1,7 @@
 import { FetchError, type Fetcher } from '../engine/verify/fetcher.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
-import { ob2Assertion } from './ob2.js';
+import { ob2Assertion, ob2BadgeClassById, ob2IssuerBySlug } from './ob2.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicCredential } from './public-documents.js';
 import { statusListCredential } from './status-lists.js';
 
@@ -12,7 +12,7 @@ import { statusListCredential } from './status-lists.js';
  */
 export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetcher): Fetcher {
   const host = app.ids.baseUrl.host;
-  const routes: [RegExp, (m: RegExpMatchArray) => Promise<unknown>][] = [
+  const routes: [RegExp, (m: RegExpMatchArray, url: URL) => Promise<unknown>][] = [
     [/^\/issuers\/([a-z0-9-]+)\/did\.json$/, (m) => didDocumentForSlug(app as AppContext, m[1]!)],
     [/^\/\.well-known\/jwks\.json$/, () => platformJwks(app as AppContext)],
     [/^\/status\/([0-9a-f-]{36})$/, async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json)],
@@ -20,6 +20,10 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
     [/^\/credentials\/([0-9a-f-]{36})(\/credential\.json)?$/, (m) => publicCredential(app as AppContext, m[1]!)],
     // Our hosted 2.0 assertions too, so that verifying one by its URL says "Open Badges 2.0", not "not ours".
     [/^\/ob2\/assertions\/([0-9a-f-]{36})$/, async (m) => (await ob2Assertion(app as AppContext, m[1]!)).assertion],
+    // …and the BadgeClass and Issuer it links to, which verifying it reads.
+    [/^\/ob2\/badges\/([0-9a-f-]{36})$/,
+      (m, url) => ob2BadgeClassById(app as AppContext, m[1]!, url.searchParams.get('lang') === 'en' ? 'en' : 'fr')],
+    [/^\/ob2\/issuers\/([a-z0-9-]+)$/, (m) => ob2IssuerBySlug(app as AppContext, m[1]!)],
   ];
   return {
     fetch: async (rawUrl, options) => {
@@ -34,7 +38,7 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
         const match = url.pathname.match(pattern);
         if (!match) continue;
         try {
-          const body = Buffer.from(JSON.stringify(await serve(match)));
+          const body = Buffer.from(JSON.stringify(await serve(match, url)));
           return { url: url.href, contentType: 'application/json', body };
         } catch (error) {
           if (error instanceof AppError && error.status === 404) throw new FetchError('not-found', `${url.href} does not exist.`, 404);

@@ -2,6 +2,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import ipaddr from 'ipaddr.js';
 import { FetchError, type FetchedDocument, type Fetcher, type FetchOptions } from '../engine/verify/fetcher.js';
 
@@ -25,6 +26,11 @@ export interface GuardedFetchOptions {
   insecureHttpHosts?: string[];
   timeoutMs?: number;
   maxRedirects?: number;
+  /**
+   * Certificate authorities (PEM) trusted besides Node's bundled roots: an intranet's own CA, or a test's
+   * throwaway certificate. Only who is trusted for TLS changes; every other rule above still applies.
+   */
+  ca?: string[];
 }
 
 const PUBLIC_RANGES = new Set(['unicast']);
@@ -56,6 +62,8 @@ export function guardedFetcher(options: GuardedFetchOptions = {}): Fetcher {
   const maxRedirects = options.maxRedirects ?? 3;
   const isAllowed = (url: URL) => allowHosts.has(url.host.toLowerCase()) || allowHosts.has(url.hostname.toLowerCase());
   const insecure = new Set((options.insecureHttpHosts ?? []).map((h) => h.toLowerCase()));
+  // Node's `ca` replaces its bundled roots: they are listed too, so that extra authorities only add trust.
+  const ca = options.ca && options.ca.length > 0 ? [...rootCertificates, ...options.ca] : undefined;
   const downgrade = (url: URL): URL => {
     if (url.protocol !== 'https:' || !insecure.has(url.host.toLowerCase())) return url;
     const plain = new URL(url.href);
@@ -86,6 +94,7 @@ export function guardedFetcher(options: GuardedFetchOptions = {}): Fetcher {
         lookup: guardedLookup(isAllowed(url)),
         timeout: remaining,
         agent: false,
+        ...(ca && url.protocol === 'https:' ? { ca } : {}),
       });
       const timer = setTimeout(() => request.destroy(new FetchError('timeout', `${url.host} did not answer within ${timeoutMs} ms.`)), remaining);
       request.on('timeout', () => request.destroy(new FetchError('timeout', `${url.host} did not answer within ${timeoutMs} ms.`)));

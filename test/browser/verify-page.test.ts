@@ -6,14 +6,12 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
-import { bakePng } from '../../src/engine/bake/png.js';
 import { ed25519PublicKeyMultibase } from '../../src/engine/proof/key-formats.js';
 import { signDataIntegrity } from '../../src/engine/proof/sign.js';
 import { ed25519Signer } from '../../src/engine/proof/signer.js';
 import { fromRoot } from '../../src/paths.js';
 import { allStrings, formatDate } from '../../src/views/i18n.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
-import { OB2_ASSERTION } from '../support/credentials.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';
 import { newEd25519 } from '../support/keys.js';
 import { freePort, startInProcess, type InProcessService } from '../support/service.js';
@@ -214,6 +212,13 @@ describe('a badge Blason issued', () => {
     expectNothingUntoward(watched);
   });
 
+  test('its link pasted in the text box is verified as a link: valid', async () => {
+    const watched = await open();
+    await pasteAndVerify(watched.page, awarded.url);
+    expect(await verdictOf(watched.page)).toEqual({ verdict: 'valid', title: text(fr, 'verdict.valid') });
+    expectNothingUntoward(watched);
+  });
+
   test('by URL: GET /verify?url=<badge url>', async () => {
     const watched = await open(`/verify?url=${encodeURIComponent(awarded.url)}`);
     expect(await verdictOf(watched.page)).toEqual({ verdict: 'valid', title: text(fr, 'verdict.valid') });
@@ -364,21 +369,39 @@ describe('clear, specific messages', () => {
     expectNothingUntoward(watched);
   });
 
-  test('an Open Badges 2.0 badge as JSON', async () => {
+  test('an Open Badges 2.0 badge as JSON: verified with its issuer, valid', async () => {
+    const assertion = (await bytesOf(`/ob2/assertions/${awarded.id}`)).toString('utf8');
     const watched = await open();
-    await pasteAndVerify(watched.page, JSON.stringify(OB2_ASSERTION));
-    expect((await verdictOf(watched.page)).verdict).toBe('invalid');
-    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.input.ob2'));
+    await pasteAndVerify(watched.page, assertion);
+    expect(await verdictOf(watched.page)).toEqual({ verdict: 'valid', title: text(fr, 'verdict.valid') });
+    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.ob2.copyMatches'));
     expectNothingUntoward(watched);
   });
 
-  test('an Open Badges 2.0 badge baked in a PNG', async () => {
-    const png = bakePng(await bytesOf(`/achievements/${achievementId}/image.png`), JSON.stringify(OB2_ASSERTION), 'openbadges');
+  test('an Open Badges 2.0 badge baked in the PNG Blason offers for download: valid', async () => {
+    const png = await bytesOf(`/ob2/assertions/${awarded.id}/badge.png`);
     const watched = await open();
     await watched.page.setInputFiles('#credential-file', { name: 'ob2.png', mimeType: 'image/png', buffer: png });
     await submit(watched.page);
+    expect((await verdictOf(watched.page)).verdict).toBe('valid');
+    expectNothingUntoward(watched);
+  });
+
+  test('an altered Open Badges 2.0 copy is invalid: it differs from what the issuer hosts', async () => {
+    const assertion = JSON.parse((await bytesOf(`/ob2/assertions/${awarded.id}`)).toString('utf8')) as Record<string, unknown>;
+    const watched = await open();
+    await pasteAndVerify(watched.page, JSON.stringify({ ...assertion, issuedOn: '2020-01-01T00:00:00Z' }));
     expect((await verdictOf(watched.page)).verdict).toBe('invalid');
-    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.input.ob2'));
+    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.ob2.hostedMismatch'));
+    expectNothingUntoward(watched);
+  });
+
+  test('an Open Badges 1.0 badge: too old to verify, and what to ask the issuer', async () => {
+    const ob1 = { uid: 'abc', recipient: 'sha256$abc', badge: 'https://issuer.example/badge.json', issuedOn: 1356998400, verify: { type: 'hosted', url: 'https://issuer.example/a.json' } };
+    const watched = await open();
+    await pasteAndVerify(watched.page, JSON.stringify(ob1));
+    expect((await verdictOf(watched.page)).verdict).toBe('invalid');
+    expect(await checkTexts(watched.page)).toContain(text(fr, 'checks.ob1.tooOld'));
     expectNothingUntoward(watched);
   });
 

@@ -5,7 +5,9 @@
 
 export type CheckId =
   | 'parse' | 'context' | 'type' | 'schema' | 'subject' | 'proof' | 'issuerKey' | 'refresh' | 'status'
-  | 'validFrom' | 'validUntil' | 'recipient' | 'endorsements';
+  | 'validFrom' | 'validUntil' | 'recipient' | 'endorsements'
+  // Open Badges 2.0: the hosted assertion, the documents it links to, and the issuer's hosting policy.
+  | 'hosted' | 'badgeClass' | 'issuer' | 'origin';
 
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
 

@@ -5,6 +5,7 @@ import { SUPPORTED_PROOFS, verifyEmbeddedProof } from './data-integrity.js';
 import { InputError } from './errors.js';
 import { offlineFetcher, type Fetcher } from './fetcher.js';
 import { verifyJwt, type JwtOutcome } from './jwt.js';
+import { verifyOb2 } from './ob2/verify-ob2.js';
 import { DEFAULT_INPUT_LIMITS, parseInput, type InputLimits, type ParsedInput, type VerifiableInput } from './parse-input.js';
 import { ReportBuilder, type DisplayData, type InputFormat, type StatusResult, type VerificationReport } from './report.js';
 import { checkStatus } from './status.js';
@@ -58,6 +59,8 @@ async function verifyAt(input: VerifiableInput, expectedKind: CredentialKind | '
     report.fail('parse', error.code, error.message, error.params);
     return finish(report, { display: { trusted: false } });
   }
+  // Open Badges 2.0 is verified its own way: by hosting, or with the issuer's PEM key (src/engine/verify/ob2).
+  if (parsed.payload === 'ob2') return verifyOb2(parsed.ob2, parsed.format, ctx);
 
   let credential: Record<string, unknown> | undefined;
   let jwtOutcome: JwtOutcome | undefined;
