@@ -8,6 +8,7 @@ import { toView } from './achievements.js';
 import type { CompetenceRef, Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
+import type { PublicView, SignedFiles } from './visibility.js';
 import { verifyAny } from './verify.js';
 
 /** What the public badge page is made of: plain data, verified at this very moment by the engine. */
@@ -18,21 +19,25 @@ export interface CredentialPageFacts {
   credential: Record<string, unknown> | undefined;
   report: VerificationReport | undefined;
   holderName: string | undefined;
+  /** Whether the page may offer the signed downloads (see visibility.ts). */
+  signedFiles: SignedFiles;
   competences: CompetenceRef[];
   language: Lang;
 }
 
-export async function credentialPageFacts(app: AppContext, row: CredentialRow): Promise<CredentialPageFacts> {
+/** The page of a credential the public may see (the caller has asked lookupPublicCredential). */
+export async function credentialPageFacts(
+  app: AppContext, row: CredentialRow, view: PublicView,
+): Promise<CredentialPageFacts> {
   const achievement = (await findAchievement(app.db, row.achievement_id))!;
   const organisation = (await findOrganisation(app.db, row.organisation_id))!;
-  const erased = row.erased_at !== null;
+  const erased = view.visibility === 'erased';
   const credential = erased ? undefined : JSON.parse(row.credential_json) as Record<string, unknown>;
   const report = credential ? await verifyAny(app, { text: row.credential_json }) : undefined;
-  // The name shows only if the holder chose so, and never on a revoked or erased badge.
-  const recipient = row.show_name && !erased && !row.revoked_at ? await findRecipient(app.db, row.id) : undefined;
   return {
     row, achievement, organisation, credential, report,
-    holderName: recipient?.name ?? undefined,
+    holderName: view.holderName,
+    signedFiles: view.signedFiles,
     competences: toView(app, achievement).competences,
     language: row.language === 'en' ? 'en' : 'fr',
   };
@@ -42,7 +47,8 @@ export function hashHolderKey(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('hex');
 }
 
-async function loadForHolder(app: AppContext, id: string, key: string): Promise<CredentialRow> {
+/** The holder's badge, by the secret key of her private management link (404 otherwise, and once erased). */
+export async function loadForHolder(app: AppContext, id: string, key: string): Promise<CredentialRow> {
   const row = /^[0-9a-f-]{36}$/.test(id) ? await findCredential(app.db, id) : undefined;
   const expected = row?.holder_key_hash;
   const given = hashHolderKey(key);

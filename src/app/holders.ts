@@ -223,6 +223,12 @@ export async function upsertHeldCredential(app: AppContext, holder: HolderRow, i
     const reason = report.checks.find((c) => c.outcome === 'failed');
     throw new AppError(400, 'invalid_data', `The credential does not verify${reason ? `: ${reason.message}` : '.'}`);
   }
+  // The recipient check below reads an OB 3.0 credentialSubject: an OB 2.0 badge would skip it.
+  if (report.standard === 'ob2') {
+    const message = 'The backpack holds Open Badges 3.0 credentials; ask the issuer for the 3.0 version of this '
+      + 'Open Badges 2.0 badge.';
+    throw new AppError(400, 'invalid_data', message);
+  }
   const identifiers = (report.credential.credentialSubject as { identifier?: unknown } | undefined)?.identifier;
   const emails = (Array.isArray(identifiers) ? identifiers : identifiers ? [identifiers] : [])
     .filter((i): i is Record<string, unknown> => !!i && typeof i === 'object' && (i as { identityType?: unknown }).identityType === 'emailAddress');

@@ -1,12 +1,15 @@
+import { bakePng, OB2_PNG_KEYWORD } from '../engine/bake/png.js';
 import { OB_V2 } from '../engine/model/contexts.js';
 import { findAchievement } from '../store/repositories/achievements.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import { findOrganisation, findOrganisationBySlug } from '../store/repositories/organisations.js';
-import type { AchievementRow, OrganisationRow } from '../store/schema.js';
+import type { AchievementRow, CredentialRow, OrganisationRow } from '../store/schema.js';
 import { alignments, toView } from './achievements.js';
+import { achievementImage } from './badge-images.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
+import { shownPublicly, visibilityOf } from './visibility.js';
 
 /**
  * Open Badges 2.0 for backpacks that only speak 2.0 (Open Badge Passport among them): every credential also
@@ -59,10 +62,17 @@ export function ob2BadgeClass(app: AppContext, row: AchievementRow, org: Organis
 
 export type HostedAssertion = { gone: boolean; assertion: Record<string, unknown> };
 
-/** The hosted 2.0 assertion of one of our credentials (404 when erased or made private by its holder). */
+/**
+ * The hosted 2.0 assertion of one of our credentials: 404 when the visibility rule does not show it (erased, or
+ * made private by its holder). It never names the holder (a hashed address only), so a hidden name changes nothing.
+ */
 export async function ob2Assertion(app: AppContext, id: string): Promise<HostedAssertion> {
+  return (await hostedAssertion(app, id)).hosted;
+}
+
+async function hostedAssertion(app: AppContext, id: string): Promise<{ row: CredentialRow; hosted: HostedAssertion }> {
   const row = /^[0-9a-f-]{36}$/.test(id) ? await findCredential(app.db, id) : undefined;
-  if (!row || row.erased_at || row.holder_hidden) throw notFound('Assertion');
+  if (!row || !shownPublicly(visibilityOf(row))) throw notFound('Assertion');
   const credential = JSON.parse(row.credential_json) as { credentialSubject?: { identifier?: { identityHash?: string; salt?: string }[] }; evidence?: { id?: string; narrative?: string; name?: string; description?: string }[] };
   const identity = credential.credentialSubject?.identifier?.[0];
   const urls = ob2Urls(app);
@@ -82,7 +92,17 @@ export async function ob2Assertion(app: AppContext, id: string): Promise<HostedA
     ...(revoked ? { revoked: true } : {}),
   };
   if (!assertion.recipient) delete assertion.recipient;
-  return { gone: revoked, assertion };
+  return { row, hosted: { gone: revoked, assertion } };
+}
+
+/** The 2.0 assertion baked into the badge's PNG (iTXt `openbadges`), under the same rule as the assertion. */
+export async function ob2AssertionImage(app: AppContext, id: string): Promise<{ png: Buffer; baseName: string }> {
+  const { row, hosted } = await hostedAssertion(app, id);
+  const achievement = await findAchievement(app.db, row.achievement_id);
+  if (!achievement) throw notFound('Badge');
+  const image = await achievementImage(app, achievement, row.language === 'en' ? 'en' : 'fr');
+  const png = bakePng(image.png(), JSON.stringify(hosted.assertion), OB2_PNG_KEYWORD);
+  return { png, baseName: `badge-ob2-${row.id.slice(0, 8)}` };
 }
 
 export async function ob2BadgeClassById(app: AppContext, id: string, lang: Lang): Promise<Record<string, unknown>> {

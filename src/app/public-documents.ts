@@ -8,6 +8,7 @@ import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import { issuerDid, issuerProfile } from './issuers.js';
+import { publicViewOf } from './visibility.js';
 
 /** Documents anyone may fetch: DID documents, the JWKS, issuer profiles, achievements. No personal data. */
 
@@ -36,9 +37,12 @@ export async function publicAchievement(app: AppContext, id: string, lang: Lang)
   return { '@context': [VC_V2, OB_V3P0_3_0_3], ...achievementDocument(app, row, lang), creator: issuerProfile(app, org) };
 }
 
-/** A credential as we serve it to anyone who has its link (404 once its holder's data was erased). */
+/**
+ * A credential as we serve it to anyone who has its link, for our own in-process fetcher: only when the visibility
+ * rule lets its signed copy out; otherwise 404, as for an id that was never issued.
+ */
 export async function publicCredential(app: AppContext, id: string): Promise<Record<string, unknown>> {
   const row = await findCredential(app.db, id);
-  if (!row || row.erased_at) throw notFound('Credential');
+  if (!row || (await publicViewOf(app, row)).signedFiles !== 'public') throw notFound('Credential');
   return JSON.parse(row.credential_json) as Record<string, unknown>;
 }

@@ -1,5 +1,6 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type { AppContext } from '../app/context.js';
+import { CREDENTIAL_FILES, holderCredentialFile } from '../app/credential-files.js';
 import { AppError, ValidationError } from '../app/errors.js';
 import {
   deleteHolderAccount, describeHeld, endHolderSession, heldCredentials, holderSessionFor, requestHolderCode, setCredentialPublic, setHolderName,
@@ -9,9 +10,11 @@ import { authorisedApps, revokeAuthorisedApp } from '../oauth/grants.js';
 import { formatDate, translator, type Lang } from '../views/i18n.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
-import { checkFormToken, formToken, readCookie } from './form-tokens.js';
+import { readCookie } from './cookies.js';
+import { checkFormToken, formToken } from './form-tokens.js';
 import { languageOf } from './pages.js';
 import { rateLimit } from './rate-limit.js';
+import { sendCredentialFile } from './send-file.js';
 
 export const HOLDER_COOKIE = 'blason_holder';
 const ANONYMOUS_CSRF = { name: 'blason_hcsrf', path: '/' };
@@ -125,6 +128,15 @@ export function holderRouter(app: AppContext): Router {
     await setCredentialPublic(app, session(res).holder, param(req, 'id'), req.body?.public === '1');
     res.redirect(303, '/holder?done=1');
   });
+
+  // The holder's own signed files, hidden badge or hidden name notwithstanding (see src/app/visibility.ts).
+  for (const [file, format] of CREDENTIAL_FILES) {
+    router.get(`/holder/credentials/:id/${file}`, requireHolder, async (req, res) => {
+      const found = await holderCredentialFile(app, session(res).holder, param(req, 'id'), format);
+      res.setHeader('Cache-Control', 'private, no-store');
+      sendCredentialFile(req, res, found);
+    });
+  }
 
   router.post('/holder/apps/:grant/revoke', requireHolder, form, async (req, res) => {
     checkHolderCsrf(req, session(res));

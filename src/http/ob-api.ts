@@ -136,6 +136,8 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
   };
   const grantOf = (res: Response) => res.locals.grant as Grant;
 
+  // The holder's private channel, not a public surface (src/app/visibility.ts): an app she authorised reads all her
+  // badges that are not erased, hidden ones and her name included. Nothing lists a holder's badges publicly.
   router.get('/credentials', authorize(OB_SCOPES.credentialRead), async (req, res) => {
     const query = new URLSearchParams();
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);

@@ -1,11 +1,6 @@
 import { Router, type Response } from 'express';
-import { achievementImage } from '../app/badge-images.js';
-import type { Lang } from '../app/catalogue.js';
 import type { AppContext } from '../app/context.js';
-import { ob2Assertion, ob2BadgeClassById, ob2IssuerBySlug } from '../app/ob2.js';
-import { bakePng, OB2_PNG_KEYWORD } from '../engine/bake/png.js';
-import { findAchievement } from '../store/repositories/achievements.js';
-import { findCredential } from '../store/repositories/credentials.js';
+import { ob2Assertion, ob2AssertionImage, ob2BadgeClassById, ob2IssuerBySlug } from '../app/ob2.js';
 import { param } from './auth.js';
 
 function ld(res: Response, body: unknown, status = 200): void {
@@ -25,13 +20,10 @@ export function ob2Router(app: AppContext): Router {
   });
 
   router.get('/ob2/assertions/:id/badge.png', async (req, res) => {
-    const { assertion } = await ob2Assertion(app, param(req, 'id'));
-    const row = (await findCredential(app.db, param(req, 'id')))!;
-    const achievement = (await findAchievement(app.db, row.achievement_id))!;
-    const image = await achievementImage(app, achievement, row.language as Lang);
+    const { png, baseName } = await ob2AssertionImage(app, param(req, 'id'));
     res.setHeader('Cache-Control', 'no-cache');
-    res.setHeader('Content-Disposition', `attachment; filename="badge-ob2-${row.id.slice(0, 8)}.png"`);
-    res.type('image/png').send(bakePng(image.png(), JSON.stringify(assertion), OB2_PNG_KEYWORD));
+    res.setHeader('Content-Disposition', `attachment; filename="${baseName}.png"`);
+    res.type('image/png').send(png);
   });
 
   router.get('/ob2/badges/:id', async (req, res) => {

@@ -2,11 +2,15 @@ import express, { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { credentialPageFacts, holderSettings, setHolderNameVisible } from '../app/credential-page.js';
 import type { AppContext } from '../app/context.js';
+import { CREDENTIAL_FILES, managedCredentialFile } from '../app/credential-files.js';
 import { AppError } from '../app/errors.js';
+import { verifyLink } from '../app/verify-link.js';
 import { verifyAny } from '../app/verify.js';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
+import type { VerificationReport } from '../engine/verify/report.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import type { CredentialRow } from '../store/schema.js';
+import type { PublicView } from '../app/visibility.js';
 import { fromRoot } from '../paths.js';
 import { pickLanguage, translator, type Lang } from '../views/i18n.js';
 import { presentCredentialPage } from '../views/presenters/credential-page.js';
@@ -15,24 +19,22 @@ import { qrSvg } from '../views/qr.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
 import { rateLimit } from './rate-limit.js';
+import { sendCredentialFile } from './send-file.js';
+import { readCookie } from './cookies.js';
 
 /** Renders the HTML pages that other routers need (the badge page is one form of /credentials/{id}). */
 export interface PageRenderer {
-  credentialPage(req: Request, row: CredentialRow): Promise<string>;
+  credentialPage(req: Request, row: CredentialRow, view: PublicView): Promise<string>;
   errorPage(req: Request, res: Response, status: number, message?: string): void;
 }
 
 const LANG_COOKIE = 'lang';
 const MAX_UPLOAD = 5_000_000;
 
-function cookie(req: Request, name: string): string | undefined {
-  const match = (req.get('cookie') ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
-  return match ? decodeURIComponent(match.slice(name.length + 1)) : undefined;
-}
 
 /** The page language; choosing one with ?lang= is remembered in a cookie. */
 export function languageOf(req: Request, res: Response): Lang {
-  const lang = pickLanguage({ query: req.query.lang, cookie: cookie(req, LANG_COOKIE), acceptLanguage: req.get('accept-language') });
+  const lang = pickLanguage({ query: req.query.lang, cookie: readCookie(req, LANG_COOKIE), acceptLanguage: req.get('accept-language') });
   if (req.query.lang === lang) res.cookie(LANG_COOKIE, lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true, path: '/' });
   res.setHeader('Content-Language', lang);
   res.vary('Accept-Language');
@@ -48,10 +50,10 @@ function switchUrl(req: Request, lang: Lang): string {
 
 export function htmlPages(app: AppContext): PageRenderer {
   return {
-    async credentialPage(req, row) {
+    async credentialPage(req, row, view) {
       const res = req.res!;
       const lang = languageOf(req, res);
-      const facts = await credentialPageFacts(app, row);
+      const facts = await credentialPageFacts(app, row, view);
       const url = app.ids.credential(row.id);
       const achievement = facts.achievement;
       const catalogueBadge = achievement.catalogue_key ? app.catalogue.badge(achievement.catalogue_key) : undefined;
@@ -82,8 +84,16 @@ export function htmlPages(app: AppContext): PageRenderer {
         issuedAt: row.issued_at,
         validUntil: row.valid_until,
         revokedAt: row.revoked_at,
-        erased: row.erased_at !== null,
-        downloads: { png: `${url}/badge.png?download=1`, svg: `${url}/badge.svg?download=1`, json: `${url}/credential.json`, jwt: `${url}/credential.jwt`, ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png` },
+        erased: view.visibility === 'erased',
+        downloads: {
+          ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png`,
+          // The signed files are offered only where the visibility rule lets them out (they may carry the name).
+          ...(facts.signedFiles === 'public' ? {
+            png: `${url}/badge.png?download=1`, svg: `${url}/badge.svg?download=1`,
+            json: `${url}/credential.json`, jwt: `${url}/credential.jwt`,
+          } : {}),
+          holderOnly: facts.signedFiles === 'holder-only',
+        },
         qrSvg: await qrSvg(url),
         verifyPageUrl: `/verify?url=${encodeURIComponent(url)}`,
         switchLanguageUrl: switchUrl(req, lang),
@@ -102,15 +112,17 @@ export function htmlPages(app: AppContext): PageRenderer {
   };
 }
 
+/** A problem with a verification request, as a message key and its parameters. */
+type Problem = { key: string; params?: Record<string, string> };
+
 /** The verification page, the holder's management page and the static assets. */
 export function pagesRouter(app: AppContext): Router {
   const router = Router();
   router.use('/assets', express.static(fromRoot('public', 'assets'), { maxAge: '1h', fallthrough: false, index: false }));
   router.get('/', (_req, res) => res.redirect(302, '/verify'));
 
-  const render = async (req: Request, res: Response, input: VerifiableInput | undefined, problem?: { key: string; params?: Record<string, string> }, url?: string) => {
+  const show = (req: Request, res: Response, report?: VerificationReport, problem?: Problem, url?: string) => {
     const lang = languageOf(req, res);
-    const report = input ? await verifyAny(app, input, { count: true }) : undefined;
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(renderPage('verify', presentVerifyPage({
       lang, ...(report ? { report } : {}), ...(problem ? { problem } : {}), ...(url ? { url } : {}),
@@ -118,13 +130,16 @@ export function pagesRouter(app: AppContext): Router {
     })));
   };
 
-  const fetchUrl = async (url: string): Promise<VerifiableInput | { problem: { key: string; params: Record<string, string> } }> => {
-    try {
-      const fetched = await app.fetcher.fetch(url, { accept: 'application/vc+ld+json, application/ld+json, application/json, application/vc+jwt, text/plain, image/png, image/svg+xml', maxBytes: MAX_UPLOAD });
-      return { bytes: fetched.body };
-    } catch (error) {
-      return { problem: { key: 'verify.unreachable', params: { reason: (error as Error).message } } };
-    }
+  const render = async (req: Request, res: Response, input?: VerifiableInput, problem?: Problem, url?: string) => {
+    const report = input ? await verifyAny(app, input, { count: true }) : undefined;
+    show(req, res, report, problem, url);
+  };
+
+  // One of our own links is verified as the visibility rule allows (see verify-link.ts); any other is fetched.
+  const renderUrl = async (req: Request, res: Response, url: string) => {
+    const verified = await verifyLink(app, url, { count: true });
+    if (verified.ok) return show(req, res, verified.report, undefined, url);
+    return show(req, res, undefined, { key: 'verify.unreachable', params: { reason: verified.reason } }, url);
   };
 
   const limited = rateLimit(app, 'verify-page', app.config.publicRateLimit);
@@ -132,8 +147,7 @@ export function pagesRouter(app: AppContext): Router {
   router.get('/verify', limited, async (req, res) => {
     const url = typeof req.query.url === 'string' ? req.query.url.trim() : '';
     if (!url) return render(req, res, undefined);
-    const input = await fetchUrl(url);
-    return 'problem' in input ? render(req, res, undefined, input.problem, url) : render(req, res, input, undefined, url);
+    return renderUrl(req, res, url);
   });
 
   const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD, files: 1, fields: 4, fieldSize: 2_000_000, parts: 6 } });
@@ -151,11 +165,11 @@ export function pagesRouter(app: AppContext): Router {
     const text = typeof body.text === 'string' ? body.text.trim() : '';
     const url = typeof body.url === 'string' ? body.url.trim() : '';
     if (req.file && req.file.size > 0) return render(req, res, { bytes: req.file.buffer });
+    // A link pasted in the text box is verified as a link: the page or file it names is fetched (or, for one of
+    // Blason's own badges, read from the store), whatever standard it turns out to follow.
+    if (text && /^https?:\/\/\S+$/.test(text)) return renderUrl(req, res, text);
     if (text) return render(req, res, { text });
-    if (url) {
-      const input = await fetchUrl(url);
-      return 'problem' in input ? render(req, res, undefined, input.problem, url) : render(req, res, input, undefined, url);
-    }
+    if (url) return renderUrl(req, res, url);
     res.status(400);
     return render(req, res, undefined, { key: 'verify.nothing' });
   });
@@ -171,6 +185,10 @@ export function pagesRouter(app: AppContext): Router {
       res.type('html').send(renderPage('manage', {
         lang, title: t('manage.title'), switchLanguageUrl: switchUrl(req, lang), badgeName: settings.badgeName, holderName: settings.holderName,
         showName: settings.showName, key, saved, action: `/credentials/${id}/manage`, publicUrl: app.ids.credential(settings.row.id),
+        // Her own signed files, whatever the public may see; the key is hers and leaves with no referrer.
+        downloads: Object.fromEntries(CREDENTIAL_FILES.map(([file, format]) => [
+          format, `/credentials/${id}/manage/${file}?key=${encodeURIComponent(key)}&download=1`,
+        ])),
       }));
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 404) throw error;
@@ -189,6 +207,15 @@ export function pagesRouter(app: AppContext): Router {
     // Post/redirect/get; the key travels in the URL of the holder's own page, never to third parties (no-referrer).
     res.redirect(303, `/credentials/${param(req, 'id')}/manage?key=${encodeURIComponent(key)}&saved=1`);
   });
+  for (const [file, format] of CREDENTIAL_FILES) {
+    router.get(`/credentials/:id/manage/${file}`, async (req, res) => {
+      const key = typeof req.query.key === 'string' ? req.query.key : '';
+      const found = await managedCredentialFile(app, param(req, 'id'), key, format);
+      res.setHeader('Cache-Control', 'private, no-store');
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      sendCredentialFile(req, res, found);
+    });
+  }
   return router;
 }
 

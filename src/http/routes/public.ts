@@ -1,19 +1,21 @@
 import type express from 'express';
 import { Router, type Response } from 'express';
-import { achievementImage, bakedBadge } from '../../app/badge-images.js';
+import { achievementImage } from '../../app/badge-images.js';
 import type { Lang } from '../../app/catalogue.js';
 import type { AppContext } from '../../app/context.js';
+import {
+  CREDENTIAL_FILES, lookupPublicCredential, publicCredentialFile, type CredentialFileFormat,
+} from '../../app/credential-files.js';
 import { AppError, notFound } from '../../app/errors.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicAchievement } from '../../app/public-documents.js';
 import { statusListCredential } from '../../app/status-lists.js';
 import { findAchievement } from '../../store/repositories/achievements.js';
-import { findCredential } from '../../store/repositories/credentials.js';
 import { findImage } from '../../store/repositories/images.js';
 import { pingDatabase } from '../../store/database.js';
 import { DatabaseUnavailableError } from '../../store/errors.js';
 import { param } from '../auth.js';
 import { credentialForm } from '../negotiate.js';
-import { sendProblem } from '../problem.js';
+import { sendCredentialFile } from '../send-file.js';
 import { translator } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
 import type { PageRenderer } from '../pages.js';
@@ -98,61 +100,40 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
     res.type('application/vc+ld+json').send(list.json);
   });
 
-  // A badge its holder made private is withdrawn from every public form (their own copy still verifies).
-  const loadCredentialRow = async (id: string) => {
-    const row = UUID.test(id) ? await findCredential(app.db, id) : undefined;
-    if (!row || row.holder_hidden) throw notFound('Credential');
-    return row;
-  };
-
+  // What anyone may see of a credential is decided by the visibility rule (src/app/visibility.ts).
   router.get('/credentials/:id', async (req, res) => {
     const wanted = credentialForm(req);
-    const id = param(req, 'id');
-    const found = UUID.test(id) ? await findCredential(app.db, id) : undefined;
-    if (!found && wanted?.form === 'html') return pages.errorPage(req, res, 404);
-    if (found?.holder_hidden && wanted?.form === 'html') return pages.errorPage(req, res, 404, translator(languageOf(req, res))('holder.privateBadge'));
-    if (!found || found.holder_hidden) throw notFound('Credential');
-    const row = found;
+    const found = await lookupPublicCredential(app, param(req, 'id'));
+    if (found.kind !== 'shown' && wanted?.form === 'html') {
+      const message = found.kind === 'hidden' ? translator(languageOf(req, res))('holder.privateBadge') : undefined;
+      return pages.errorPage(req, res, 404, message);
+    }
+    if (found.kind !== 'shown') throw notFound('Credential');
+    const { row, view } = found;
     res.setHeader('Vary', 'Accept, Accept-Language');
-    res.setHeader('Link', [
-      `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,
-      `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+jwt"`,
-    ].join(', '));
+    if (view.signedFiles === 'public') {
+      res.setHeader('Link', [
+        `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,
+        `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+jwt"`,
+      ].join(', '));
+    }
     if (!wanted) throw new AppError(406, 'not-acceptable', 'This credential is available as text/html, application/vc+ld+json (or ld+json, json) and application/vc+jwt (or jwt, text/plain).');
     if (wanted.form === 'html') {
-      res.type('html').send(await pages.credentialPage(req, row));
+      res.type('html').send(await pages.credentialPage(req, row, view));
       return;
     }
-    if (row.erased_at) throw new AppError(410, 'erased', 'This credential\'s server copy was erased at the holder\'s request. The holder\'s own copy still verifies.');
+    const file = await publicCredentialFile(app, row.id, wanted.form);
     res.setHeader('Access-Control-Allow-Origin', '*');
     res.setHeader('Cache-Control', 'no-cache');
-    if (wanted.form === 'json') res.type(wanted.type).send(row.credential_json);
-    else res.type(wanted.type).send(row.jwt);
+    res.type(wanted.type).send(file.body);
   });
 
-  const download = (format: 'png' | 'svg' | 'json' | 'jwt') => async (req: express.Request, res: Response) => {
-    const row = await loadCredentialRow(param(req, 'id'));
-    if (row.erased_at) return sendProblem(res, 410, 'erased', 'This credential\'s server copy was erased at the holder\'s request.');
-    const name = `badge-${row.id.slice(0, 8)}`;
+  const download = (format: CredentialFileFormat) => async (req: express.Request, res: Response) => {
+    const file = await publicCredentialFile(app, param(req, 'id'), format);
     res.setHeader('Cache-Control', 'private, no-cache');
-    if (format === 'json') {
-      res.setHeader('Content-Disposition', `attachment; filename="${name}.json"`);
-      return void res.type('application/vc+ld+json').send(row.credential_json);
-    }
-    if (format === 'jwt') {
-      res.setHeader('Content-Disposition', `attachment; filename="${name}.jwt"`);
-      return void res.type('text/plain').send(row.jwt);
-    }
-    const achievement = (await findAchievement(app.db, row.achievement_id))!;
-    const baked = await bakedBadge(app, achievement, row.language as Lang, row.credential_json, format);
-    res.setHeader('Content-Disposition', `${req.query.download ? 'attachment' : 'inline'}; filename="${name}.${format}"`);
-    if (format === 'svg') res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
-    res.type(format === 'png' ? 'image/png' : 'image/svg+xml').send(baked);
+    sendCredentialFile(req, res, file);
   };
-  router.get('/credentials/:id/badge.png', download('png'));
-  router.get('/credentials/:id/badge.svg', download('svg'));
-  router.get('/credentials/:id/credential.json', download('json'));
-  router.get('/credentials/:id/credential.jwt', download('jwt'));
+  for (const [file, format] of CREDENTIAL_FILES) router.get(`/credentials/:id/${file}`, download(format));
 
   return router;
 }

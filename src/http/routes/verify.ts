@@ -1,8 +1,10 @@
-import express, { Router, type RequestHandler } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../../app/context.js';
 import { AppError, badRequest } from '../../app/errors.js';
+import { verifyLink } from '../../app/verify-link.js';
 import { verifyAny } from '../../app/verify.js';
 import type { VerifiableInput } from '../../engine/verify/parse-input.js';
+import type { VerificationReport } from '../../engine/verify/report.js';
 import { DEFAULT_JSON_LIMITS, parseStrictJson } from '../../engine/verify/strict-json.js';
 import { rateLimit } from '../rate-limit.js';
 
@@ -55,18 +57,24 @@ export function verifyRouter(app: AppContext): Router {
         }
       })() : undefined;
       if (wrapped && typeof wrapped.url === 'string') {
-        const fetched = await app.fetcher.fetch(wrapped.url, { accept: 'application/vc+ld+json, application/ld+json, application/json, application/vc+jwt, text/plain, image/png, image/svg+xml', maxBytes: 5_000_000 })
-          .catch((error: Error) => {
-            throw new AppError(422, 'unreachable', `The credential at this URL could not be retrieved: ${error.message}`);
-          });
-        input = { bytes: fetched.body };
+        // The use case answers our own links as the visibility rule allows, and fetches any other.
+        const verified = await verifyLink(app, wrapped.url, { count: true });
+        if (!verified.ok) {
+          const message = `The credential at this URL could not be retrieved: ${verified.reason}`;
+          throw new AppError(422, 'unreachable', message);
+        }
+        return void sendReport(res, verified.report);
       } else if (wrapped && wrapped.credential !== undefined) {
         input = typeof wrapped.credential === 'string' ? { text: wrapped.credential } : { credential: wrapped.credential as object };
       }
     }
-    const { credential: _credential, ...report } = await verifyAny(app, input, { count: true });
-    res.setHeader('Cache-Control', 'no-store');
-    res.json(report);
+    sendReport(res, await verifyAny(app, input, { count: true }));
   });
   return router;
+}
+
+function sendReport(res: Response, verified: VerificationReport): void {
+  const { credential: _credential, ...report } = verified;
+  res.setHeader('Cache-Control', 'no-store');
+  res.json(report);
 }

@@ -19,7 +19,11 @@ export interface CredentialPageData {
   validUntil: string | null;
   revokedAt: string | null;
   erased: boolean;
-  downloads: { png: string; svg: string; json: string; jwt: string; ob2: string };
+  /**
+   * The signed files (png, svg, json, jwt) only when the visibility rule lets anyone have them; `holderOnly` when
+   * they exist for their holder only (they carry a name she chose not to show).
+   */
+  downloads: { ob2: string; png?: string; svg?: string; json?: string; jwt?: string; holderOnly: boolean };
   qrSvg: string;
   verifyPageUrl: string;
   switchLanguageUrl: string;
