@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { AppError } from '../app/errors.js';
+import { readCookie } from './cookies.js';
 
 /**
  * CSRF tokens for HTML forms (the console, the holder's space). Signed in: the session's own token
@@ -12,11 +13,6 @@ import { AppError } from '../app/errors.js';
 export interface AnonymousTokenCookie {
   name: string;
   path: string;
-}
-
-export function readCookie(req: Request, name: string): string | undefined {
-  const match = (req.get('cookie') ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
-  return match ? decodeURIComponent(match.slice(name.length + 1)) : undefined;
 }
 
 /** The token to put in a form: the session's, or the signed-out cookie's (set now if missing or malformed). */

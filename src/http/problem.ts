@@ -46,6 +46,17 @@ interface BodyParserError {
   limit?: number;
 }
 
+/** Multer's refusals of a form upload: the client's mistake, said in words. */
+function uploadProblem(error: unknown): { status: number; detail: string } | undefined {
+  const e = error as { name?: unknown; code?: unknown; field?: unknown };
+  if (e?.name !== 'MulterError') return undefined;
+  if (e.code === 'LIMIT_FILE_SIZE') return { status: 413, detail: 'The file is larger than this form accepts.' };
+  if (e.code === 'LIMIT_UNEXPECTED_FILE') {
+    return { status: 400, detail: `The form sent a file in a field it does not expect${typeof e.field === 'string' ? ` ("${e.field}")` : ''}.` };
+  }
+  return { status: 400, detail: 'The form sent more fields, files or data than it accepts.' };
+}
+
 /**
  * The one place errors become responses: AppErrors as they say, body-parser errors as 4xx, a busy or
  * unreachable database as 503 with Retry-After, anything else as a 500 that says nothing about the internals.
@@ -64,6 +75,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (parserError.type === 'entity.too.large') return sendProblem(res, 413, 'too-large', `The request body is larger than the ${parserError.limit ? `${Math.round(parserError.limit / 1024)} KB` : ''} this endpoint accepts.`);
     if (parserError.type === 'entity.parse.failed') return sendProblem(res, 400, 'malformed-json', 'The request body is not valid JSON.');
     if (parserError.type === 'encoding.unsupported' || parserError.type === 'charset.unsupported') return sendProblem(res, 415, 'unsupported-encoding', 'The request body encoding is not supported; send UTF-8.');
+    // serve-static's 404 carries the file's absolute path in its message: say nothing of it.
+    if (parserError.status === 404) return sendProblem(res, 404, 'not-found', 'There is nothing at this address.');
+    const upload = uploadProblem(error);
+    if (upload) return sendProblem(res, upload.status, 'bad-upload', upload.detail);
     if (parserError.expose && typeof parserError.status === 'number' && parserError.status >= 400 && parserError.status < 500) {
       return sendProblem(res, parserError.status, 'bad-request', (error as Error).message);
     }

@@ -110,3 +110,26 @@ test('a failed award changes nothing: the same person can still be awarded after
   await operator.post('/api/v1/credentials', { achievementId, recipient: { email: 'later@example.fr' }, validUntil: 'not a date' });
   expect((await operator.post('/api/v1/credentials', { achievementId, recipient: { email: 'later@example.fr' } })).status).toBe(201);
 });
+
+describe('client mistakes on the pages are 4xx, never 500', () => {
+  test('a cookie that is not valid percent-encoding (lang=%zz) is ignored: the page still answers', async () => {
+    const res = await fetch(`${service.url}/verify`, { headers: { cookie: 'lang=%zz' } });
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain('<html');
+  });
+
+  test('a missing static asset is 404, and the answer does not reveal where files live', async () => {
+    const res = await fetch(`${service.url}/assets/nothing-here.css`);
+    expect(res.status).toBe(404);
+    const body = await res.text();
+    expect(body).not.toContain(process.cwd());
+    expect(body).not.toMatch(/ENOENT|stat /);
+  });
+
+  test('a form upload with a file in an unexpected field is 400 and says so', async () => {
+    const form = new FormData();
+    form.append('surprise', new Blob(['{}'], { type: 'application/json' }), 'x.json');
+    const res = await fetch(`${service.url}/verify`, { method: 'POST', body: form });
+    expect(res.status).toBe(400);
+  });
+});

@@ -8,7 +8,7 @@ import { languageOf } from '../pages.js';
 import { rateLimit } from '../rate-limit.js';
 import { field } from './context.js';
 import { consolePage } from './render.js';
-import { readCookie } from '../form-tokens.js';
+import { readCookie } from '../cookies.js';
 import { checkCsrf, clearSessionCookie, SESSION_COOKIE, setSessionCookie } from './session.js';
 
 /** Only a local path may follow a sign-in: never another site. */

@@ -3,7 +3,7 @@ import type { Session } from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
 import { DEFAULT_ISSUER_SLUG } from '../../app/seed.js';
 import { findOrganisation, findOrganisationBySlug, listOrganisations } from '../../store/repositories/organisations.js';
-import { readCookie } from '../form-tokens.js';
+import { readCookie } from '../cookies.js';
 import { sessionOf } from './session.js';
 
 export const ORG_COOKIE = 'console_org';

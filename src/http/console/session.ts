@@ -1,7 +1,8 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sessionFor, type Session } from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
-import { checkFormToken, formToken, readCookie } from '../form-tokens.js';
+import { readCookie } from '../cookies.js';
+import { checkFormToken, formToken } from '../form-tokens.js';
 
 export const SESSION_COOKIE = 'blason_session';
 const ANONYMOUS_CSRF_COOKIE = { name: 'blason_csrf', path: '/console' };
