@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pino } from 'pino';
 import { loadConfig, type Config } from './config.js';
@@ -8,8 +9,11 @@ import { systemClock, type Clock } from './app/clock.js';
 import type { AppContext } from './app/context.js';
 import { localFirstFetcher } from './app/local-fetcher.js';
 import { SigningPool } from './engine/proof/signing-pool.js';
+import { VerifyPool } from './engine/verify/verify-pool.js';
 import { createHttpApp } from './http/server.js';
 import { htmlPages } from './http/pages.js';
+import { PrometheusMetrics } from './http/metrics.js';
+import { requestIdMixin } from './http/request-id.js';
 import { createOAuthProvider } from './oauth/provider.js';
 import { Identifiers } from './keys/identity.js';
 import { IssuerKeys } from './keys/issuer-keys.js';
@@ -27,18 +31,33 @@ export interface Running {
 
 /** Builds the application context: database (migrated), keys, fetchers, signing pool. */
 export async function createApp(config: Config, clock: Clock = systemClock): Promise<{ app: AppContext; store: Store }> {
-  const log = pino({ level: config.logLevel, base: undefined, redact: ['req.headers.authorization', 'req.headers.cookie'] });
+  const log = pino({
+    level: config.logLevel,
+    base: undefined,
+    redact: ['req.headers.authorization', 'req.headers.cookie'],
+    // Lines written while answering a request carry its id (src/http/request-id.ts).
+    mixin: requestIdMixin,
+  });
   const store = openStore(config.database);
   await migrate(store.db);
   const keys = new IssuerKeys(store.db, fileKeyStore(config.keysDir, config.keysPassphrase), clock);
-  const remote = guardedFetcher({ allowHosts: config.fetchAllowHosts, insecureHttpHosts: config.fetchInsecureHttpHosts });
+  const remote = guardedFetcher({
+    allowHosts: config.fetchAllowHosts,
+    insecureHttpHosts: config.fetchInsecureHttpHosts,
+    ...(config.fetchCaFile ? { ca: [readFileSync(config.fetchCaFile, 'utf8')] } : {}),
+  });
   const base = {
     config, db: store.db, dbKind: store.kind, clock, log, keys,
     ids: new Identifiers(config.baseUrl),
     recipientSecret: await recipientSecret(store.db),
     catalogue: loadCatalogue(),
     ...(config.signingWorkers > 0 ? { pool: new SigningPool(config.signingWorkers) } : {}),
+    // Its threads start with the first verification: most processes (CLI commands, tests) never verify.
+    ...(config.verifyWorkers > 0 ? { verifier: new VerifyPool({ size: config.verifyWorkers, cpuLimitMs: config.verifyCpuLimitMs }) } : {}),
     ...(config.smtpUrl ? { mailer: smtpMailer(config.smtpUrl) } : {}),
+    ...(config.metricsToken
+      ? { metrics: new PrometheusMetrics({ db: store.db, ...(store.poolStats ? { pool: store.poolStats } : {}) }) }
+      : {}),
   };
   const app: AppContext = { ...base, fetcher: localFirstFetcher(base, remote) };
   return { app, store };
@@ -93,13 +112,17 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
     await sender?.stop();
     app.mailer?.close?.();
     await app.pool?.close();
+    await app.verifier?.close();
     await store.close();
   })());
   return { app, server, url, stop };
 }
 
-const isEntryPoint = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main.js') || process.argv[1]?.endsWith('/main.ts');
-if (isEntryPoint) {
+/**
+ * Runs the service as a process (`node dist/main.js`, `blason serve`): configured by the environment, stopped
+ * gracefully by SIGTERM or SIGINT, exiting 1 when it cannot start.
+ */
+export function runService(): void {
   start().then((running) => {
     const shutdown = (signal: string) => {
       running.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
@@ -113,3 +136,6 @@ if (isEntryPoint) {
     process.exit(1);
   });
 }
+
+const isEntryPoint = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main.js') || process.argv[1]?.endsWith('/main.ts');
+if (isEntryPoint) runService();

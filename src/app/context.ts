@@ -2,12 +2,14 @@ import type { Logger } from 'pino';
 import type { Config } from '../config.js';
 import type { SigningPool } from '../engine/proof/signing-pool.js';
 import type { Fetcher } from '../engine/verify/fetcher.js';
+import type { VerifyPool } from '../engine/verify/verify-pool.js';
 import type { Identifiers } from '../keys/identity.js';
 import type { IssuerKeys } from '../keys/issuer-keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Db } from '../store/database.js';
 import type { Catalogue } from './catalogue.js';
 import type { Clock } from './clock.js';
+import type { Metrics } from './metrics.js';
 
 /** Everything a use case may touch, passed in explicitly so that tests build their own. */
 export interface AppContext {
@@ -19,6 +21,8 @@ export interface AppContext {
   keys: IssuerKeys;
   /** Signs large batches on every core; absent when BLASON_SIGNING_WORKERS=0. */
   pool?: SigningPool;
+  /** Verifies credentials off the request thread, within a computing limit; absent when BLASON_VERIFY_WORKERS=0. */
+  verifier?: VerifyPool;
   /** Reaches our own documents in-process and foreign ones through the guarded fetcher. */
   fetcher: Fetcher;
   /** Server-side secret for the pseudonymous recipient key (HMAC of the email); never published. */
@@ -29,4 +33,6 @@ export interface AppContext {
   mailer?: Mailer;
   /** Sends the outbox now rather than at the next tick, for messages someone is waiting for (sign-in codes). */
   sendMailSoon?: () => void;
+  /** Counts awards, verifications and e-mails for GET /metrics; absent unless BLASON_METRICS_TOKEN is set. */
+  metrics?: Metrics;
 }

@@ -15,7 +15,9 @@ export const VERIFICATION_FETCH_BUDGET_MS = 8_000;
  * suspension list is checked too (the credential itself can only name its revocation entry).
  */
 export async function verifyAny(app: AppContext, input: VerifiableInput, options: { expectedRecipient?: { email?: string; id?: string }; count?: boolean } = {}): Promise<VerificationReport> {
-  const report = await verifyCredential(input, {
+  // Off this thread when the service has verification workers: hostile input then cannot stall it.
+  const verify = app.verifier ? app.verifier.verify.bind(app.verifier) : verifyCredential;
+  const report = await verify(input, {
     fetcher: budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS),
     now: app.clock.now(),
     ...(options.expectedRecipient ? { expectedRecipient: options.expectedRecipient } : {}),

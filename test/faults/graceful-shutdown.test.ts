@@ -84,3 +84,18 @@ test('SIGTERM during a bulk award: the award completes, new connections are refu
   const one = await fetch(`${service.url}/credentials/${res.body.rows[0]!.credentialId}`, { headers: { accept: 'application/vc+ld+json' } });
   expect(one.status).toBe(200);
 }, 60_000);
+
+test('SIGTERM after verifications: the verification threads close with the rest, and the exit code is 0', async () => {
+  const env = await serviceEnv({ extra: { BLASON_VERIFY_WORKERS: '2' } });
+  if (service) removeDir(path.dirname(service.env.BLASON_DATA_DIR!));
+  service = await startChild(env);
+  const issuer = await setUpIssuer(apiClient(service.url, service.token), service.url);
+  const award = { achievementId: issuer.achievementId, recipient: { email: 'ana@example.fr' } };
+  const awarded = await issuer.operator.post<{ credential: Record<string, unknown> }>('/api/v1/credentials', award);
+  // Two at once: both threads of the pool start.
+  const verify = () => apiClient(service!.url).post<{ verdict: string }>('/api/v1/verify', awarded.body.credential);
+  const reports = await Promise.all([verify(), verify()]);
+  expect(reports.map((res) => res.body.verdict)).toEqual(['valid', 'valid']);
+  // Closing the pool is part of stop(): had it hung, the process would have exited with 1 after the grace period.
+  expect(await service.stop()).toBe(0);
+}, 60_000);

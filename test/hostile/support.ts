@@ -132,3 +132,55 @@ export function propertyOptions(numRuns: number): { numRuns: number; seed: numbe
   const factor = process.env.FC_RUNS_FACTOR ? Number(process.env.FC_RUNS_FACTOR) : 1;
   return { numRuns: Math.max(1, Math.round(numRuns * factor)), seed, endOnFailure: true };
 }
+
+type Json = Record<string, unknown>;
+
+/**
+ * The credential with `count` alignments in its achievement, about 84 bytes each, added after signing (its
+ * signature no longer holds). 11,500 of them make a credential of about 970 KB, just under the 1 MB cap:
+ * before the complexity limits, verifying one like it took 19 s of CPU.
+ */
+export function withAlignments<T>(credential: T, count: number): T {
+  const padded = structuredClone(credential) as Json & { credentialSubject: { achievement: Json } };
+  padded.credentialSubject.achievement.alignment = Array.from({ length: count }, (_, i) => ({
+    type: ['Alignment'], targetName: `C${i}`, targetUrl: `https://example.org/c/${i}`,
+  }));
+  return padded as T;
+}
+
+/**
+ * About the most JSON-LD work the complexity limits let through (src/engine/verify/complexity.ts): 1,450 typed
+ * objects (alignments, evidence, results), added after signing. Verifying it takes a second or two of CPU,
+ * ending in a signature that does not match.
+ */
+export function heaviestAllowed<T>(credential: T): T {
+  const padded = withAlignments(credential, 250) as Json & { credentialSubject: Json };
+  padded.evidence = Array.from({ length: 250 }, (_, i) => ({
+    id: `https://example.org/evidence/${i}`, type: ['Evidence'], name: `Preuve ${i}`,
+  }));
+  padded.credentialSubject.result = Array.from({ length: 950 }, (_, i) => ({
+    id: `https://example.org/result/${i}`, type: ['Result'], value: `${i}`,
+  }));
+  return padded as T;
+}
+
+/**
+ * Sends `hostile` (requests to the service) and, once `working()` says the service is busy with them, asks for
+ * /health: resolves with the order in which the answers came. A service that computes on its request thread
+ * answers /health only after the work it is stuck in; one that computes elsewhere answers it at once.
+ */
+export async function answerOrder(
+  serviceUrl: string, working: () => boolean, hostile: (() => Promise<unknown>)[],
+): Promise<{ order: string[]; health: number }> {
+  const order: string[] = [];
+  const pending = hostile.map((send, i) => send().then(() => {
+    order.push(`hostile ${i}`);
+  }));
+  while (!working() && order.length === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  const health = await fetch(`${serviceUrl}/health`).then((res) => {
+    order.push('health');
+    return res.status;
+  });
+  await Promise.all(pending);
+  return { order, health };
+}
