@@ -1,8 +1,10 @@
 import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { forgetAttempts } from '../store/repositories/attempt-locks.js';
 import { appendAudit } from '../store/repositories/audit.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { findUser, findUserByEmail, insertUser } from '../store/repositories/users.js';
 import type { UserRow } from '../store/schema.js';
+import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { actorOf } from './auth.js';
 import type { AppContext } from './context.js';
 import { newId } from './clock.js';
@@ -13,13 +15,14 @@ import { authorize, type Actor, type Role } from './policies.js';
 /**
  * Console accounts: passwords hashed with scrypt (memory-hard: N=2^15, r=8, 32 MiB per hash), sessions held
  * server-side (the cookie carries a random token, the database its hash), invitations and resets by one-time
- * links, and a lockout after repeated failures.
+ * links, and a lockout after repeated failures, counted per address whether or not it has an account.
  */
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, maxmem: 64 * 1024 * 1024 } as const;
 const KEY_LENGTH = 32;
 export const MIN_PASSWORD_LENGTH = 12;
-const MAX_FAILURES = 5;
+/** Sign-in attempts an address gets before it is locked for LOCK_MINUTES. */
+const MAX_ATTEMPTS = 5;
 const LOCK_MINUTES = 15;
 const SESSION_HOURS = 12;
 const INVITATION_DAYS = 7;
@@ -42,7 +45,7 @@ export async function verifyPassword(stored: string, password: string): Promise<
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-// A hash to compare against when the email is unknown, so that the time taken does not reveal which emails exist.
+// A hash to compare against when the email is unknown or locked, so that the time taken reveals neither.
 let decoyHash: Promise<string> | undefined;
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
@@ -72,29 +75,36 @@ async function newSession(app: AppContext, user: UserRow): Promise<Session> {
   return { token, csrf, user, actor: actorOf(user) };
 }
 
-/** Email and password → a session, or SignInError. Five failures lock the account for 15 minutes. */
-export async function signIn(app: AppContext, email: string, password: string): Promise<Session> {
-  const user = await findUserByEmail(app.db, email.trim().toLowerCase());
-  const now = app.clock.now();
-  if (!user || !user.password_hash || user.disabled_at) {
-    await verifyPassword(await (decoyHash ??= hashPassword(randomBytes(16).toString('hex'))), password);
-    throw new SignInError('invalid');
+/**
+ * Email and password → a session, or SignInError. Five attempts lock the address for 15 minutes, and the answer
+ * never tells whether it has an account:
+ * - each attempt is counted in the database *before* the password is checked, by one atomic statement, so that
+ *   attempts sent in parallel each get their own number and at most five passwords are ever tried per lock;
+ * - an address without an account is counted, locked and answered exactly as one with an account, after the
+ *   same scrypt work (against a decoy hash), so neither the status, the message nor the time tells them apart.
+ */
+export async function signIn(app: AppContext, rawEmail: string, password: string): Promise<Session> {
+  const email = rawEmail.trim().toLowerCase();
+  const key = attemptKey(app, 'console', email);
+  const attempt = await countAndCheck(app, key, MAX_ATTEMPTS);
+  const user = await findUserByEmail(app.db, email);
+  const account = user?.password_hash && !user.disabled_at ? { user, hash: user.password_hash } : undefined;
+  const decoy = await (decoyHash ??= hashPassword(randomBytes(16).toString('hex')));
+  const matches = await verifyPassword(attempt.allowed && account ? account.hash : decoy, password);
+  if (matches && attempt.allowed && account) {
+    await forgetAttempts(app.db, key);
+    return newSession(app, account.user);
   }
-  if (user.locked_until && Date.parse(user.locked_until) > now.getTime()) {
-    throw new SignInError('locked', Math.ceil((Date.parse(user.locked_until) - now.getTime()) / 60_000));
+  if (!attempt.lockedUntil && attempt.attempts < MAX_ATTEMPTS) throw new SignInError('invalid');
+  const lock = attempt.lockedUntil ? { until: attempt.lockedUntil, set: false }
+    : await lockKey(app, key, LOCK_MINUTES);
+  if (lock.set && user) {
+    await appendAudit(app.db, {
+      at: app.clock.now().toISOString(), actorId: user.id, organisationId: user.organisation_id, action: 'user.locked',
+      targetType: 'user', targetId: user.id, details: { attempts: attempt.attempts },
+    });
   }
-  if (!(await verifyPassword(user.password_hash, password))) {
-    const failures = user.failed_logins + 1;
-    const lockedUntil = failures >= MAX_FAILURES ? new Date(now.getTime() + LOCK_MINUTES * 60_000).toISOString() : null;
-    await app.db.updateTable('users').set({ failed_logins: failures, locked_until: lockedUntil }).where('id', '=', user.id).execute();
-    if (lockedUntil) {
-      await appendAudit(app.db, { at: now.toISOString(), actorId: user.id, organisationId: user.organisation_id, action: 'user.locked', targetType: 'user', targetId: user.id, details: { failures } });
-      throw new SignInError('locked', LOCK_MINUTES);
-    }
-    throw new SignInError('invalid');
-  }
-  await app.db.updateTable('users').set({ failed_logins: 0, locked_until: null }).where('id', '=', user.id).execute();
-  return newSession(app, user);
+  throw new SignInError('locked', minutesLeft(app, lock.until));
 }
 
 /** The session behind a cookie token, if it is live. */
@@ -163,18 +173,31 @@ export async function describeLink(app: AppContext, token: string): Promise<{ em
   return { email: user.email, organisationName: org?.name ?? null };
 }
 
-/** Sets the password through a one-time link (invitation or reset), then signs the person in. */
+/**
+ * Sets the password through a one-time link (invitation or reset), then signs the person in. A new password
+ * ends everything the old one could lead to: the account's other sessions, and every link still outstanding
+ * (an older reset link, sent before, must not set the password again behind the new one).
+ */
 export async function setPasswordWithLink(app: AppContext, token: string, password: string): Promise<Session> {
   checkPassword(password);
   const now = app.clock.now().toISOString();
   const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
   if (!row || row.used_at || Date.parse(row.expires_at) < Date.parse(now)) throw new AppError(410, 'link-expired', 'This link has expired or was already used. Ask for a new one.');
-  const claimed = await app.db.updateTable('user_tokens').set({ used_at: now }).where('token_hash', '=', row.token_hash).where('used_at', 'is', null).executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) !== 1) throw new AppError(410, 'link-expired', 'This link was already used.');
-  await app.db.updateTable('users').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null }).where('id', '=', row.user_id).execute();
-  // A new password ends every other session of the account.
-  await app.db.deleteFrom('web_sessions').where('user_id', '=', row.user_id).execute();
+  // Hashed first: scrypt takes a while, and the transaction need not wait for it.
+  const hash = await hashPassword(password);
+  await app.db.transaction().execute(async (trx) => {
+    // One statement spends this link and every other one of the account: of two links used at once, one wins.
+    const spent = await trx.updateTable('user_tokens').set({ used_at: now })
+      .where('user_id', '=', row.user_id).where('used_at', 'is', null).returning('token_hash').execute();
+    if (!spent.some((s) => s.token_hash === row.token_hash)) {
+      throw new AppError(410, 'link-expired', 'This link was already used.');
+    }
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', row.user_id).execute();
+    await trx.deleteFrom('web_sessions').where('user_id', '=', row.user_id).execute();
+  });
   const user = (await findUser(app.db, row.user_id))!;
+  // The link proved the mailbox: a lock set by someone guessing the password ends.
+  await forgetAttempts(app.db, attemptKey(app, 'console', user.email));
   await appendAudit(app.db, { at: now, actorId: user.id, organisationId: user.organisation_id, action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset', targetType: 'user', targetId: user.id });
   return newSession(app, user);
 }
@@ -182,5 +205,14 @@ export async function setPasswordWithLink(app: AppContext, token: string, passwo
 /** The first platform administrator's console password, from the command line (blason admin set-password). */
 export async function setPasswordDirectly(app: AppContext, userId: string, password: string): Promise<void> {
   checkPassword(password);
-  await app.db.updateTable('users').set({ password_hash: await hashPassword(password), failed_logins: 0, locked_until: null }).where('id', '=', userId).execute();
+  const hash = await hashPassword(password);
+  const now = app.clock.now().toISOString();
+  await app.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
+    // As with a link: links sent before the new password no longer set one.
+    await trx.updateTable('user_tokens').set({ used_at: now })
+      .where('user_id', '=', userId).where('used_at', 'is', null).execute();
+  });
+  const user = await findUser(app.db, userId);
+  if (user) await forgetAttempts(app.db, attemptKey(app, 'console', user.email));
 }

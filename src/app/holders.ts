@@ -4,7 +4,9 @@ import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { Verdict, VerificationReport } from '../engine/verify/report.js';
 import { findAchievement } from '../store/repositories/achievements.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
+import { refundAttempt } from '../store/repositories/attempt-locks.js';
 import type { CredentialRow, HolderRow } from '../store/schema.js';
+import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { recipientKey } from './award.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
@@ -23,8 +25,16 @@ import { verifyAny } from './verify.js';
  */
 
 const CODE_MINUTES = 15;
+/** Wrong codes an address's pending codes take before they stop working (their links keep working). */
 const MAX_CODE_ATTEMPTS = 5;
 const MAX_CODES_PER_HOUR = 5;
+/**
+ * Wrong codes one requesting client may type before it waits CLIENT_LOCK_MINUTES (right ones are given back):
+ * generous enough for a workshop room behind one address, small enough that a stranger cannot keep voiding
+ * someone's codes.
+ */
+const MAX_CODES_PER_CLIENT = 20;
+const CLIENT_LOCK_MINUTES = 15;
 const SESSION_HOURS = 24;
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
@@ -44,7 +54,9 @@ async function knownHolderAddress(app: AppContext, email: string): Promise<boole
 
 /**
  * Sends a sign-in code (and link) to the address, if it is one Blason issued a badge to. The answer is the same
- * either way, so nobody can probe which addresses hold badges.
+ * either way, so nobody can probe which addresses hold badges. A mailbox gets at most five messages an hour,
+ * except that one is always sent when no link sent before is still valid: a stranger asking for codes in her
+ * name fills her mailbox with working links, and never leaves the holder without one.
  */
 export async function requestHolderCode(app: AppContext, rawEmail: string, language: Lang): Promise<void> {
   const email = normalizeEmail(rawEmail);
@@ -53,10 +65,15 @@ export async function requestHolderCode(app: AppContext, rawEmail: string, langu
   }
   if (!(await knownHolderAddress(app, email))) return;
   const now = app.clock.now();
-  // A mailbox is not flooded: at most a few unused codes an hour (codes that were used do not count).
+  // A mailbox is not flooded: at most a few unused codes an hour (codes that were used do not count)...
   const recent = await app.db.selectFrom('holder_codes').select((eb) => eb.fn.countAll<number>().as('n'))
     .where('email', '=', email).where('used_at', 'is', null).where('created_at', '>', new Date(now.getTime() - 3_600_000).toISOString()).executeTakeFirst();
-  if (Number(recent?.n ?? 0) >= MAX_CODES_PER_HOUR) return;
+  if (Number(recent?.n ?? 0) >= MAX_CODES_PER_HOUR) {
+    // ...but beyond them, a new one when every link already sent has expired (so, one every CODE_MINUTES at most).
+    const live = await app.db.selectFrom('holder_codes').select('id').where('email', '=', email)
+      .where('used_at', 'is', null).where('expires_at', '>', now.toISOString()).executeTakeFirst();
+    if (live) return;
+  }
   const code = String(randomInt(1_000_000)).padStart(6, '0');
   const link = randomBytes(32).toString('base64url');
   await app.db.insertInto('holder_codes').values({
@@ -93,10 +110,33 @@ async function openSession(app: AppContext, email: string): Promise<HolderSessio
 
 const invalidCode = () => new AppError(401, 'invalid-code', 'This code is wrong or has expired. Ask for a new one.');
 
-/** The 6-digit code typed by the holder. Five wrong codes void every pending code of the address. */
-export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCode: string): Promise<HolderSession> {
+/** Refused: too many codes typed from one client. `minutes` until it may type again (also sent as Retry-After). */
+export class TooManyCodesError extends AppError {
+  constructor(readonly minutes: number) {
+    super(429, 'too-many-codes',
+      `Too many wrong codes from this connection: try again in ${minutes} minutes, or use the link in the email.`);
+  }
+}
+
+/**
+ * The 6-digit code typed by the holder, from `client` (an opaque identifier of the requesting client, a keyed
+ * hash of its address). Two limits, so that nobody can guess a code nor lock a holder out:
+ * - five wrong codes void every pending code of the address (a million codes cannot be tried), but not the links
+ *   sent with them, which cannot be guessed: the holder still signs in with the link from her mailbox;
+ * - a client may type MAX_CODES_PER_CLIENT wrong codes, then waits CLIENT_LOCK_MINUTES; each code is counted
+ *   before it is checked (and given back when right), so a stranger cannot keep voiding someone's codes, nor try
+ *   codes for many addresses, even in parallel.
+ */
+export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCode: string, client: string)
+  : Promise<HolderSession> {
   const email = normalizeEmail(rawEmail);
   const code = rawCode.replace(/\s/g, '');
+  const clientKey = attemptKey(app, 'holder-code', client);
+  const attempt = await countAndCheck(app, clientKey, MAX_CODES_PER_CLIENT);
+  if (!attempt.allowed) {
+    const lock = attempt.lockedUntil ?? (await lockKey(app, clientKey, CLIENT_LOCK_MINUTES)).until;
+    throw new TooManyCodesError(minutesLeft(app, lock));
+  }
   const now = app.clock.now().toISOString();
   const pending = await app.db.selectFrom('holder_codes').selectAll().where('email', '=', email).where('used_at', 'is', null).where('expires_at', '>', now).execute();
   const given = sha256(`${email}\u0000${code}`);
@@ -107,14 +147,18 @@ export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCod
   }
   const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', match.id).where('used_at', 'is', null).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
+  await refundAttempt(app.db, clientKey);
   return openSession(app, email);
 }
 
-/** The link from the e-mail: same as typing the code. */
+/**
+ * The link from the e-mail: same as typing the code, except that wrong codes typed for the address do not void
+ * it. It is 256 random bits that only the mailbox received: guessing codes says nothing about it.
+ */
 export async function verifyHolderLink(app: AppContext, link: string): Promise<HolderSession> {
   const now = app.clock.now().toISOString();
   const row = await app.db.selectFrom('holder_codes').selectAll().where('link_hash', '=', sha256(link)).executeTakeFirst();
-  if (!row || row.used_at || row.expires_at <= now || row.attempts >= MAX_CODE_ATTEMPTS) throw invalidCode();
+  if (!row || row.used_at || row.expires_at <= now) throw invalidCode();
   const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
   return openSession(app, row.email);
@@ -211,6 +255,19 @@ export interface UpsertResult {
   report: VerificationReport;
 }
 
+/** True when Blason issued this credential (same issuer and id) to the holder, and it is not erased. */
+async function issuedToHolder(
+  app: AppContext, holder: HolderRow, issuerId: string, credentialId: string,
+): Promise<boolean> {
+  const id = app.ids.credentialIdFromUrl(credentialId);
+  if (!id) return false;
+  const row = await app.db.selectFrom('credentials').select('credential_json').where('id', '=', id)
+    .where('recipient_key', '=', recipientKey(app, holder.email)).where('erased_at', 'is', null).executeTakeFirst();
+  if (!row) return false;
+  const issuer = (JSON.parse(row.credential_json) as { issuer?: string | { id?: unknown } }).issuer;
+  return (typeof issuer === 'string' ? issuer : issuer?.id) === issuerId;
+}
+
 /**
  * Imports a badge into the holder's backpack after it verifies (any issuer). The same issuer and id is the same
  * credential (OB 3.0 §8 equality): a newer validFrom replaces it; an older one is refused. A badge that names its
@@ -239,6 +296,9 @@ export async function upsertHeldCredential(app: AppContext, holder: HolderRow, i
   const credentialId = decodeURIComponent(report.credentialId.trim());
   const validFrom = (report.display.validFrom ?? '').trim() || app.clock.now().toISOString();
   const now = app.clock.now().toISOString();
+  // One of the badges Blason issued to this holder is already in the backpack (listed as ours): posting it back
+  // is the replacement of a credential the holder has, which stores nothing new.
+  if (await issuedToHolder(app, holder, issuerId, credentialId)) return { created: false, report };
   const existing = await app.db.selectFrom('holder_credentials').selectAll().where('holder_id', '=', holder.id).where('issuer_id', '=', issuerId).where('credential_id', '=', credentialId).executeTakeFirst();
   if (existing) {
     if (Date.parse(validFrom) < Date.parse(existing.valid_from)) throw new AppError(409, 'not_modified', 'The backpack holds a newer version of this credential.');

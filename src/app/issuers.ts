@@ -9,6 +9,7 @@ import { MIN_STATUS_LIST_LENGTH } from '../engine/status/bitstring.js';
 import type { AppContext } from './context.js';
 import { newId } from './clock.js';
 import { conflict, notFound, ValidationError } from './errors.js';
+import { checkInput } from './input-schemas.js';
 import { assertInScope, authorize, scopeOf, type Actor, type Role } from './policies.js';
 
 export interface IssuerInput {
@@ -99,8 +100,10 @@ export async function createStatusLists(app: AppContext, organisationId: string)
   return revocationId;
 }
 
+/** The profile is checked here, whichever door it came through: it is shown on public pages and signed into badges. */
 export async function createIssuer(app: AppContext, actor: Actor, input: IssuerInput): Promise<IssuerView> {
   authorize(actor, 'issuer.create');
+  checkInput('issuer-create.json', input);
   const slug = input.slug ?? slugify(input.name);
   if (await findOrganisationBySlug(app.db, slug)) {
     throw conflict(`An issuer with the identifier "${slug}" already exists; choose another slug.`, { slug });
@@ -132,6 +135,7 @@ export async function updateIssuer(app: AppContext, actor: Actor, id: string, pa
   authorize(actor, 'issuer.update');
   const org = await loadIssuer(app, actor, id);
   if ('slug' in patch) throw new ValidationError('An issuer\'s slug cannot change: its DID and every badge it signed depend on it.', [{ field: 'slug', message: 'read-only' }]);
+  checkInput('issuer-update.json', patch);
   const at = app.clock.now().toISOString();
   const changes = {
     ...(patch.name !== undefined ? { name: patch.name } : {}),

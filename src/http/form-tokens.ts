@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { AppError } from '../app/errors.js';
-import { readCookie } from './cookies.js';
+import { readCookie, setCookie } from './cookies.js';
 
 /**
  * CSRF tokens for HTML forms (the console, the holder's space). Signed in: the session's own token
@@ -21,7 +21,7 @@ export function formToken(req: Request, res: Response, sessionToken: string | un
   let token = readCookie(req, cookie.name);
   if (!token || !/^[A-Za-z0-9_-]{20,64}$/.test(token)) {
     token = randomBytes(24).toString('base64url');
-    res.cookie(cookie.name, token, { httpOnly: true, sameSite: 'lax', path: cookie.path });
+    setCookie(res, cookie.name, token, { httpOnly: true, sameSite: 'lax', path: cookie.path });
   }
   return token;
 }

@@ -4,16 +4,16 @@ import { CREDENTIAL_FILES, holderCredentialFile } from '../app/credential-files.
 import { AppError, ValidationError } from '../app/errors.js';
 import {
   deleteHolderAccount, describeHeld, endHolderSession, heldCredentials, holderSessionFor, requestHolderCode, setCredentialPublic, setHolderName,
-  verifyHolderCode, verifyHolderLink, type HolderSession,
+  TooManyCodesError, verifyHolderCode, verifyHolderLink, type HolderSession,
 } from '../app/holders.js';
 import { authorisedApps, revokeAuthorisedApp } from '../oauth/grants.js';
 import { formatDate, translator, type Lang } from '../views/i18n.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
-import { readCookie } from './cookies.js';
+import { clearCookie, readCookie, setCookie } from './cookies.js';
 import { checkFormToken, formToken } from './form-tokens.js';
 import { languageOf } from './pages.js';
-import { rateLimit } from './rate-limit.js';
+import { clientOf, rateLimit } from './rate-limit.js';
 import { sendCredentialFile } from './send-file.js';
 
 export const HOLDER_COOKIE = 'blason_holder';
@@ -51,7 +51,9 @@ export function holderRouter(app: AppContext): Router {
   const limited = rateLimit(app, 'holder-login', app.config.signInRateLimit);
 
   const setSession = (res: Response, session: HolderSession) => {
-    res.cookie(HOLDER_COOKIE, session.token, { httpOnly: true, sameSite: 'lax', secure: app.ids.baseUrl.protocol === 'https:', path: '/', maxAge: 24 * 3_600_000 });
+    setCookie(res, HOLDER_COOKIE, session.token, {
+      httpOnly: true, sameSite: 'lax', path: '/', maxAge: 24 * 3_600_000,
+    });
   };
 
   const loginPage = async (req: Request, res: Response, model: Record<string, unknown>, status = 200) => {
@@ -81,8 +83,14 @@ export function holderRouter(app: AppContext): Router {
     checkHolderCsrf(req, undefined);
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
     try {
-      setSession(res, await verifyHolderCode(app, email, typeof req.body?.code === 'string' ? req.body.code : ''));
+      const code = typeof req.body?.code === 'string' ? req.body.code : '';
+      setSession(res, await verifyHolderCode(app, email, code, clientOf(app, req)));
     } catch (error) {
+      if (error instanceof TooManyCodesError) {
+        res.setHeader('Retry-After', String(error.minutes * 60));
+        const problem = translator(languageOf(req, res))('holder.code.throttled', { minutes: error.minutes });
+        return loginPage(req, res, { codeStep: true, email, problem }, 429);
+      }
       if (!(error instanceof AppError) || error.status !== 401) throw error;
       return loginPage(req, res, { codeStep: true, email, problem: translator(languageOf(req, res))('holder.code.invalid') }, 401);
     }
@@ -154,7 +162,7 @@ export function holderRouter(app: AppContext): Router {
     checkHolderCsrf(req, session(res));
     if (req.body?.confirm !== '1') throw new ValidationError('Tick the confirmation box to delete your account.');
     await deleteHolderAccount(app, session(res).holder);
-    res.clearCookie(HOLDER_COOKIE, { path: '/' });
+    clearCookie(res, HOLDER_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/' });
     const lang = languageOf(req, res);
     res.type('html').send(renderPage('legal', { lang, title: translator(lang)('holder.deleted'), heading: translator(lang)('holder.deleteTitle'), body: translator(lang)('holder.deleted'), switchLanguageUrl: '/holder/login?lang=' + (lang === 'fr' ? 'en' : 'fr') }));
   });
@@ -162,7 +170,7 @@ export function holderRouter(app: AppContext): Router {
   router.post('/holder/logout', requireHolder, form, async (req, res) => {
     checkHolderCsrf(req, session(res));
     await endHolderSession(app, session(res).token);
-    res.clearCookie(HOLDER_COOKIE, { path: '/' });
+    clearCookie(res, HOLDER_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/' });
     res.redirect(303, '/holder/login');
   });
 

@@ -1,9 +1,14 @@
 import { createHmac } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { AppContext } from '../app/context.js';
 import { DatabaseUnavailableError } from '../store/errors.js';
 import { hit, purgeBefore } from '../store/repositories/rate-limits.js';
 import { sendProblem } from './problem.js';
+
+/** The requesting client, as a keyed hash of its address (no IP address is ever stored). */
+export function clientOf(app: AppContext, req: Request): string {
+  return createHmac('sha256', app.recipientSecret).update(req.ip ?? 'unknown').digest('hex').slice(0, 24);
+}
 
 /**
  * A fixed-window limit per client, counted in the database so that it holds across every process. The client
@@ -13,7 +18,7 @@ export function rateLimit(app: AppContext, name: string, limitPerMinute: number)
   let lastPurge = 0;
   return async (req, res, next) => {
     const windowStart = Math.floor(app.clock.now().getTime() / 60_000) * 60;
-    const client = createHmac('sha256', app.recipientSecret).update(req.ip ?? 'unknown').digest('hex').slice(0, 24);
+    const client = clientOf(app, req);
     let count: number;
     try {
       count = await hit(app.db, `${name}:${client}`, windowStart);

@@ -16,11 +16,16 @@ export interface StoredPayload {
 
 const hash = (id: string) => createHash('sha256').update(id, 'utf8').digest('hex');
 
-export function databaseAdapter(db: Db, now: () => Date) {
+/**
+ * `unauthorisedClientSeconds`: how long a registered client lives until a holder authorises it (a Grant names
+ * it), from then on for good. Registration needs no account: what nobody uses must not pile up.
+ */
+export function databaseAdapter(db: Db, now: () => Date, options: { unauthorisedClientSeconds: number }) {
   return class DatabaseAdapter {
     constructor(readonly model: string) {}
 
     async upsert(id: string, payload: StoredPayload, expiresIn?: number): Promise<void> {
+      if (this.model === 'Client') return this.upsertClient(id, payload);
       const row = {
         model: this.model,
         id_hash: hash(id),
@@ -34,6 +39,23 @@ export function databaseAdapter(db: Db, now: () => Date) {
       };
       await db.insertInto('oauth_records').values(row)
         .onConflict((oc) => oc.columns(['model', 'id_hash']).doUpdateSet({ payload: row.payload, grant_id: row.grant_id, uid: row.uid, account_id: row.account_id, expires_at: row.expires_at }))
+        .execute();
+      // A holder authorised this client: it is kept.
+      if (this.model === 'Grant' && typeof payload.clientId === 'string') {
+        await db.updateTable('oauth_records').set({ expires_at: null }).where('model', '=', 'Client')
+          .where('id_hash', '=', hash(payload.clientId)).where('expires_at', 'is not', null).execute();
+      }
+    }
+
+    /** A new client expires unless authorised in time; storing it again never changes its expiry. */
+    private async upsertClient(id: string, payload: StoredPayload): Promise<void> {
+      const expiresAt = new Date(now().getTime() + options.unauthorisedClientSeconds * 1000).toISOString();
+      await db.insertInto('oauth_records')
+        .values({
+          model: 'Client', id_hash: hash(id), payload: JSON.stringify(payload),
+          grant_id: null, uid: null, account_id: null, expires_at: expiresAt, consumed_at: null,
+        })
+        .onConflict((oc) => oc.columns(['model', 'id_hash']).doUpdateSet({ payload: JSON.stringify(payload) }))
         .execute();
     }
 

@@ -8,6 +8,9 @@ import { ALL_OB_SCOPES } from './scopes.js';
 
 export const OAUTH_MOUNT = '/oauth';
 
+/** A registered client that no holder authorises within this time is forgotten (README, OB 3.0 API). */
+export const UNAUTHORISED_CLIENT_HOURS = 24;
+
 export function apiResource(app: AppContext): string {
   return `${app.ids.origin}/ims/ob/v3p0`;
 }
@@ -27,7 +30,12 @@ export async function createOAuthProvider(app: AppContext): Promise<Provider> {
   }))) as Record<string, unknown>;
   const resource = apiResource(app);
   const provider = new Provider(`${app.ids.origin}${OAUTH_MOUNT}`, {
-    adapter: databaseAdapter(app.db, () => app.clock.now()),
+    adapter: databaseAdapter(app.db, () => app.clock.now(), {
+      unauthorisedClientSeconds: UNAUTHORISED_CLIENT_HOURS * 3600,
+    }),
+    // Nothing here needs to fetch from a URL a client named (jwks_uri, sector_identifier_uri, request_uri: the
+    // registration policy refuses them): should oidc-provider ever try, the request is aborted before it starts.
+    httpOptions: () => ({ signal: AbortSignal.abort() }),
     jwks: { keys: [signingJwk] },
     cookies: { keys: [cookieKey], long: { signed: true, httpOnly: true, sameSite: 'lax' }, short: { signed: true, httpOnly: true, sameSite: 'lax' } },
     findAccount: async (_ctx: unknown, id: string) => {

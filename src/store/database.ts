@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
@@ -12,13 +12,25 @@ import * as holderKey from './migrations/002-holder-key.js';
 import * as consoleTables from './migrations/003-console.js';
 import * as holdersOauth from './migrations/004-holders-oauth.js';
 import * as listAllocationCount from './migrations/005-list-allocation-count.js';
+import * as attemptLocks from './migrations/006-attempt-locks.js';
 
 export type Db = Kysely<Database>;
+
+/** The connections of a PostgreSQL pool right now (SQLite has one connection, and no pool). */
+export interface PoolStats {
+  /** Connections open, busy or idle. */
+  open: number;
+  idle: number;
+  /** Queries waiting for a connection. */
+  waiting: number;
+  max: number;
+}
 
 export interface Store {
   db: Db;
   kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  poolStats?: () => PoolStats;
 }
 
 /** How long a PostgreSQL connection may take to open before the request fails with 503. */
@@ -29,6 +41,8 @@ const CONNECT_TIMEOUT_MS = 3_000;
  * (nothing was changed; it can try again) instead of waiting for ever. Our statements take milliseconds.
  */
 const STATEMENT_TIMEOUT_MS = 30_000;
+/** Connections one process opens at most to PostgreSQL. */
+const POOL_MAX = 10;
 const LOCK_TIMEOUT_MS = 10_000;
 /** How long a SQLite statement waits (asynchronously) for a lock held by another program before 503. */
 const SQLITE_BUSY_RETRY_MS = 2_000;
@@ -43,6 +57,7 @@ const migrations: Record<string, Migration> = {
   '003-console': consoleTables,
   '004-holders-oauth': holdersOauth,
   '005-list-allocation-count': listAllocationCount,
+  '006-attempt-locks': attemptLocks,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
@@ -76,9 +91,25 @@ function withStatementCache(sqlite: SQLite.Database): SqliteDatabase {
   };
 }
 
+/**
+ * The SQLite database holds secrets (token and session hashes, the recipient-hashing secret, OAuth records) and
+ * personal data: only the service's own user may read it. Its folder is created 0700 (a folder that already
+ * exists is left as it is: it may be shared, /srv or /tmp), the file 0600 before SQLite opens it, and files left
+ * readable by an older start are tightened. SQLite gives the -wal, -shm and -journal files it creates later the
+ * database file's own permissions.
+ */
+function ownerOnly(file: string): void {
+  const folder = path.dirname(file);
+  if (!existsSync(folder)) mkdirSync(folder, { recursive: true, mode: 0o700 });
+  closeSync(openSync(file, 'a', 0o600));
+  for (const suffix of ['', '-wal', '-shm', '-journal']) {
+    if (existsSync(`${file}${suffix}`)) chmodSync(`${file}${suffix}`, 0o600);
+  }
+}
+
 export function openStore(database: Config['database']): Store {
   if (database.kind === 'sqlite') {
-    mkdirSync(path.dirname(database.file), { recursive: true });
+    ownerOnly(database.file);
     // No busy timeout in SQLite itself: better-sqlite3 would wait synchronously, freezing the process. A
     // locked database is waited for asynchronously instead (resilientDialect), then answered with 503.
     const sqlite = new SQLite(database.file, { timeout: 0 });
@@ -101,7 +132,7 @@ export function openStore(database: Config['database']): Store {
   }
   const pool = new pg.Pool({
     connectionString: database.url,
-    max: 10,
+    max: POOL_MAX,
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
@@ -118,7 +149,8 @@ export function openStore(database: Config['database']): Store {
   pings.set(db, async () => {
     await pool.query('SELECT 1');
   });
-  return { db, kind: 'postgres', close: () => db.destroy() };
+  const poolStats = () => ({ open: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: POOL_MAX });
+  return { db, kind: 'postgres', close: () => db.destroy(), poolStats };
 }
 
 /**

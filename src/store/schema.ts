@@ -132,6 +132,8 @@ export interface Database {
     details: string | null;
   };
   rate_limits: { bucket: string; window_start: number; count: number };
+  /** Attempts per keyed hash since the last success (see migration 006), and the lock they led to. */
+  attempt_locks: { key: string; attempts: number; locked_until: string | null; updated_at: string };
   images: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string };
   web_sessions: { id_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string };
   user_tokens: { token_hash: string; user_id: string; purpose: string; created_at: string; expires_at: string; used_at: string | null };

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { migrate, openStore, type Store } from '../../src/store/database.js';
+import { countAttempt, lockAttempts } from '../../src/store/repositories/attempt-locks.js';
 import { appendAudit, queryAudit } from '../../src/store/repositories/audit.js';
 import { holdersOf, insertCredentials, setIndexes, type NewCredential } from '../../src/store/repositories/credentials.js';
 import { activeKeys, insertKeyIfNoneActive } from '../../src/store/repositories/issuer-keys.js';
@@ -112,6 +113,21 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
     const counts = await Promise.all(Array.from({ length: 20 }, () => hit(store.db, 'test:client', 1000)));
     expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     expect(await hit(store.db, 'test:client', 1060)).toBe(1);
+  });
+
+  test('sign-in attempts counted at once each get their own number', async () => {
+    const counted = await Promise.all(Array.from({ length: 20 }, () => countAttempt(store.db, 'test:attempts', AT)));
+    expect(counted.map((c) => c.attempts).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+  });
+
+  test('a lock is set once and never extended; once it has ended, counting starts again', async () => {
+    await countAttempt(store.db, 'test:lock', AT);
+    const later = '2026-11-26T12:15:00.000Z';
+    expect(await lockAttempts(store.db, 'test:lock', AT, later)).toEqual({ until: later, set: true });
+    const again = await lockAttempts(store.db, 'test:lock', AT, '2026-11-26T13:00:00.000Z');
+    expect(again).toEqual({ until: later, set: false });
+    expect(await countAttempt(store.db, 'test:lock', AT)).toEqual({ attempts: 2, lockedUntil: later });
+    expect(await countAttempt(store.db, 'test:lock', later)).toEqual({ attempts: 1, lockedUntil: null });
   });
 
   test('a setting initialised by two callers at once keeps the first value for both', async () => {

@@ -2,11 +2,50 @@
  * A holder in front of a test service, without a browser: a cookie jar, the sign-in by code (read from the
  * message that reached the capturing SMTP server), and plain form posts.
  */
+import { request } from 'node:http';
 import type { SmtpCapture } from './smtp.js';
+
+type Send = (url: string, init: RequestInit) => Promise<Response>;
+
+/**
+ * Requests that leave from another loopback address (127.0.0.2, 127.0.0.3…) to a service listening on 127.0.0.1:
+ * the service sees another client, with its own IP address, as it would another person's phone. Plain HTTP only,
+ * string bodies, no redirects followed.
+ */
+export function fromAddress(localAddress: string): Send {
+  return (url, init) => new Promise((resolve, reject) => {
+    const target = new URL(url);
+    const headers: Record<string, string> = {};
+    new Headers(init.headers).forEach((value, name) => { headers[name] = value; });
+    const body = typeof init.body === 'string' ? init.body : undefined;
+    if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+    const options = {
+      host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: init.method ?? 'GET',
+      headers, localAddress, agent: false,
+    };
+    const req = request(options, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => {
+        const out = new Headers();
+        for (let i = 0; i < res.rawHeaders.length; i += 2) out.append(res.rawHeaders[i]!, res.rawHeaders[i + 1]!);
+        const status = res.statusCode ?? 0;
+        const body = status === 204 || status === 304 ? null : Buffer.concat(chunks);
+        resolve(new Response(body, { status, headers: out }));
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 /** Cookies by name, as a browser would keep them for one site (paths are ignored: every test path is ours). */
 export class CookieJar {
   private readonly cookies = new Map<string, string>();
+
+  /** `send`: how the requests leave; by default fetch, from 127.0.0.1 (see fromAddress for another client). */
+  constructor(private readonly send: Send = fetch) {}
 
   store(res: Response): void {
     for (const line of res.headers.getSetCookie()) {
@@ -37,7 +76,7 @@ export class CookieJar {
     const headers = new Headers(init.headers);
     const cookie = this.header();
     if (cookie) headers.set('cookie', cookie);
-    const res = await fetch(url, { ...init, headers, redirect: 'manual' });
+    const res = await this.send(url, { ...init, headers, redirect: 'manual' });
     this.store(res);
     return res;
   }

@@ -3,7 +3,7 @@ import multer from 'multer';
 import { inviteUser } from '../../app/accounts.js';
 import { newId } from '../../app/clock.js';
 import type { AppContext } from '../../app/context.js';
-import { AppError, ValidationError } from '../../app/errors.js';
+import { AppError, ValidationError, type FieldError } from '../../app/errors.js';
 import { createIssuer, getIssuer, listIssuerUsers, rotateIssuerKeys, updateIssuer } from '../../app/issuers.js';
 import { enqueueInvitationEmail } from '../../app/notifications.js';
 import { authorize, can } from '../../app/policies.js';
@@ -11,8 +11,9 @@ import { isPng } from '../../engine/bake/png.js';
 import { appendAudit } from '../../store/repositories/audit.js';
 import { insertImage } from '../../store/repositories/images.js';
 import { listOrganisations, updateOrganisation } from '../../store/repositories/organisations.js';
-import { formatDate, translator } from '../../views/i18n.js';
+import { formatDate, translator, type Lang } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
+import { setCookie } from '../cookies.js';
 import { currentOrganisationId, field, ORG_COOKIE } from './context.js';
 import { consolePage } from './render.js';
 import { checkCsrf, sessionOf } from './session.js';
@@ -21,6 +22,23 @@ const MAX_LOGO = 1_000_000;
 
 function isJpeg(bytes: Buffer): boolean {
   return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
+}
+
+type ProfileField = 'name' | 'url' | 'email' | 'description' | 'linkedinOrganizationId';
+const PROFILE_LABELS: Record<ProfileField, string> = {
+  name: 'issuer.name', url: 'issuer.url', email: 'issuer.email', description: 'issuer.description',
+  linkedinOrganizationId: 'issuer.linkedin',
+};
+
+/** A profile the use case refused, in the operator's language: each field by its label, with what it needs. */
+function profileProblem(lang: Lang, error: ValidationError): { problem: string; fieldErrors: FieldError[] } {
+  const t = translator(lang);
+  const fields = [...new Set(error.errors.map((e) => e.field))]
+    .filter((f): f is ProfileField => f in PROFILE_LABELS);
+  return {
+    problem: fields.length > 0 ? t('issuer.invalid') : error.message,
+    fieldErrors: fields.map((f) => ({ field: t(PROFILE_LABELS[f]), message: t(`issuer.invalidField.${f}`) })),
+  };
 }
 
 /** The organisation's profile, logo and keys; its team; and, for the platform administrator, every organisation. */
@@ -34,11 +52,12 @@ export function orgRoutes(app: AppContext): Router {
     authorize(sessionOf(res).actor, 'issuer.create');
     const org = field(req.body, 'org');
     const chosen = /^[0-9a-f-]{36}$/.test(org) ? org : '';
-    if (chosen) res.cookie(ORG_COOKIE, chosen, { httpOnly: true, sameSite: 'lax', path: '/console' });
+    if (chosen) setCookie(res, ORG_COOKIE, chosen, { httpOnly: true, sameSite: 'lax', path: '/console' });
     res.redirect(303, '/console');
   });
 
-  const issuerPage = async (req: Request, res: Response, problem?: string, status = 200) => {
+  const issuerPage = async (req: Request, res: Response, problem?: string, status = 200,
+    fieldErrors: FieldError[] = []) => {
     const lang = languageOf(req, res);
     const t = translator(lang);
     const actor = sessionOf(res).actor;
@@ -47,12 +66,13 @@ export function orgRoutes(app: AppContext): Router {
       issuer,
       keys: issuer.keys.map((k) => ({ id: k.id, algorithm: k.algorithm, status: t(`issuer.keyStatus.${k.status}`), created: formatDate(k.createdAt, lang) })),
       canRotate: can(actor, 'keys.rotate'),
-      ...(problem ? { problem } : {}),
+      ...(problem ? { problem, fieldErrors } : {}),
     }, { active: 'issuer', organisationId: issuer.id, status });
   };
 
   router.get('/issuer', async (req, res) => issuerPage(req, res));
 
+  // The same use case as PATCH /api/v1/issuers/{id}, which checks the profile against the API's schema.
   router.post('/issuer', form, checkCsrf, async (req, res) => {
     const orNull = (name: string) => field(req.body, name) || null;
     try {
@@ -61,7 +81,8 @@ export function orgRoutes(app: AppContext): Router {
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
-      return issuerPage(req, res, error.message, 422);
+      const { problem, fieldErrors } = profileProblem(languageOf(req, res), error);
+      return issuerPage(req, res, problem, 422, fieldErrors);
     }
     res.redirect(303, '/console/issuer?done=console.done');
   });
@@ -120,20 +141,34 @@ export function orgRoutes(app: AppContext): Router {
     res.redirect(303, '/console/team?done=team.invited');
   });
 
-  router.get('/admin', async (req, res) => {
+  const adminPage = async (req: Request, res: Response, refused?: ValidationError) => {
     authorize(sessionOf(res).actor, 'issuer.create');
     const organisations = await listOrganisations(app.db);
-    await consolePage(app, req, res, 'admin', 'admin.title', { organisations: organisations.map((o) => ({ id: o.id, name: o.name, slug: o.slug })) }, { active: 'admin' });
-  });
+    await consolePage(app, req, res, 'admin', 'admin.title', {
+      organisations: organisations.map((o) => ({ id: o.id, name: o.name, slug: o.slug })),
+      ...(refused ? profileProblem(languageOf(req, res), refused) : {}),
+    }, { active: 'admin', ...(refused ? { status: 422 } : {}) });
+  };
 
+  router.get('/admin', async (req, res) => adminPage(req, res));
+
+  // The same use case as POST /api/v1/issuers, which checks the profile against the API's schema.
   router.post('/admin/organisations', form, checkCsrf, async (req, res) => {
     const actor = sessionOf(res).actor;
-    const issuer = await createIssuer(app, actor, {
-      name: field(req.body, 'name'), ...(field(req.body, 'url') ? { url: field(req.body, 'url') } : {}), ...(field(req.body, 'email') ? { email: field(req.body, 'email') } : {}),
-    });
+    let issuer;
+    try {
+      issuer = await createIssuer(app, actor, {
+        name: field(req.body, 'name'),
+        ...(field(req.body, 'url') ? { url: field(req.body, 'url') } : {}),
+        ...(field(req.body, 'email') ? { email: field(req.body, 'email') } : {}),
+      });
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      return adminPage(req, res, error);
+    }
     const invitation = await inviteUser(app, actor, issuer.id, { email: field(req.body, 'adminEmail'), role: 'operator_admin' });
     await enqueueInvitationEmail(app, { email: invitation.user.email, organisationName: issuer.name, link: invitation.link, language: languageOf(req, res), organisationId: issuer.id });
-    res.cookie(ORG_COOKIE, issuer.id, { httpOnly: true, sameSite: 'lax', path: '/console' });
+    setCookie(res, ORG_COOKIE, issuer.id, { httpOnly: true, sameSite: 'lax', path: '/console' });
     res.redirect(303, '/console/admin?done=admin.created');
   });
   return router;

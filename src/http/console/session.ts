@@ -1,22 +1,20 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { sessionFor, type Session } from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
-import { readCookie } from '../cookies.js';
+import { clearCookie, readCookie, setCookie } from '../cookies.js';
 import { checkFormToken, formToken } from '../form-tokens.js';
 
 export const SESSION_COOKIE = 'blason_session';
 const ANONYMOUS_CSRF_COOKIE = { name: 'blason_csrf', path: '/console' };
 
-function secure(app: AppContext): boolean {
-  return app.ids.baseUrl.protocol === 'https:';
+export function setSessionCookie(_app: AppContext, res: Response, session: Session): void {
+  setCookie(res, SESSION_COOKIE, session.token, {
+    httpOnly: true, sameSite: 'lax', path: '/', maxAge: 12 * 3_600_000,
+  });
 }
 
-export function setSessionCookie(app: AppContext, res: Response, session: Session): void {
-  res.cookie(SESSION_COOKIE, session.token, { httpOnly: true, sameSite: 'lax', secure: secure(app), path: '/', maxAge: 12 * 3_600_000 });
-}
-
-export function clearSessionCookie(app: AppContext, res: Response): void {
-  res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: secure(app), path: '/' });
+export function clearSessionCookie(_app: AppContext, res: Response): void {
+  clearCookie(res, SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/' });
 }
 
 /** Loads the console session, if any, into res.locals.session. */

@@ -1,0 +1,62 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { fromRoot } from '../paths.js';
+import { ValidationError, type FieldError } from './errors.js';
+
+/**
+ * What a use case accepts, as JSON Schemas in schemas/api/. The HTTP API checks request bodies against them
+ * (src/http/validate.ts) and the use cases check their input against the same ones, so that every door (the API,
+ * the console's forms) holds to one rule: a console form once stored `javascript:` URLs that the API refused.
+ */
+export type InputSchema =
+  | 'achievement-create.json' | 'achievement-update.json' | 'credential-award.json' | 'credential-erase.json'
+  | 'issuer-create.json' | 'issuer-update.json' | 'status-change.json' | 'user-create.json';
+
+type AddFormats = (ajv: Ajv) => Ajv;
+const formatsModule = addFormatsModule as unknown as { default?: AddFormats };
+const addFormats = (formatsModule.default ?? addFormatsModule) as unknown as AddFormats;
+
+const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false });
+addFormats(ajv);
+for (const file of readdirSync(fromRoot('schemas', 'api'))) {
+  if (!file.endsWith('.json')) continue;
+  ajv.addSchema(JSON.parse(readFileSync(fromRoot('schemas', 'api', file), 'utf8')) as object, file);
+}
+
+const compiled = new Map<string, ValidateFunction>();
+function validator(schema: InputSchema): ValidateFunction {
+  let validate = compiled.get(schema);
+  if (!validate) {
+    validate = ajv.getSchema(schema);
+    if (!validate) throw new Error(`No input schema ${schema}`);
+    compiled.set(schema, validate);
+  }
+  return validate;
+}
+
+function fieldErrors(errors: ErrorObject[]): FieldError[] {
+  return errors.map((e) => {
+    const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
+    const under = (name: unknown) => (path ? `${path}.${String(name)}` : String(name));
+    if (e.keyword === 'additionalProperties') {
+      return { field: under(e.params.additionalProperty), message: 'is not an accepted field' };
+    }
+    if (e.keyword === 'required') return { field: under(e.params.missingProperty), message: 'is required' };
+    return { field: path || '(body)', message: e.message ?? e.keyword };
+  });
+}
+
+/** Every way `value` breaks `schema` (none when it is valid). */
+export function inputErrors(schema: InputSchema, value: unknown): FieldError[] {
+  const validate = validator(schema);
+  return validate(value) ? [] : fieldErrors(validate.errors ?? []);
+}
+
+/** Throws a ValidationError (422) naming every field of `value` that breaks `schema`. */
+export function checkInput(schema: InputSchema, value: unknown): void {
+  const errors = inputErrors(schema, value);
+  if (errors.length === 0) return;
+  const fields = [...new Set(errors.map((e) => e.field))];
+  throw new ValidationError(`Not valid: ${fields.join(', ')}.`, errors);
+}
