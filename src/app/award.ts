@@ -202,6 +202,7 @@ async function commitChunk(app: AppContext, actor: Actor, org: OrganisationRow, 
       });
       return ids;
     });
+    app.metrics?.awarded(inserted.size);
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
       if (inserted.has(row.id)) {

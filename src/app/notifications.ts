@@ -50,7 +50,7 @@ export function isSendableAddress(email: string): boolean {
   return email.length <= 254 && PLAIN_ADDRESS.test(email);
 }
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'log'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'log' | 'metrics'>;
 
 interface Built {
   to: string;
@@ -83,6 +83,7 @@ async function queue(app: Ctx, messages: Built[]): Promise<number> {
     });
   }
   await enqueue(app.db, rows);
+  app.metrics?.mail('queued', rows.length);
   return rows.length;
 }
 

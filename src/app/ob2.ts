@@ -32,7 +32,9 @@ export function ob2Issuer(app: AppContext, org: OrganisationRow): Record<string,
     id: ob2Urls(app).issuer(org.slug),
     name: org.name,
     url: org.url ?? app.ids.issuerPage(org.slug),
-    ...(org.email ? { email: org.email } : {}),
+    // Required by OB 2.0 (validators refuse an Issuer without it): the platform's contact stands in for an
+    // organisation that gave no address.
+    email: org.email || app.config.contactEmail,
     ...(org.description ? { description: org.description } : {}),
     ...(org.logo_image_id ? { image: app.ids.image(org.logo_image_id) } : {}),
   };

@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * The `blason` command line:
+ *   blason serve                                                     run the service (configured by the environment)
  *   blason verify <file-or-url> [--json] [--offline] [--allow-host host:port]   verify any Open Badges 3.0 credential
  *   blason keys generate [--type ed25519|p256] [--out dir]           make a signing key pair
  * Exit code of `verify`: 0 only when the credential is valid; 1 otherwise; 2 for usage errors.
+ * `serve` runs until SIGTERM or SIGINT, as `node dist/main.js` does.
  */
 import { readFile, mkdir, writeFile } from 'node:fs/promises';
 import { generateKeyPairSync } from 'node:crypto';
@@ -16,6 +18,8 @@ import { guardedFetcher } from '../net/guarded-fetch.js';
 import { formatReport } from './format-report.js';
 
 const USAGE = `Usage:
+  blason serve
+      runs the service; configured by environment variables (PORT, BLASON_BASE_URL, BLASON_DATA_DIR, ...)
   blason verify <file-or-url> [--json] [--offline] [--allow-host host:port]
       --offline: fetch nothing (issuer documents and status lists are then reported as unreachable)
   blason keys generate [--type ed25519|p256] [--out dir]`;
@@ -70,8 +74,15 @@ async function generateKeys(args: string[]): Promise<number> {
   return 0;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Undefined: the command keeps running (the service), and the process must not exit now. */
+async function main(argv: string[]): Promise<number | undefined> {
   const [command, ...rest] = argv;
+  if (command === 'serve' && rest.length === 0) {
+    // Loaded only here: the other commands need none of the service (HTTP, database, OAuth).
+    const { runService } = await import('../main.js');
+    runService();
+    return undefined;
+  }
   if (command === 'verify') return verify(rest);
   if (command === 'keys' && rest[0] === 'generate') return generateKeys(rest.slice(1));
   console.error(USAGE);
@@ -79,7 +90,9 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => {
+    if (code !== undefined) process.exit(code);
+  },
   (error: Error) => {
     console.error(`blason: ${error.message}`);
     process.exit(2);

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { AppContext } from '../app/context.js';
@@ -9,6 +10,8 @@ import { COMPACT_JWS } from '../engine/verify/parse-input.js';
 import { apiResource, OAUTH_MOUNT } from '../oauth/provider.js';
 import { OB_SCOPES } from '../oauth/scopes.js';
 import { parseStrictJson } from '../engine/verify/strict-json.js';
+import { fromRoot } from '../paths.js';
+import { databaseUnavailable } from './problem.js';
 
 /**
  * The Open Badges 3.0 API, as a service provider (host): /ims/ob/v3p0/discovery, /credentials and /profile,
@@ -39,6 +42,52 @@ interface Grant {
   scopes: Set<string>;
 }
 
+/** The operations Blason serves, by path: the discovery document lists these, and any other method is 405. */
+const SERVED: Record<string, readonly string[]> = {
+  '/credentials': ['get', 'post'],
+  '/profile': ['get', 'put'],
+  '/discovery': ['get'],
+};
+
+interface OpenApi {
+  paths: Record<string, Record<string, unknown>>;
+  tags: { name: string }[];
+  components: Record<string, Record<string, unknown>>;
+}
+let official: OpenApi | undefined;
+
+/**
+ * The paths, tags and components of the official OpenAPI description (schemas/ob3/openapi.json) that describe
+ * the operations in SERVED, with the schemas they refer to: the "profiled version" an SDD must be (ob3-spec.md §11).
+ */
+function profiledDescription(): Pick<OpenApi, 'paths' | 'tags' | 'components'> {
+  official ??= JSON.parse(readFileSync(fromRoot('schemas', 'ob3', 'openapi.json'), 'utf8')) as OpenApi;
+  const paths: OpenApi['paths'] = {};
+  for (const [path, methods] of Object.entries(SERVED)) {
+    const operations = Object.entries(official.paths[path] ?? {}).filter(([method]) => methods.includes(method));
+    if (operations.length > 0) paths[path] = Object.fromEntries(operations);
+  }
+  const operations = Object.values(paths).flatMap((ops) => Object.values(ops) as { tags?: string[] }[]);
+  const used = new Set(operations.flatMap((operation) => operation.tags ?? []));
+  // The schemas the operations name, and those these name, and so on.
+  const all = official.components.schemas!;
+  const schemas: Record<string, unknown> = {};
+  const pending = [JSON.stringify(paths)];
+  for (let text = pending.pop(); text !== undefined; text = pending.pop()) {
+    for (const [, name] of text.matchAll(/"#\/components\/schemas\/([^"]+)"/g)) {
+      if (name && !(name in schemas) && all[name]) {
+        schemas[name] = all[name];
+        pending.push(JSON.stringify(all[name]));
+      }
+    }
+  }
+  return {
+    paths,
+    tags: official.tags.filter((tag) => used.has(tag.name)),
+    components: { schemas, headers: official.components.headers ?? {}, links: official.components.links ?? {} },
+  };
+}
+
 function bearerToken(req: Request): string | undefined {
   return /^Bearer\s+([A-Za-z0-9._~+/=-]+)$/i.exec(req.get('authorization') ?? '')?.[1];
 }
@@ -53,6 +102,7 @@ export function serviceDescription(app: AppContext): Record<string, unknown> {
   };
   const terms = `${origin}/terms`;
   const privacy = `${origin}/privacy`;
+  const profiled = profiledDescription();
   return {
     openapi: '3.0.1',
     info: {
@@ -64,9 +114,10 @@ export function serviceDescription(app: AppContext): Record<string, unknown> {
       'x-imssf-privacyPolicyUrl': privacy,
     },
     servers: [{ url: apiResource(app), description: 'Blason' }],
-    tags: [{ name: 'OpenBadgeCredentials' }, { name: 'Profile' }, { name: 'Discovery' }],
-    paths: {},
+    tags: profiled.tags,
+    paths: profiled.paths,
     components: {
+      ...profiled.components,
       securitySchemes: {
         OAuth2ACG: {
           type: 'oauth2',
@@ -85,7 +136,6 @@ export function serviceDescription(app: AppContext): Record<string, unknown> {
           },
         },
       },
-      schemas: {},
     },
   };
 }
@@ -168,6 +218,11 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
   const upsertBody = express.raw({ type: () => true, limit: '1mb' });
   router.post('/credentials', authorize(OB_SCOPES.credentialUpsert), upsertBody, async (req, res) => {
     const type = (req.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+    // The body is read as UTF-8 (JSON and JWS are): another declared charset would be misread, so it is refused.
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(req.get('content-type') ?? '')?.[1]?.toLowerCase();
+    if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+      throw new ApiError(415, 'not_acceptable', `The charset ${charset} is not supported: send UTF-8.`);
+    }
     const text = Buffer.isBuffer(req.body) ? req.body.toString('utf8').trim() : '';
     let format: 'json' | 'jwt';
     if (['application/json', 'application/vc+ld+json', 'application/ld+json'].includes(type)) {
@@ -221,19 +276,41 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
     res.type('application/json').send(JSON.stringify(profile(updated)));
   });
 
-  for (const path of ['/discovery', '/credentials', '/profile']) {
+  for (const path of Object.keys(SERVED)) {
     router.all(path, (_req, res) => sendStatusInfo(res, 405, 'not_allowed', 'This method is not allowed on this endpoint.'));
   }
   router.use((_req, res) => sendStatusInfo(res, 404, 'not_found', 'No such endpoint in the Open Badges 3.0 API.'));
-  router.use((error: unknown, _req: Request, res: Response, next: NextFunction) => {
+  // Every error of this API is an Imsx_StatusInfo, whoever raised it (this router, the body parsers, the
+  // database), never the problem+json of the rest of the service.
+  router.use((error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (res.headersSent) return next(error);
     if (error instanceof ApiError) {
       if (error.challenge) res.setHeader('WWW-Authenticate', error.challenge);
       return sendStatusInfo(res, error.status, error.codeMinor, error.message);
     }
-    const parser = error as { type?: string; status?: number };
+    const parser = error as { type?: string; status?: number; expose?: boolean };
     if (parser.type === 'entity.too.large') return sendStatusInfo(res, 413, 'invalid_data', 'The body is too large.');
     if (parser.type === 'entity.parse.failed') return sendStatusInfo(res, 400, 'invalid_data', 'The body is not valid JSON.');
-    next(error);
+    if (parser.type === 'charset.unsupported') {
+      return sendStatusInfo(res, 415, 'not_acceptable', 'The body\'s charset is not supported: send UTF-8.');
+    }
+    if (parser.type === 'encoding.unsupported') {
+      const message = 'The body\'s Content-Encoding is not supported: send it uncompressed, or gzip- or deflate-compressed.';
+      return sendStatusInfo(res, 415, 'not_acceptable', message);
+    }
+    if (parser.expose && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
+      return sendStatusInfo(res, parser.status, 'invalid_data', (error as Error).message);
+    }
+    const id = String((req as { id?: unknown }).id ?? '');
+    const unavailable = databaseUnavailable(error);
+    if (unavailable) {
+      app.log.warn({ reason: unavailable.reason, detail: unavailable.message, path: req.path, id }, 'database unavailable');
+      res.setHeader('Retry-After', String(unavailable.retryAfterSeconds));
+      const message = 'The service is busy for a moment. Retry in a few seconds: repeating the request is safe.';
+      return sendStatusInfo(res, 503, 'server_busy', message);
+    }
+    app.log.error({ err: error, path: req.path, id }, 'unhandled error');
+    sendStatusInfo(res, 500, 'internal_server_error', `Something went wrong on our side. Reference: ${id}.`);
   });
   return router;
 }

@@ -20,7 +20,7 @@ import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
 import { rateLimit } from './rate-limit.js';
 import { sendCredentialFile } from './send-file.js';
-import { readCookie } from './cookies.js';
+import { readCookie, setCookie } from './cookies.js';
 
 /** Renders the HTML pages that other routers need (the badge page is one form of /credentials/{id}). */
 export interface PageRenderer {
@@ -35,7 +35,9 @@ const MAX_UPLOAD = 5_000_000;
 /** The page language; choosing one with ?lang= is remembered in a cookie. */
 export function languageOf(req: Request, res: Response): Lang {
   const lang = pickLanguage({ query: req.query.lang, cookie: readCookie(req, LANG_COOKIE), acceptLanguage: req.get('accept-language') });
-  if (req.query.lang === lang) res.cookie(LANG_COOKIE, lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true, path: '/' });
+  if (req.query.lang === lang) {
+    setCookie(res, LANG_COOKIE, lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true, path: '/' });
+  }
   res.setHeader('Content-Language', lang);
   res.vary('Accept-Language');
   return lang;
@@ -123,6 +125,7 @@ export function pagesRouter(app: AppContext): Router {
 
   const show = (req: Request, res: Response, report?: VerificationReport, problem?: Problem, url?: string) => {
     const lang = languageOf(req, res);
+    if (report) app.metrics?.verified(report.verdict);
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(renderPage('verify', presentVerifyPage({
       lang, ...(report ? { report } : {}), ...(problem ? { problem } : {}), ...(url ? { url } : {}),

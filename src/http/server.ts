@@ -14,7 +14,10 @@ import { interactionRouter } from '../oauth/interactions.js';
 import { OAUTH_MOUNT } from '../oauth/provider.js';
 import { registrationPolicy } from '../oauth/registration.js';
 import { consoleRouter } from './console/index.js';
+import { useSecureCookies } from './cookies.js';
 import { databaseUnavailable, errorHandler, sendProblem } from './problem.js';
+import { metricsEndpoint, observeRequests, PrometheusMetrics } from './metrics.js';
+import { requestIdScope } from './request-id.js';
 import { apiRouter } from './routes/api.js';
 import { publicRouter } from './routes/public.js';
 import { verifyRouter } from './routes/verify.js';
@@ -32,6 +35,10 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   const http = express();
   http.disable('x-powered-by');
   http.set('trust proxy', process.env.BLASON_TRUST_PROXY === 'true' ? 1 : false);
+  useSecureCookies(http, app.ids.baseUrl);
+  const metricsToken = app.config.metricsToken;
+  const metrics = metricsToken && app.metrics instanceof PrometheusMetrics ? app.metrics : undefined;
+  if (metrics) http.use(observeRequests(metrics));
   http.use(pinoHttp({
     logger: app.log,
     genReqId: (req, res) => {
@@ -46,6 +53,7 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
     },
     customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
   }));
+  http.use(requestIdScope());
   http.use(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
@@ -66,6 +74,8 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
     crossOriginEmbedderPolicy: false,
   }));
 
+  // Without a token there are no metrics: /metrics is then an unknown address (404), like any other.
+  if (metrics && metricsToken) http.get('/metrics', metricsEndpoint(metrics, metricsToken));
   http.use(pagesRouter(app));
   http.use('/console', consoleRouter(app));
   http.use(claimRouter(app));

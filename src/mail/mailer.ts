@@ -1,6 +1,7 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 import type { Clock } from '../app/clock.js';
+import type { Metrics } from '../app/metrics.js';
 import type { Db } from '../store/database.js';
 import { claimDue, markFailed, markSent, releaseClaims } from '../store/repositories/outbox.js';
 
@@ -76,6 +77,7 @@ export interface SenderContext {
   clock: Clock;
   log: Logger;
   config: { mailFrom: string };
+  metrics?: Metrics;
 }
 
 /**
@@ -135,12 +137,14 @@ export class OutboxSender {
           await this.mailer.send({ to: message.to_email, from: this.app.config.mailFrom, subject: message.subject, text: message.text_body, html: message.html_body });
         } catch (error) {
           totals.failed++;
+          this.app.metrics?.mail('failed');
           // The message only: the error may carry the address, which the logs must not keep.
           this.app.log.warn({ outboxId: message.id, attempt: message.attempts + 1 }, 'outbox: message not sent');
           await markFailed(this.app.db, message.id, error);
           continue;
         }
         totals.sent++;
+        this.app.metrics?.mail('sent');
         await markSent(this.app.db, message.id, this.app.clock.now());
       }
       if (batch.length < this.batchSize) break;

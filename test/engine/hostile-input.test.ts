@@ -4,35 +4,18 @@
  * "invalid" report.
  */
 import { readFileSync } from 'node:fs';
-import { crc32, deflateSync } from 'node:zlib';
+import { deflateSync } from 'node:zlib';
 import fc from 'fast-check';
 import { bakePng } from '../../src/engine/bake/png.js';
 import { bakeSvg, unbakeSvg } from '../../src/engine/bake/svg.js';
 import type { VerificationReport } from '../../src/engine/verify/report.js';
 import { verifyCredential } from '../../src/engine/verify/verify-credential.js';
 import { OB2_ASSERTION, signedCredential, testIssuer, type TestIssuer } from '../support/credentials.js';
+import { PNG_SIGNATURE, plainPng, pngChunk } from '../support/png.js';
 
 const NOW = new Date('2026-11-26T12:00:00Z');
-const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle r="5"/></svg>';
 
-function pngChunk(type: string, data: Buffer): Buffer {
-  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  typeAndData.copy(chunk, 4);
-  chunk.writeUInt32BE(crc32(typeAndData), 8 + data.length);
-  return chunk;
-}
-
-/** A valid 1×1 grey PNG with no text chunk. */
-function plainPng(): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header[8] = 8; // bit depth; colour type 0 (greyscale), no interlace
-  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', deflateSync(Buffer.from([0, 0x80]))), pngChunk('IEND', Buffer.alloc(0))]);
-}
 
 /** The report has exactly one check: the input could not be read, for this reason. */
 function expectUnreadable(report: VerificationReport, code: string): void {

@@ -80,6 +80,22 @@ describe('a VC-JWT', () => {
     const payload = JSON.parse(Buffer.from((await signedJwt(issuer, credential)).split('.')[1]!, 'base64url').toString('utf8'));
     expect(payload.exp).toBe(Date.parse('2030-01-01T00:00:00Z') / 1000);
   });
+
+  test('whose subject has an id carries it as the sub claim, and the JWT verifies', async () => {
+    const issuer = await testIssuer();
+    const holder = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
+    const recipient = { did: holder, email: 'ana@example.fr', salt: 'sel' };
+    const credential = buildOpenBadgeCredential(draft(issuer, { recipient }));
+    const jwt = await signedJwt(issuer, credential);
+    expect(JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString('utf8')).sub).toBe(holder);
+    expect((await verifyCredential({ text: jwt }, { fetcher: issuer.fetcher, now: NOW })).verdict).toBe('valid');
+  });
+
+  test('whose subject is known only by a hashed e-mail has no sub claim (there is no id to name)', async () => {
+    const issuer = await testIssuer();
+    const payload = JSON.parse(Buffer.from((await signedJwt(issuer)).split('.')[1]!, 'base64url').toString('utf8'));
+    expect(payload).not.toHaveProperty('sub');
+  });
 });
 
 describe('baking', () => {

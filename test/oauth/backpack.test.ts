@@ -6,11 +6,15 @@
  * reads and updates the profile, refreshes and revokes its tokens. Every body is checked against the official
  * schemas. Refusals: no token, wrong scope, revoked or expired token, another holder's data.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
 import * as oauth from 'oauth4webapi';
 import { apiClient, setUpIssuer, type Api } from '../support/api.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';
 import { CookieJar, hiddenField, signInHolder } from '../support/holder.js';
 import { expectValid } from '../support/ob3-schemas.js';
+import { fromRoot } from '../../src/paths.js';
 import { freePort, startInProcess, type InProcessService } from '../support/service.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.js';
 
@@ -42,6 +46,7 @@ const registration = {
 
 /** The parts of the Service Description Document a backpack uses. */
 interface Sdd {
+  paths: Record<string, Record<string, { operationId: string }>>;
   components: { securitySchemes: { OAuth2ACG: { 'x-imssf-registrationUrl': string; flows: { authorizationCode: { authorizationUrl: string; tokenUrl: string; scopes: Record<string, string> } } } } };
 }
 
@@ -67,7 +72,11 @@ interface World {
 async function startWorld(smtp: SmtpCapture, foreign: ForeignIssuer | undefined, extra: Record<string, string> = {}): Promise<World> {
   const port = await freePort();
   const hosts = [`127.0.0.1:${port}`, ...(foreign ? [foreign.hosts] : [])].join(',');
-  const service = await startInProcess({ port, extra: { SMTP_URL: smtp.url, BLASON_FETCH_ALLOW_HOSTS: hosts, BLASON_FETCH_INSECURE_HTTP_HOSTS: hosts, ...extra } });
+  // Its tests register a client each, more than the registration limit lets one client do in a minute.
+  const service = await startInProcess({ port, extra: {
+    SMTP_URL: smtp.url, BLASON_FETCH_ALLOW_HOSTS: hosts, BLASON_FETCH_INSECURE_HTTP_HOSTS: hosts,
+    BLASON_REGISTRATION_RATE_LIMIT: '1000', ...extra,
+  } });
   const sdd = await (await fetch(`${service.url}/ims/ob/v3p0/discovery`)).json() as Sdd;
   // The authorization server's own metadata, at its issuer (OIDC discovery), completes the SDD with revocation.
   const issuer = new URL(`${service.url}/oauth`);
@@ -197,6 +206,26 @@ describe('discovery', () => {
   test('the authorization server accepts only PKCE S256 and client_secret_basic', () => {
     expect(world.as.code_challenge_methods_supported).toEqual(['S256']);
     expect(world.as.token_endpoint_auth_methods_supported).toEqual(['client_secret_basic']);
+  });
+
+  test('the SDD profiles the official OpenAPI description: the operations Blason serves, as 1EdTech wrote them', () => {
+    const official = JSON.parse(readFileSync(fromRoot('schemas', 'ob3', 'openapi.json'), 'utf8')) as Sdd;
+    const served = Object.fromEntries(Object.entries(world.sdd.paths).map(([p, ops]) => [p, Object.keys(ops).sort()]));
+    expect(served).toEqual({ '/credentials': ['get', 'post'], '/profile': ['get', 'put'], '/discovery': ['get'] });
+    for (const [p, ops] of Object.entries(world.sdd.paths)) {
+      for (const [method, operation] of Object.entries(ops)) expect(operation).toEqual(official.paths[p]![method]);
+    }
+  });
+
+  test('every reference in the SDD resolves within it', () => {
+    const text = JSON.stringify(world.sdd);
+    const refs = [...new Set([...text.matchAll(/"\$ref":"#\/([^"]+)"/g)].map((m) => m[1]!))];
+    expect(refs.length).toBeGreaterThan(5);
+    for (const ref of refs) {
+      const at = (node: unknown, key: string) => (node as Record<string, unknown> | undefined)?.[key];
+      const target = ref.split('/').reduce<unknown>(at, world.sdd);
+      expect({ ref, found: target !== undefined }).toEqual({ ref, found: true });
+    }
   });
 
   test('the SDD is cacheable: an unchanged document answers 304', async () => {
@@ -382,6 +411,17 @@ describe('POST /credentials', () => {
     expect((await api(world, lea.access_token, 'GET', '/credentials')).headers.get('x-total-count')).toBe('4');
   });
 
+  test('a badge Blason issued to the holder, posted back, is one she already has: 200 OK, listed once', async () => {
+    const before = await api(world, lea.access_token, 'GET', '/credentials');
+    const ours = (before.body!.credential as { id: string }[]).find((c) => c.id === issued[0]!.url)!;
+    const res = await api(world, lea.access_token, 'POST', '/credentials', JSON.stringify(ours), 'application/json');
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual(ours);
+    const after = await api(world, lea.access_token, 'GET', '/credentials');
+    expect(after.headers.get('x-total-count')).toBe(before.headers.get('x-total-count'));
+    expect((after.body!.credential as { id: string }[]).filter((c) => c.id === ours.id)).toHaveLength(1);
+  });
+
   test('imports a VC-JWT, which comes back as a compactJwsString', async () => {
     const jwt = await foreign.signJwt({ achievementName: 'Jury de fin de parcours' });
     const res = await api(world, lea.access_token, 'POST', '/credentials', jwt, 'text/plain');
@@ -502,6 +542,74 @@ describe('refusals', () => {
       expectValid('imsx_statusinfo', res.body);
     });
   });
+});
+
+describe('every error is an Imsx_StatusInfo', () => {
+  /** The status, and the Imsx_StatusInfo body (validated) with its one code minor. */
+  type Refusal = { status: number; codeMinor: string; body: ApiBody };
+  async function refusal(res: Awaited<ReturnType<typeof api>> | Response): Promise<Refusal> {
+    const body = (res instanceof Response ? await res.json() : res.body) as ApiBody;
+    expectValid('imsx_statusinfo', body);
+    expect(body).toMatchObject({ imsx_codeMajor: 'failure', imsx_severity: 'error' });
+    const codeMinor = body.imsx_codeMinor!.imsx_codeMinorField[0]!.imsx_codeMinorFieldValue;
+    return { status: res.status, codeMinor, body };
+  }
+
+  test('a profile in a charset other than UTF-8: 415', async () => {
+    const latin1 = 'application/json; charset=iso-8859-1';
+    const res = await api(world, lea.access_token, 'PUT', '/profile', '{"type":["Profile"]}', latin1);
+    expect(await refusal(res)).toMatchObject({ status: 415, codeMinor: 'not_acceptable' });
+  });
+
+  test('a credential in a charset other than UTF-8: 415', async () => {
+    const res = await api(world, lea.access_token, 'POST', '/credentials', '{}', 'application/json; charset=latin1');
+    expect(await refusal(res)).toMatchObject({ status: 415, codeMinor: 'not_acceptable' });
+  });
+
+  test('a body in an unsupported Content-Encoding: 415', async () => {
+    const url = new URL(`${world.service.url}/ims/ob/v3p0/credentials`);
+    const headers = new Headers({ 'content-type': 'application/json', 'content-encoding': 'compress' });
+    const res = await oauth.protectedResourceRequest(lea.access_token, 'POST', url, headers, '{}', insecure);
+    expect(await refusal(res)).toMatchObject({ status: 415, codeMinor: 'not_acceptable' });
+  });
+
+  test('an unknown endpoint: 404; a method an endpoint does not have: 405', async () => {
+    const unknown = await fetch(`${world.service.url}/ims/ob/v3p0/badges`);
+    expect(await refusal(unknown)).toMatchObject({ status: 404, codeMinor: 'not_found' });
+    const deleted = await fetch(`${world.service.url}/ims/ob/v3p0/credentials`, { method: 'DELETE' });
+    expect(await refusal(deleted)).toMatchObject({ status: 405, codeMinor: 'not_allowed' });
+  });
+
+  test('a failure on Blason\'s side: 500 with a reference, and nothing of the internals', async () => {
+    const app = world.service.running.app;
+    const secret = app.recipientSecret;
+    // Breaks the holder's lookup: the pseudonymous key cannot be computed without its secret.
+    app.recipientSecret = undefined as unknown as Buffer;
+    try {
+      const res = await api(world, lea.access_token, 'GET', '/credentials');
+      const { status, codeMinor, body } = await refusal(res);
+      expect({ status, codeMinor }).toEqual({ status: 500, codeMinor: 'internal_server_error' });
+      expect(body.imsx_description).toContain(res.headers.get('x-request-id')!);
+      expect(res.text).not.toMatch(/\bat \S+ \(|TypeError|node_modules/);
+    } finally {
+      app.recipientSecret = secret;
+    }
+  });
+
+  test('a database locked by another program: 503 server_busy with Retry-After, then 200 again', async () => {
+    const lock = new SQLite(path.join(world.service.env.BLASON_DATA_DIR!, 'blason.db'), { fileMustExist: true });
+    const body = JSON.stringify((await api(world, lea.access_token, 'GET', '/profile')).body!);
+    try {
+      lock.exec('BEGIN EXCLUSIVE');
+      const res = await api(world, lea.access_token, 'PUT', '/profile', body, 'application/json');
+      expect(await refusal(res)).toMatchObject({ status: 503, codeMinor: 'server_busy' });
+      expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    } finally {
+      if (lock.inTransaction) lock.exec('ROLLBACK');
+      lock.close();
+    }
+    expect((await api(world, lea.access_token, 'PUT', '/profile', body, 'application/json')).status).toBe(200);
+  }, 20_000);
 });
 
 describe('refresh and revocation', () => {

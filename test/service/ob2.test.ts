@@ -167,6 +167,15 @@ describe('following the links a 2.0 backpack follows', () => {
     expect(new URL(String(assertion.body.id)).origin).toBe(new URL(String(issuerDoc.body.id)).origin);
   });
 
+  test('an issuer that gave no e-mail address has the platform\'s contact address (OB 2.0 requires one)', async () => {
+    const created = await admin.post('/api/v1/issuers', { name: 'Couveuse sans adresse', slug: 'sans-adresse' });
+    expect(created.status).toBe(201);
+    const issuerDoc = await getLd(`${service.url}/ob2/issuers/sans-adresse`);
+    expect(issuerDoc.status).toBe(200);
+    expect(issuerDoc.body.email).toBe(service.running.app.config.contactEmail);
+    expect(issuerDoc.body.email).toMatch(/^[^@\s]+@[^@\s]+$/);
+  });
+
   test('the BadgeClass image is a PNG', async () => {
     const { body } = await getLd(`${service.url}/ob2/badges/${issuer.achievementId}`);
     const res = await fetch(String(body.image));

@@ -14,9 +14,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import { crc32, deflateSync } from 'node:zlib';
 import { OB_V2 } from '../../src/engine/model/contexts.js';
 import { identityHash } from '../../src/engine/model/identity-hash.js';
+export { plainPng, withTextChunk } from './png.js';
 
 type Json = Record<string, unknown>;
 
@@ -217,34 +217,6 @@ export async function startOb2Issuer(
       server.closeAllConnections();
     }),
   };
-}
-
-function pngChunk(type: string, data: Buffer): Buffer {
-  const typeAndData = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const chunk = Buffer.alloc(12 + data.length);
-  chunk.writeUInt32BE(data.length, 0);
-  typeAndData.copy(chunk, 4);
-  chunk.writeUInt32BE(crc32(typeAndData), 8 + data.length);
-  return chunk;
-}
-
-/** The PNG with one more text chunk before IEND: a legacy `tEXt` badge holds only the hosted assertion's URL. */
-export function withTextChunk(png: Buffer, keyword: string, text: string): Buffer {
-  const end = png.length - 12;
-  const chunk = pngChunk('tEXt', Buffer.from(`${keyword}\0${text}`, 'latin1'));
-  return Buffer.concat([png.subarray(0, end), chunk, png.subarray(end)]);
-}
-
-/** A 1×1 grey PNG with no text chunk, to bake badges into. */
-export function plainPng(): Buffer {
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(1, 0);
-  header.writeUInt32BE(1, 4);
-  header[8] = 8;
-  const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-  const image = deflateSync(Buffer.from([0, 0x80]));
-  const chunks = [pngChunk('IHDR', header), pngChunk('IDAT', image), pngChunk('IEND', Buffer.alloc(0))];
-  return Buffer.concat([signature, ...chunks]);
 }
 
 /** An SVG baked the OB 2.0 way: `<openbadges:assertion>` with a `verify` attribute (JWS or URL), or the JSON. */

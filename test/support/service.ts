@@ -104,10 +104,16 @@ export interface ChildService {
   output(): string;
 }
 
-/** Starts the service as its own process, as `npm start` would (for crash and multi-process tests). */
-export async function startChild(env: ServiceEnv): Promise<ChildService> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts')], {
-    cwd: projectRoot,
+/**
+ * Starts the service as its own process, as `npm start` would (for crash and multi-process tests), or with other
+ * node arguments and folder (an installed copy of the package).
+ */
+export async function startChild(
+  env: ServiceEnv, options: { args?: string[]; cwd?: string } = {},
+): Promise<ChildService> {
+  const args = options.args ?? ['--import', 'tsx', path.join(projectRoot, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd ?? projectRoot,
     env: { ...process.env, ...env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

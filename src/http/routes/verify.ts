@@ -63,17 +63,18 @@ export function verifyRouter(app: AppContext): Router {
           const message = `The credential at this URL could not be retrieved: ${verified.reason}`;
           throw new AppError(422, 'unreachable', message);
         }
-        return void sendReport(res, verified.report);
+        return void sendReport(app, res, verified.report);
       } else if (wrapped && wrapped.credential !== undefined) {
         input = typeof wrapped.credential === 'string' ? { text: wrapped.credential } : { credential: wrapped.credential as object };
       }
     }
-    sendReport(res, await verifyAny(app, input, { count: true }));
+    sendReport(app, res, await verifyAny(app, input, { count: true }));
   });
   return router;
 }
 
-function sendReport(res: Response, verified: VerificationReport): void {
+function sendReport(app: AppContext, res: Response, verified: VerificationReport): void {
+  app.metrics?.verified(verified.verdict);
   const { credential: _credential, ...report } = verified;
   res.setHeader('Cache-Control', 'no-store');
   res.json(report);
