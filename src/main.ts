@@ -5,9 +5,10 @@ import { loadConfig, type Config } from './config.js';
 import { ensurePlatformAdmin, recipientSecret } from './app/bootstrap.js';
 import { loadCatalogue } from './app/catalogue.js';
 import { seedDefaults } from './app/seed.js';
-import { systemClock, type Clock } from './app/clock.js';
+import { systemClock, type Clock } from './shared/clock.js';
 import type { AppContext } from './app/context.js';
 import { localFirstFetcher } from './app/local-fetcher.js';
+import { statusListFill } from './app/operations.js';
 import { SigningPool } from './engine/proof/signing-pool.js';
 import { VerifyPool } from './engine/verify/verify-pool.js';
 import { createHttpApp } from './http/server.js';
@@ -21,6 +22,7 @@ import { fileKeyStore } from './keys/keystore.js';
 import { OutboxSender, smtpMailer } from './mail/mailer.js';
 import { guardedFetcher } from './net/guarded-fetch.js';
 import { migrate, openStore, type Store } from './store/database.js';
+import { emailRenderer } from './views/emails.js';
 
 export interface Running {
   app: AppContext;
@@ -51,12 +53,18 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
     ids: new Identifiers(config.baseUrl),
     recipientSecret: await recipientSecret(store.db),
     catalogue: loadCatalogue(),
+    emails: emailRenderer,
     ...(config.signingWorkers > 0 ? { pool: new SigningPool(config.signingWorkers) } : {}),
     // Its threads start with the first verification: most processes (CLI commands, tests) never verify.
     ...(config.verifyWorkers > 0 ? { verifier: new VerifyPool({ size: config.verifyWorkers, cpuLimitMs: config.verifyCpuLimitMs }) } : {}),
     ...(config.smtpUrl ? { mailer: smtpMailer(config.smtpUrl) } : {}),
     ...(config.metricsToken
-      ? { metrics: new PrometheusMetrics({ db: store.db, ...(store.poolStats ? { pool: store.poolStats } : {}) }) }
+      ? {
+        metrics: new PrometheusMetrics({
+          statusLists: () => statusListFill(store),
+          ...(store.poolStats ? { pool: store.poolStats } : {}),
+        }),
+      }
       : {}),
   };
   const app: AppContext = { ...base, fetcher: localFirstFetcher(base, remote) };

@@ -7,7 +7,7 @@ import type { UserRow } from '../store/schema.js';
 import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { actorOf } from './auth.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { AppError, conflict, ValidationError } from './errors.js';
 import { loadIssuer } from './issuers.js';
 import { authorize, type Actor, type Role } from './policies.js';

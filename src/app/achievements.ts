@@ -4,7 +4,7 @@ import { findAchievement, insertAchievement, listAchievements as listRows, updat
 import type { AchievementRow } from '../store/schema.js';
 import type { CompetenceRef, Lang, Localized } from './catalogue.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { notFound, ValidationError } from './errors.js';
 import { loadIssuer } from './issuers.js';
 import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
@@ -202,4 +202,9 @@ export function achievementDocument(app: AppContext, row: AchievementRow, lang: 
     // The same badge for Open Badges 2.0 backpacks.
     related: [{ id: `${app.ids.origin}/ob2/badges/${row.id}`, type: ['Related', 'https://w3id.org/openbadges#BadgeClass'], version: 'Open Badges v2p0' }],
   };
+}
+
+/** An achievement by its id, whoever asks: for the names and images that are public anyway. */
+export async function findAchievementRow(app: AppContext, id: string): Promise<AchievementRow | undefined> {
+  return /^[0-9a-f-]{36}$/.test(id) ? findAchievement(app.db, id) : undefined;
 }

@@ -13,7 +13,7 @@ import { hashHolderKey } from './credential-page.js';
 import type { Lang } from './catalogue.js';
 import type { RowProblem } from './csv.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { AppError, conflict, ValidationError } from './errors.js';
 import { createStatusLists, issuerDid, issuerProfile } from './issuers.js';
 import { authorize, type Actor } from './policies.js';

@@ -1,6 +1,7 @@
 import { bakePng } from '../engine/bake/png.js';
 import { bakeSvg } from '../engine/bake/svg.js';
 import { renderBadgePng, renderBadgeSvg, type BadgeShape } from '../images/badge-image.js';
+import { findImage } from '../store/repositories/images.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import type { AchievementRow } from '../store/schema.js';
 import type { CompetenceRef, Lang } from './catalogue.js';
@@ -37,4 +38,9 @@ export async function achievementImage(app: AppContext, row: AchievementRow, lan
 export async function bakedBadge(app: AppContext, row: AchievementRow, lang: Lang, credentialJson: string, format: 'png' | 'svg'): Promise<Buffer> {
   const image = await achievementImage(app, row, lang);
   return format === 'png' ? bakePng(image.png(), credentialJson) : Buffer.from(bakeSvg(image.svg, { json: credentialJson }));
+}
+
+/** An uploaded image (an organisation's logo) by its id; images are public. */
+export async function storedImage(app: AppContext, id: string): Promise<{ content_type: string; bytes: Buffer } | undefined> {
+  return /^[0-9a-f-]{36}$/.test(id) ? findImage(app.db, id) : undefined;
 }

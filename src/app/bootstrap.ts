@@ -4,7 +4,7 @@ import { getOrInitSetting } from '../store/repositories/settings.js';
 import { countPlatformAdmins, findUserByEmail, insertUser } from '../store/repositories/users.js';
 import type { Db } from '../store/database.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { hashToken, issueToken, newToken } from './issuers.js';
 import { passwordResetLink, setPasswordDirectly } from './accounts.js';
 

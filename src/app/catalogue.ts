@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '../shared/paths.js';
 
 export type Lang = 'fr' | 'en';
 export type Localized = Record<Lang, string>;

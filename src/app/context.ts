@@ -8,8 +8,9 @@ import type { IssuerKeys } from '../keys/issuer-keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Db } from '../store/database.js';
 import type { Catalogue } from './catalogue.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../shared/clock.js';
 import type { Metrics } from './metrics.js';
+import type { EmailRenderer } from './presentation.js';
 
 /** Everything a use case may touch, passed in explicitly so that tests build their own. */
 export interface AppContext {
@@ -28,6 +29,8 @@ export interface AppContext {
   /** Server-side secret for the pseudonymous recipient key (HMAC of the email); never published. */
   recipientSecret: Buffer;
   catalogue: Catalogue;
+  /** Writes e-mails (src/views/emails.ts): a port, so that the use cases never import the views. */
+  emails: EmailRenderer;
   log: Logger;
   /** Delivers the outbox; absent without SMTP_URL (messages then wait in the outbox). */
   mailer?: Mailer;

@@ -139,3 +139,6 @@ export async function eraseCredentialData(app: AppContext, row: CredentialRow, o
 }
 
 export type { Lang };
+
+/** The stored credential, as use cases hand it to their callers (who never import src/store). */
+export type { CredentialRow };

@@ -1,6 +1,6 @@
-import { translator, type Lang } from '../views/i18n.js';
-import { loadCatalogue, type Catalogue } from './catalogue.js';
+import { loadCatalogue, type Catalogue, type Lang } from './catalogue.js';
 import { isSuppressed, PEOPLE_THRESHOLD, type Cell, type Indicators } from './indicators.js';
+import type { Translate } from './presentation.js';
 
 /**
  * CSV exports (`../shared/docs/security.md` §10, CSV injection, CWE-1236). Every export path writes its cells
@@ -61,11 +61,11 @@ let catalogue: Catalogue | undefined;
 /**
  * The indicators as one CSV file, in sections (a title line, a header line, the rows, an empty line): period and
  * scope, summary, by month, workshops by type and month, by operator and first badges by operator and month (the
- * metropolis view only), EntreComp competences covered. Headers come from `src/views/locales/<lang>/indicators.json`;
- * workshop types and competences are named from the catalogue in the same language.
+ * metropolis view only), EntreComp competences covered. Headers come from `t`, the views' words in `lang`
+ * (`src/views/locales/<lang>/indicators.json`, a port: the use cases never import the views); workshop types
+ * and competences are named from the catalogue in the same language.
  */
-export function indicatorsToCsv(indicators: Indicators, lang: Lang): string {
-  const t = translator(lang);
+export function indicatorsToCsv(indicators: Indicators, lang: Lang, t: Translate): string {
   catalogue ??= loadCatalogue();
   const cat = catalogue;
   const metropolis = indicators.organisationId === null;

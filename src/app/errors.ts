@@ -32,3 +32,9 @@ export class ValidationError extends AppError {
 }
 
 export const badRequest = (message: string) => new AppError(400, 'bad-request', message);
+
+/**
+ * Raised by the store when the database cannot do the work right now (HTTP answers 503 with Retry-After).
+ * Re-exported here because src/http reaches the store only through the use cases.
+ */
+export { DatabaseUnavailableError } from '../store/errors.js';

@@ -10,11 +10,11 @@ import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { recipientKey } from './award.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { eraseCredentialData } from './credentials.js';
 import { AppError, notFound, ValidationError } from './errors.js';
 import { enqueueHolderCodeEmail } from './notifications.js';
-import { forgetHolderOAuth } from '../oauth/grants.js';
+import { forgetHolderOAuth } from './authorised-apps.js';
 import { verifyAny } from './verify.js';
 
 /**
@@ -333,3 +333,6 @@ export async function describeHeld(app: AppContext, held: HeldCredential, lang: 
     issuer: typeof issuer === 'object' && typeof issuer.name === 'string' ? issuer.name : held.issuerId, date: held.validFrom,
   };
 }
+
+/** The stored holder account, as use cases hand it to their callers (who never import src/store). */
+export type { HolderRow };

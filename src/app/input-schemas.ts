@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '../shared/paths.js';
 import { ValidationError, type FieldError } from './errors.js';
 
 /**

@@ -1,13 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Profile } from '../engine/model/types.js';
 import { appendAudit } from '../store/repositories/audit.js';
+import { insertImage } from '../store/repositories/images.js';
 import { findOrganisation, findOrganisationBySlug, insertOrganisation, listOrganisations, updateOrganisation } from '../store/repositories/organisations.js';
 import { insertStatusList } from '../store/repositories/status-lists.js';
 import { findUserByEmail, insertToken, insertUser, listUsers } from '../store/repositories/users.js';
 import type { OrganisationRow } from '../store/schema.js';
 import { MIN_STATUS_LIST_LENGTH } from '../engine/status/bitstring.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { conflict, notFound, ValidationError } from './errors.js';
 import { checkInput } from './input-schemas.js';
 import { assertInScope, authorize, scopeOf, type Actor, type Role } from './policies.js';
@@ -202,4 +203,37 @@ export async function listIssuerUsers(app: AppContext, actor: Actor, issuerId: s
   authorize(actor, 'users.manage');
   const org = await loadIssuer(app, actor, issuerId);
   return (await listUsers(app.db, org.id)).map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role as Role, organisationId: u.organisation_id }));
+}
+
+/** An organisation by its id, whoever asks (the console checks the actor before and after). */
+export async function findOrganisationRow(app: AppContext, id: string): Promise<OrganisationRow | undefined> {
+  return /^[0-9a-f-]{36}$/.test(id) ? findOrganisation(app.db, id) : undefined;
+}
+
+/** Every organisation, for the platform administrator's picker and list (the console checks the role). */
+export function allOrganisations(app: AppContext): Promise<OrganisationRow[]> {
+  return listOrganisations(app.db);
+}
+
+/**
+ * The organisation the platform administrator's console works on: the one chosen (an id from a cookie) if it
+ * exists, else the platform's own issuer, else the first; '' when there is none.
+ */
+export async function chosenOrganisationId(app: AppContext, chosen: string | undefined, defaultSlug: string): Promise<string> {
+  if (chosen && (await findOrganisationRow(app, chosen))) return chosen;
+  const fallback = (await findOrganisationBySlug(app.db, defaultSlug)) ?? (await listOrganisations(app.db))[0];
+  return fallback?.id ?? '';
+}
+
+/** Stores a new logo (PNG or JPEG bytes, already checked) for an organisation, and says so in the audit log. */
+export async function setIssuerLogo(
+  app: AppContext, actor: Actor, organisationId: string, image: { bytes: Buffer; contentType: string },
+): Promise<void> {
+  const id = newId();
+  const at = app.clock.now().toISOString();
+  await insertImage(app.db, { id, organisation_id: organisationId, content_type: image.contentType, bytes: image.bytes, created_at: at });
+  await updateOrganisation(app.db, organisationId, { logo_image_id: id, updated_at: at });
+  await appendAudit(app.db, {
+    at, actorId: actor.userId, organisationId, action: 'issuer.logo.updated', targetType: 'issuer', targetId: organisationId,
+  });
 }

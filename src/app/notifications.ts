@@ -1,42 +1,13 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import Handlebars from 'handlebars';
-import { fromRoot } from '../paths.js';
-import { enqueue, type NewOutboxMessage } from '../store/repositories/outbox.js';
-import { translator, type Lang } from '../views/i18n.js';
+import { enqueue, listOutbox, type NewOutboxMessage, type OutboxEntry } from '../store/repositories/outbox.js';
+import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
+import type { EmailContent } from './presentation.js';
 
 /**
- * The e-mails Blason writes: built from src/views/templates/emails (one text and one HTML template each), every
- * string from src/views/locales/<lang>/emails.json, then queued in the outbox. The outbox sender delivers them
- * when SMTP is configured; otherwise they wait there and the console shows them.
- *
- * Names, badge and organisation names are chosen by others (a self-service claim, an import): the HTML templates
- * escape everything (no triple-stash anywhere). The text templates are not HTML and are compiled without
- * escaping, so that "L'atelier" stays "L'atelier".
+ * The e-mails Blason sends, queued in the outbox: who gets which, in which language. Their words and markup come
+ * from the EmailRenderer port (src/views/emails.ts, passed in by createApp). The outbox sender delivers them when
+ * SMTP is configured; otherwise they wait there and the console shows them.
  */
-const handlebars = Handlebars.create();
-const templatesDir = fromRoot('src', 'views', 'templates', 'emails');
-
-handlebars.registerPartial('layout', readFileSync(`${templatesDir}/layout.html.hbs`, 'utf8'));
-handlebars.registerHelper('t', function t(this: unknown, key: string, options: Handlebars.HelperOptions) {
-  const lang = (options.data.root as { lang: Lang }).lang;
-  return translator(lang)(key, options.hash as Record<string, string>);
-});
-
-type EmailKind = 'award' | 'invitation' | 'reset' | 'holder-code';
-
-const templates = new Map<string, Handlebars.TemplateDelegate>();
-for (const file of readdirSync(templatesDir)) {
-  const match = /^(award|invitation|reset|holder-code)\.(text|html)\.hbs$/.exec(file);
-  if (!match) continue;
-  templates.set(`${match[1]}.${match[2]}`, handlebars.compile(readFileSync(`${templatesDir}/${file}`, 'utf8'), { strict: false, noEscape: match[2] === 'text' }));
-}
-
-function render(kind: EmailKind, format: 'text' | 'html', model: Record<string, unknown>): string {
-  const template = templates.get(`${kind}.${format}`);
-  if (!template) throw new Error(`E-mail template ${kind}.${format}.hbs is missing`);
-  return template(model);
-}
 
 /** One line, whatever the input: a subject must never carry a line break into the message headers. */
 function oneLine(text: string): string {
@@ -50,16 +21,14 @@ export function isSendableAddress(email: string): boolean {
   return email.length <= 254 && PLAIN_ADDRESS.test(email);
 }
 
-type Ctx = Pick<AppContext, 'db' | 'clock' | 'log' | 'metrics'>;
+type Ctx = Pick<AppContext, 'db' | 'clock' | 'log' | 'metrics' | 'emails'>;
 
 interface Built {
   to: string;
   organisationId: string | null;
   credentialId: string | null;
-  kind: EmailKind;
   lang: Lang;
-  subject: string;
-  model: Record<string, unknown>;
+  content: EmailContent;
 }
 
 async function queue(app: Ctx, messages: Built[]): Promise<number> {
@@ -67,17 +36,17 @@ async function queue(app: Ctx, messages: Built[]): Promise<number> {
   const rows: NewOutboxMessage[] = [];
   for (const m of messages) {
     if (!isSendableAddress(m.to)) {
-      app.log.warn({ kind: m.kind, credentialId: m.credentialId }, 'e-mail not queued: the address is not a plain e-mail address');
+      app.log.warn({ kind: m.content.kind, credentialId: m.credentialId }, 'e-mail not queued: the address is not a plain e-mail address');
       continue;
     }
-    const subject = oneLine(m.subject);
-    const model = { ...m.model, lang: m.lang, subject };
+    const email = app.emails.render(m.content, m.lang);
     rows.push({
       organisation_id: m.organisationId,
       to_email: m.to,
-      subject,
-      text_body: render(m.kind, 'text', model),
-      html_body: render(m.kind, 'html', model),
+      // Whatever the renderer wrote, a subject never carries a line break into the message headers.
+      subject: oneLine(email.subject),
+      text_body: email.text,
+      html_body: email.html,
       credential_id: m.credentialId,
       created_at: createdAt,
     });
@@ -107,10 +76,8 @@ export function enqueueAwardEmails(app: Ctx, awards: AwardEmail[]): Promise<numb
     to: a.email,
     organisationId: a.organisationId,
     credentialId: a.credentialId,
-    kind: 'award',
     lang: a.language,
-    subject: translator(a.language)('email.award.subject', { badge: a.badgeName, issuer: a.issuerName }),
-    model: { name: a.name, badgeName: a.badgeName, issuerName: a.issuerName, url: a.url, holderUrl: a.holderUrl },
+    content: { kind: 'award', name: a.name, badgeName: a.badgeName, issuerName: a.issuerName, url: a.url, holderUrl: a.holderUrl },
   })));
 }
 
@@ -127,24 +94,16 @@ export interface AccountLinkEmail {
   validHours?: number;
 }
 
-function duration(lang: Lang, hours: number): string {
-  const t = translator(lang);
-  if (hours >= 24 && hours % 24 === 0) {
-    const n = hours / 24;
-    return t(n === 1 ? 'email.duration.days.one' : 'email.duration.days.other', { n });
-  }
-  return t(hours === 1 ? 'email.duration.hours.one' : 'email.duration.hours.other', { n: hours });
-}
-
 function accountEmail(app: Ctx, kind: 'invitation' | 'reset', input: AccountLinkEmail, defaultHours: number): Promise<number> {
   return queue(app, [{
     to: input.email,
     organisationId: input.organisationId ?? null,
     credentialId: null,
-    kind,
     lang: input.language,
-    subject: translator(input.language)(`email.${kind}.subject`, { organisation: input.organisationName }),
-    model: { name: input.name, organisationName: input.organisationName, link: input.link, duration: duration(input.language, input.validHours ?? defaultHours) },
+    content: {
+      kind, name: input.name, organisationName: input.organisationName, link: input.link,
+      validHours: input.validHours ?? defaultHours,
+    },
   }]);
 }
 
@@ -164,9 +123,12 @@ export function enqueueHolderCodeEmail(app: Ctx, input: { email: string; code: s
     to: input.email,
     organisationId: null,
     credentialId: null,
-    kind: 'holder-code',
     lang: input.language,
-    subject: translator(input.language)('email.holderCode.subject', { code: input.code }),
-    model: { code: input.code, link: input.link, duration: translator(input.language)('email.duration.minutes', { n: input.minutes }) },
+    content: { kind: 'holder-code', code: input.code, link: input.link, minutes: input.minutes },
   }]);
+}
+
+/** The newest messages of the outbox (of one organisation, or all), for the console. */
+export function outboxMessages(app: Pick<AppContext, 'db'>, organisationId: string | undefined, limit = 200): Promise<OutboxEntry[]> {
+  return listOutbox(app.db, { ...(organisationId ? { organisationId } : {}), limit, offset: 0 });
 }

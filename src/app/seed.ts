@@ -3,7 +3,7 @@ import { getOrInitSetting } from '../store/repositories/settings.js';
 import { listOrganisations } from '../store/repositories/organisations.js';
 import { insertAchievement } from '../store/repositories/achievements.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { createStatusLists } from './issuers.js';
 
 export const DEFAULT_ISSUER_SLUG = 'mel';

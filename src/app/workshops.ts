@@ -6,7 +6,7 @@ import { loadAchievement } from './achievements.js';
 import { bulkAward, type BulkReport, type BulkRow, type BulkRowStatus } from './award.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
-import { newId } from './clock.js';
+import { newId } from '../shared/clock.js';
 import { isEmail, parseAwardCsv } from './csv.js';
 import { AppError, conflict, notFound, ValidationError } from './errors.js';
 import { loadIssuer } from './issuers.js';

@@ -6,7 +6,8 @@ import {
   deleteHolderAccount, describeHeld, endHolderSession, heldCredentials, holderSessionFor, requestHolderCode, setCredentialPublic, setHolderName,
   TooManyCodesError, verifyHolderCode, verifyHolderLink, type HolderSession,
 } from '../app/holders.js';
-import { authorisedApps, revokeAuthorisedApp } from '../oauth/grants.js';
+import { authorisedApps, revokeAuthorisedApp } from '../app/authorised-apps.js';
+import { scopeKey } from '../oauth/scopes.js';
 import { formatDate, translator, type Lang } from '../views/i18n.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
@@ -120,7 +121,7 @@ export function holderRouter(app: AppContext): Router {
     const t = translator(lang);
     const { holder, csrf } = session(res);
     const held = await Promise.all((await heldCredentials(app, holder)).map((h) => describeHeld(app, h, lang)));
-    const apps = (await authorisedApps(app, holder.id)).map((a) => ({ ...a, since: a.since ? formatDate(a.since, lang) : undefined, scopes: a.scopes.map((s) => t(`consent.scope.${s}`)) }));
+    const apps = (await authorisedApps(app, holder.id)).map((a) => ({ ...a, since: a.since ? formatDate(a.since, lang) : undefined, scopes: a.scopes.map((s) => t(`consent.scope.${scopeKey(s)}`)) }));
     res.setHeader('Cache-Control', 'no-store');
     res.type('html').send(renderPage('holder', {
       lang, title: t('holder.title'), switchLanguageUrl: switchUrl(req, lang), csrf, email: holder.email, name: holder.name ?? '', showName: holder.show_name === 1,

@@ -3,7 +3,6 @@ import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Metrics } from '../app/metrics.js';
 import { VERDICTS, type Verdict } from '../engine/verify/report.js';
-import type { Db, PoolStats } from '../store/database.js';
 import { sendProblem } from './problem.js';
 
 /**
@@ -12,6 +11,15 @@ import { sendProblem } from './problem.js';
  * unless BLASON_METRICS_TOKEN is set, and then only for whoever sends that token: the counts say how the service
  * is used, which is nobody else's business.
  */
+
+/**
+ * Where the gauges read from, passed in by the composition root (src/main.ts): src/http never reaches the store.
+ * `statusLists` is the use case statusListFill (src/app/operations.ts); `pool` the PostgreSQL pool's counts.
+ */
+export interface MetricsSources {
+  statusLists: () => Promise<{ list: string; purpose: string; ratio: number }[]>;
+  pool?: () => { open: number; idle: number; waiting: number; max: number };
+}
 
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
@@ -22,7 +30,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly verifications: Counter<'verdict'>;
   private readonly emails: Counter<'outcome'>;
 
-  constructor(source: { db: Db; pool?: () => PoolStats }) {
+  constructor(source: MetricsSources) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Histogram({
@@ -70,11 +78,7 @@ export class PrometheusMetrics implements Metrics {
       async collect() {
         this.reset();
         try {
-          const lists = await source.db.selectFrom('status_lists').select(['id', 'purpose', 'size', 'allocated'])
-            .execute();
-          for (const list of lists) {
-            this.set({ list: list.id, purpose: list.purpose }, list.size > 0 ? Number(list.allocated) / list.size : 0);
-          }
+          for (const { list, purpose, ratio } of await source.statusLists()) this.set({ list, purpose }, ratio);
         } catch {
           // The database is unavailable: the other metrics are still worth having (and /health says why).
         }

@@ -4,13 +4,12 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import type Provider from 'oidc-provider';
 import type { AppContext } from '../app/context.js';
 import { AppError } from '../app/errors.js';
-import { findHolder, heldCredentials, setHolderName, upsertHeldCredential } from '../app/holders.js';
-import type { HolderRow } from '../store/schema.js';
+import { findHolder, heldCredentials, setHolderName, upsertHeldCredential, type HolderRow } from '../app/holders.js';
 import { COMPACT_JWS } from '../engine/verify/parse-input.js';
 import { apiResource, OAUTH_MOUNT } from '../oauth/provider.js';
 import { OB_SCOPES } from '../oauth/scopes.js';
 import { parseStrictJson } from '../engine/verify/strict-json.js';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '../shared/paths.js';
 import { databaseUnavailable } from './problem.js';
 
 /**

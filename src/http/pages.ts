@@ -3,15 +3,14 @@ import multer from 'multer';
 import { credentialPageFacts, holderSettings, setHolderNameVisible } from '../app/credential-page.js';
 import type { AppContext } from '../app/context.js';
 import { CREDENTIAL_FILES, managedCredentialFile } from '../app/credential-files.js';
+import type { CredentialRow } from '../app/credentials.js';
 import { AppError } from '../app/errors.js';
 import { verifyLink } from '../app/verify-link.js';
 import { verifyAny } from '../app/verify.js';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { VerificationReport } from '../engine/verify/report.js';
-import { findCredential } from '../store/repositories/credentials.js';
-import type { CredentialRow } from '../store/schema.js';
 import type { PublicView } from '../app/visibility.js';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '../shared/paths.js';
 import { pickLanguage, translator, type Lang } from '../views/i18n.js';
 import { presentCredentialPage } from '../views/presenters/credential-page.js';
 import { presentVerifyPage } from '../views/presenters/verify-page.js';
@@ -222,6 +221,3 @@ export function pagesRouter(app: AppContext): Router {
   return router;
 }
 
-export async function credentialRow(app: AppContext, id: string): Promise<CredentialRow | undefined> {
-  return /^[0-9a-f-]{36}$/.test(id) ? findCredential(app.db, id) : undefined;
-}

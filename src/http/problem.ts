@@ -1,7 +1,6 @@
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError, ValidationError } from '../app/errors.js';
-import { DatabaseUnavailableError } from '../store/errors.js';
+import { AppError, DatabaseUnavailableError, ValidationError } from '../app/errors.js';
 
 const TITLES: Record<number, string> = {
   400: 'Bad request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not found', 405: 'Method not allowed', 406: 'Not acceptable',

@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { AppContext } from '../app/context.js';
-import { DatabaseUnavailableError } from '../store/errors.js';
-import { hit, purgeBefore } from '../store/repositories/rate-limits.js';
+import { DatabaseUnavailableError } from '../app/errors.js';
+import { countRequest, forgetRequestCounts } from '../app/operations.js';
 import { sendProblem } from './problem.js';
 
 /** The requesting client, as a keyed hash of its address (no IP address is ever stored). */
@@ -21,7 +21,7 @@ export function rateLimit(app: AppContext, name: string, limitPerMinute: number)
     const client = clientOf(app, req);
     let count: number;
     try {
-      count = await hit(app.db, `${name}:${client}`, windowStart);
+      count = await countRequest(app, `${name}:${client}`, windowStart);
     } catch (error) {
       // Counting needs the database; when it is unavailable the limit fails open, so that what can still be
       // served without it (verifying someone else's badge) is not refused for want of a counter.
@@ -32,7 +32,7 @@ export function rateLimit(app: AppContext, name: string, limitPerMinute: number)
     res.setHeader('RateLimit-Remaining', String(Math.max(0, limitPerMinute - count)));
     if (windowStart - lastPurge > 300) {
       lastPurge = windowStart;
-      void purgeBefore(app.db, windowStart - 120).catch(() => undefined);
+      void forgetRequestCounts(app, windowStart - 120).catch(() => undefined);
     }
     if (count > limitPerMinute) {
       res.setHeader('Retry-After', String(60 - (Math.floor(app.clock.now().getTime() / 1000) % 60)));

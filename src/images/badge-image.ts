@@ -15,7 +15,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Resvg } from '@resvg/resvg-js';
 import Handlebars from 'handlebars';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '../shared/paths.js';
 
 export type BadgeShape = 'blason' | 'hexagon' | 'circle';
 export const BADGE_SHAPES: readonly BadgeShape[] = ['blason', 'hexagon', 'circle'];

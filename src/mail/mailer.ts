@@ -1,7 +1,6 @@
 import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
-import type { Clock } from '../app/clock.js';
-import type { Metrics } from '../app/metrics.js';
+import type { Clock } from '../shared/clock.js';
 import type { Db } from '../store/database.js';
 import { claimDue, markFailed, markSent, releaseClaims } from '../store/repositories/outbox.js';
 
@@ -77,7 +76,8 @@ export interface SenderContext {
   clock: Clock;
   log: Logger;
   config: { mailFrom: string };
-  metrics?: Metrics;
+  /** Counts what was sent (the app's Metrics port fits); named here so that src/mail never imports src/app. */
+  metrics?: { mail(outcome: 'sent' | 'failed'): void };
 }
 
 /**

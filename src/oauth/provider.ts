@@ -20,7 +20,7 @@ export function apiResource(app: AppContext): string {
  * (RFC 7591, no initial access token, as OB 3.0 requires), the authorization code grant with PKCE S256 only,
  * client_secret_basic at the token endpoint, refresh tokens (rotated), token revocation (RFC 7009). Access
  * tokens are opaque, bound to the OB API as their resource, one hour. Holders sign in and consent in Blason's
- * own pages (src/oauth/interactions.ts).
+ * own pages (src/http/oauth-interactions.ts).
  */
 export async function createOAuthProvider(app: AppContext): Promise<Provider> {
   const cookieKey = await getOrInitSetting(app.db, 'oauth_cookie_key', () => randomBytes(32).toString('base64url'));

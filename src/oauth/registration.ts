@@ -1,6 +1,6 @@
-import express, { type NextFunction, type Request, type Response } from 'express';
+import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import type { AppContext } from '../app/context.js';
-import { rateLimit } from '../http/rate-limit.js';
+import { deleteExpiredOAuthClients } from '../store/repositories/oauth-records.js';
 import { ALL_OB_SCOPES } from './scopes.js';
 
 const REQUIRED = ['client_name', 'client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'software_id', 'software_version', 'redirect_uris', 'scope'] as const;
@@ -24,20 +24,19 @@ function refuse(res: Response, error: string, description: string): void {
  * - no member naming a URL beyond those OB 3.0 uses (`jwks_uri`, `sector_identifier_uri`,
  *   `initiate_login_uri`, `request_uris`…): oidc-provider would fetch some of them from the server, outside the
  *   guarded fetcher (a blind SSRF into the internal network), and Blason needs none of them;
- * - a limit per client a minute (BLASON_REGISTRATION_RATE_LIMIT);
+ * - a limit per client a minute (BLASON_REGISTRATION_RATE_LIMIT), `limited`: src/http builds it, since rate
+ *   limits are HTTP's (src/oauth does not import src/http);
  * - registrations no holder authorises within a day are forgotten (see databaseAdapter).
  */
-export function registrationPolicy(app: AppContext) {
+export function registrationPolicy(app: AppContext, limited: RequestHandler) {
   const json = express.json({ limit: '32kb', type: ['application/json'] });
   const insecure = new Set(app.config.oauthInsecureRedirectHosts.map((h) => h.toLowerCase()));
-  const limited = rateLimit(app, 'oauth-register', app.config.registrationRateLimit);
   let lastPurge = 0;
   const forgetExpired = async (_req: Request, _res: Response, next: NextFunction) => {
     const now = app.clock.now();
     if (now.getTime() - lastPurge > PURGE_EVERY_MS) {
       lastPurge = now.getTime();
-      await app.db.deleteFrom('oauth_records').where('model', '=', 'Client')
-        .where('expires_at', '<=', now.toISOString()).execute();
+      await deleteExpiredOAuthClients(app.db, now.toISOString());
     }
     next();
   };

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '../shared/paths.js';
 import { translator, type Lang } from './i18n.js';
 
 /**

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { csvSafeCell, indicatorsToCsv, toCsv } from '../../src/app/csv-export.js';
+import { translator } from '../../src/views/i18n.js';
 import type { Indicators } from '../../src/app/indicators.js';
 
 /** OWASP WSTG "Testing for CSV Injection" payloads, and the leading characters security.md §10 lists. */
@@ -135,7 +136,7 @@ function sampleIndicators(): Indicators {
 describe('indicatorsToCsv', () => {
   test('writes French headers from the locale files, operator names neutralised, suppressed cells as "< 3"', () => {
     const fr = JSON.parse(readFileSync(new URL('../../src/views/locales/fr/indicators.json', import.meta.url), 'utf8')) as Record<string, string>;
-    const csv = indicatorsToCsv(sampleIndicators(), 'fr');
+    const csv = indicatorsToCsv(sampleIndicators(), 'fr', translator('fr'));
     expect(csv.startsWith('\uFEFF')).toBe(true);
     const rows = read(csv);
     const cells = rows.flat();
@@ -155,7 +156,7 @@ describe('indicatorsToCsv', () => {
 
   test('writes English headers in English', () => {
     const en = JSON.parse(readFileSync(new URL('../../src/views/locales/en/indicators.json', import.meta.url), 'utf8')) as Record<string, string>;
-    const rows = read(indicatorsToCsv(sampleIndicators(), 'en'));
+    const rows = read(indicatorsToCsv(sampleIndicators(), 'en', translator('en')));
     expect(rows).toContainEqual([en['indicators.scope'], en['indicators.scope.metropolis']]);
     expect(rows.flat()).toContain(en['indicators.accompaniedPeople']);
     expect(rows).toContainEqual(['3.1 Taking the initiative', '3', '13']);
@@ -163,7 +164,7 @@ describe('indicatorsToCsv', () => {
 
   test('an operator view names the operator and leaves out the by-operator tables', () => {
     const indicators = { ...sampleIndicators(), organisationId: 'o2', operators: [{ id: 'o2', name: '@evil' }] };
-    const rows = read(indicatorsToCsv(indicators, 'en'));
+    const rows = read(indicatorsToCsv(indicators, 'en', translator('en')));
     expect(rows).toContainEqual(['Scope', "'@evil"]);
     expect(rows.flat()).not.toContain('By operator');
   });

@@ -30,6 +30,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { indicatorsToCsv } from '../../src/app/csv-export.js';
+import { translator } from '../../src/views/i18n.js';
 import { AXIS_COLOUR, BAR_COLOUR, barChartSvg, TEXT_COLOUR } from '../../src/app/indicators-chart.js';
 import { computeIndicators, type Cell, type Indicators } from '../../src/app/indicators.js';
 import { migrate, openStore, type Store } from '../../src/store/database.js';
@@ -238,7 +239,7 @@ describe.each(['sqlite', 'postgres'] as const)('indicators on %s', (kind) => {
     });
 
     test('exports as CSV with every by-operator table', () => {
-      const csv = indicatorsToCsv(m, 'fr');
+      const csv = indicatorsToCsv(m, 'fr', translator('fr'));
       expect(csv).toContain('\r\nAlpha Entreprendre;4;13;1;2;5;8;6;3\r\n');
       expect(csv).toContain('\r\nBêta Conseil;2;6;2;1;4;< 3;< 3;< 3\r\n');
       expect(csv).toContain('\r\nGamma Incubateur;0;0;0;0;4;< 3;< 3;< 3\r\n');

@@ -2,7 +2,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/shared/paths.js';
 
 /** Where browser tests write screenshots for reviewers (named in the README). */
 export const SCREENSHOTS = path.join(projectRoot, 'test-output', 'screenshots');

@@ -9,7 +9,7 @@ import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { ed25519PublicKeyMultibase } from '../../src/engine/proof/key-formats.js';
 import { signDataIntegrity } from '../../src/engine/proof/sign.js';
 import { ed25519Signer } from '../../src/engine/proof/signer.js';
-import { fromRoot } from '../../src/paths.js';
+import { fromRoot } from '../../src/shared/paths.js';
 import { allStrings, formatDate } from '../../src/views/i18n.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';

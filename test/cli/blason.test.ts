@@ -8,7 +8,7 @@ import { buildOpenBadgeCredential } from '../../src/engine/model/build-credentia
 import { ed25519PublicKeyMultibase } from '../../src/engine/proof/key-formats.js';
 import { signDataIntegrity } from '../../src/engine/proof/sign.js';
 import { ed25519Signer } from '../../src/engine/proof/signer.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/shared/paths.js';
 import { achievement } from '../support/credentials.js';
 import { FIXTURES } from '../support/fixtures.js';
 import { newEd25519 } from '../support/keys.js';

@@ -13,7 +13,7 @@ import { signDataIntegrity } from '../../src/engine/proof/sign.js';
 import { ed25519Signer } from '../../src/engine/proof/signer.js';
 import { offlineFetcher } from '../../src/engine/verify/fetcher.js';
 import { verifyCredential } from '../../src/engine/verify/verify-credential.js';
-import { fromRoot } from '../../src/paths.js';
+import { fromRoot } from '../../src/shared/paths.js';
 import { achievement, draft, signedCredential, testIssuer, type TestIssuer } from '../support/credentials.js';
 import { newEd25519 } from '../support/keys.js';
 import { failedCodes, recording } from '../support/verification.js';

@@ -87,6 +87,8 @@ test('SIGTERM during a bulk award: the award completes, new connections are refu
 
 test('SIGTERM after verifications: the verification threads close with the rest, and the exit code is 0', async () => {
   const env = await serviceEnv({ extra: { BLASON_VERIFY_WORKERS: '2' } });
+  // The first test leaves its restarted service running: left alone, it kept Jest from exiting.
+  if (service?.process.exitCode === null) await service.stop();
   if (service) removeDir(path.dirname(service.env.BLASON_DATA_DIR!));
   service = await startChild(env);
   const issuer = await setUpIssuer(apiClient(service.url, service.token), service.url);

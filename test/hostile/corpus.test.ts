@@ -11,6 +11,7 @@ import { actorOf } from '../../src/app/auth.js';
 import { computeIndicators } from '../../src/app/indicators.js';
 import { createWorkshop, setClaimOpen } from '../../src/app/workshops.js';
 import { indicatorsToCsv } from '../../src/app/csv-export.js';
+import { translator } from '../../src/views/i18n.js';
 import { apiClient, setUpIssuer, type Api, type ApiResponse } from '../support/api.js';
 import { freshPostgresSchema, startInProcess, type InProcessService } from '../support/service.js';
 import { billionLaughsSvg, expectHandled, externalEntitySvg, iTXtData, parseFailure, pngChunk, pngWith, PNG_SIGNATURE, postClaimingLength, SVG_HEAD, type Problem } from './support.js';
@@ -226,7 +227,7 @@ describe.each([['SQLite', () => sqlite], ['PostgreSQL', () => postgres]])('sprea
     const day = (offset: number) => new Date(now + offset * 86_400_000).toISOString().slice(0, 10);
     // As the console asks for it: the last year, up to tomorrow (the end is exclusive).
     const indicators = await computeIndicators(s.running.app.db, { from: day(-365), to: day(1) });
-    const exported = indicatorsToCsv(indicators, 'fr');
+    const exported = indicatorsToCsv(indicators, 'fr', translator('fr'));
     // Recipients' names are never exported (only aggregates); the operator's name is, neutralised with a quote.
     for (const name of names) expect(exported).not.toContain(name.trim());
     expect(exported).toContain(`"'${issuerName.replaceAll('"', '""')}"`);

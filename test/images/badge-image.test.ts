@@ -13,7 +13,7 @@ import {
   renderBadgeSvg,
   type BadgeImageInput,
 } from '../../src/images/badge-image.js';
-import { fromRoot } from '../../src/paths.js';
+import { fromRoot } from '../../src/shared/paths.js';
 
 const SVG_NAMESPACE = 'http://www.w3.org/2000/svg';
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -9,7 +9,7 @@ import { createApp } from '../../src/main.js';
 import { OutboxSender, smtpMailer } from '../../src/mail/mailer.js';
 import type { Store } from '../../src/store/database.js';
 import { allStrings, translator } from '../../src/views/i18n.js';
-import { fromRoot } from '../../src/paths.js';
+import { fromRoot } from '../../src/shared/paths.js';
 import { freePort, serviceEnv, startInProcess } from '../support/service.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.js';
 

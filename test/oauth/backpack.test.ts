@@ -14,7 +14,7 @@ import { apiClient, setUpIssuer, type Api } from '../support/api.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';
 import { CookieJar, hiddenField, signInHolder } from '../support/holder.js';
 import { expectValid } from '../support/ob3-schemas.js';
-import { fromRoot } from '../../src/paths.js';
+import { fromRoot } from '../../src/shared/paths.js';
 import { freePort, startInProcess, type InProcessService } from '../support/service.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.js';
 

@@ -15,7 +15,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync } from '
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/shared/paths.js';
 import { removeDir, serviceEnv, startChild, type ChildService } from '../support/service.js';
 
 const run = promisify(execFile);

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2019, type ValidateFunction } from 'ajv/dist/2019.js';
 import addFormatsModule from 'ajv-formats';
 import { describeSchemaErrors } from '../../src/engine/verify/schema.js';
-import { fromRoot } from '../../src/paths.js';
+import { fromRoot } from '../../src/shared/paths.js';
 
 type AddFormats = (ajv: Ajv2019) => Ajv2019;
 const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;

@@ -9,7 +9,7 @@ import { loadConfig } from '../../src/config.js';
 import { start, type Running } from '../../src/main.js';
 import { guardedFetcher } from '../../src/net/guarded-fetch.js';
 import type { Fetcher } from '../../src/engine/verify/fetcher.js';
-import { projectRoot } from '../../src/paths.js';
+import { projectRoot } from '../../src/shared/paths.js';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 

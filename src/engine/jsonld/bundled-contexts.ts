@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { fromRoot } from '../../paths.js';
+import { engineAsset } from '../assets.js';
 
 interface ManifestEntry {
   url: string;
@@ -10,12 +10,12 @@ interface ManifestEntry {
 
 /** `contexts/manifest.json`: every JSON-LD context Blason will ever load, pinned by SHA-256. */
 export function readContextManifest(): ManifestEntry[] {
-  const manifest = JSON.parse(readFileSync(fromRoot('contexts', 'manifest.json'), 'utf8')) as { contexts: ManifestEntry[] };
+  const manifest = JSON.parse(readFileSync(engineAsset('contexts', 'manifest.json'), 'utf8')) as { contexts: ManifestEntry[] };
   return manifest.contexts;
 }
 
 export function sha256OfContextFile(file: string): string {
-  return createHash('sha256').update(readFileSync(fromRoot('contexts', file))).digest('hex');
+  return createHash('sha256').update(readFileSync(engineAsset('contexts', file))).digest('hex');
 }
 
 let bundled: ReadonlyMap<string, unknown> | undefined;
@@ -25,7 +25,7 @@ export function bundledContexts(): ReadonlyMap<string, unknown> {
   if (!bundled) {
     const map = new Map<string, unknown>();
     for (const entry of readContextManifest()) {
-      map.set(entry.url, Object.freeze(JSON.parse(readFileSync(fromRoot('contexts', entry.file), 'utf8'))));
+      map.set(entry.url, Object.freeze(JSON.parse(readFileSync(engineAsset('contexts', entry.file), 'utf8'))));
     }
     bundled = map;
   }

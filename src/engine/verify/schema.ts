@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Ajv2019, type ErrorObject, type ValidateFunction } from 'ajv/dist/2019.js';
 import addFormatsModule from 'ajv-formats';
-import { fromRoot } from '../../paths.js';
+import { engineAsset } from '../assets.js';
 import { ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA } from '../model/contexts.js';
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
@@ -19,7 +19,7 @@ let achievementCredential: ValidateFunction | undefined;
 let endorsementCredential: ValidateFunction | undefined;
 
 function loadSchema(file: string): object {
-  return JSON.parse(readFileSync(fromRoot('schemas', 'ob3', file), 'utf8')) as object;
+  return JSON.parse(readFileSync(engineAsset('schemas', 'ob3', file), 'utf8')) as object;
 }
 
 export function achievementCredentialValidator(): ValidateFunction {

@@ -3,9 +3,9 @@ import { createAchievement, getAchievement, listAchievementViews, updateAchievem
 import type { CompetenceRef } from '../../app/catalogue.js';
 import type { AppContext } from '../../app/context.js';
 import { ValidationError } from '../../app/errors.js';
+import { findOrganisationRow } from '../../app/issuers.js';
 import { ACHIEVEMENT_TYPES } from '../../engine/model/types.js';
 import { renderBadgeSvg, type BadgeShape } from '../../images/badge-image.js';
-import { findOrganisation } from '../../store/repositories/organisations.js';
 import { translator, type Lang } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
 import { param } from '../auth.js';
@@ -141,7 +141,7 @@ export function badgeRoutes(app: AppContext): Router {
   // The live preview image: rendered from the form's values, never stored.
   router.get('/badges/preview.svg', async (req, res) => {
     const lang = languageOf(req, res);
-    const organisation = await findOrganisation(app.db, await currentOrganisationId(app, req, res));
+    const organisation = await findOrganisationRow(app, await currentOrganisationId(app, req, res));
     const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).slice(0, 200) : '');
     const level = Number(q('level'));
     const code = q('competence');

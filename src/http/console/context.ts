@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Session } from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
+import { chosenOrganisationId } from '../../app/issuers.js';
 import { DEFAULT_ISSUER_SLUG } from '../../app/seed.js';
-import { findOrganisation, findOrganisationBySlug, listOrganisations } from '../../store/repositories/organisations.js';
 import { readCookie } from '../cookies.js';
 import { sessionOf } from './session.js';
 
@@ -15,10 +15,7 @@ export const ORG_COOKIE = 'console_org';
 export async function currentOrganisationId(app: AppContext, req: Request, res: Response): Promise<string> {
   const session: Session = sessionOf(res);
   if (session.actor.role !== 'platform_admin') return session.actor.organisationId;
-  const chosen = readCookie(req, ORG_COOKIE);
-  if (chosen && /^[0-9a-f-]{36}$/.test(chosen) && (await findOrganisation(app.db, chosen))) return chosen;
-  const fallback = (await findOrganisationBySlug(app.db, DEFAULT_ISSUER_SLUG)) ?? (await listOrganisations(app.db))[0];
-  return fallback?.id ?? '';
+  return chosenOrganisationId(app, readCookie(req, ORG_COOKIE), DEFAULT_ISSUER_SLUG);
 }
 
 export function field(body: unknown, name: string): string {

@@ -55,7 +55,7 @@ export function insightRoutes(app: AppContext): Router {
     if (req.query.format === 'csv') {
       res.setHeader('Content-Disposition', `attachment; filename="indicateurs-${from}-${to}.csv"`);
       res.setHeader('Cache-Control', 'no-store');
-      res.type('text/csv; charset=utf-8').send(indicatorsToCsv(indicators, lang));
+      res.type('text/csv; charset=utf-8').send(indicatorsToCsv(indicators, lang, t));
       return;
     }
     const chart = barChartSvg(indicators.months.map((month, i) => ({ label: month, value: indicators.badgesIssued.byMonth[i] ?? 0 })), { title: t('console.indicators.chartTitle') });

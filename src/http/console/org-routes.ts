@@ -1,16 +1,14 @@
 import express, { Router, type Request, type Response } from 'express';
 import multer from 'multer';
 import { inviteUser } from '../../app/accounts.js';
-import { newId } from '../../app/clock.js';
 import type { AppContext } from '../../app/context.js';
 import { AppError, ValidationError, type FieldError } from '../../app/errors.js';
-import { createIssuer, getIssuer, listIssuerUsers, rotateIssuerKeys, updateIssuer } from '../../app/issuers.js';
+import {
+  allOrganisations, createIssuer, getIssuer, listIssuerUsers, rotateIssuerKeys, setIssuerLogo, updateIssuer,
+} from '../../app/issuers.js';
 import { enqueueInvitationEmail } from '../../app/notifications.js';
 import { authorize, can } from '../../app/policies.js';
 import { isPng } from '../../engine/bake/png.js';
-import { appendAudit } from '../../store/repositories/audit.js';
-import { insertImage } from '../../store/repositories/images.js';
-import { listOrganisations, updateOrganisation } from '../../store/repositories/organisations.js';
 import { formatDate, translator, type Lang } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
 import { setCookie } from '../cookies.js';
@@ -101,11 +99,7 @@ export function orgRoutes(app: AppContext): Router {
     const bytes = req.file?.buffer;
     // Only raster images: an uploaded SVG could carry script.
     if (!bytes || !(isPng(bytes) || isJpeg(bytes))) return issuerPage(req, res, translator(languageOf(req, res))('issuer.logoInvalid'), 422);
-    const id = newId();
-    const at = app.clock.now().toISOString();
-    await insertImage(app.db, { id, organisation_id: organisationId, content_type: isPng(bytes) ? 'image/png' : 'image/jpeg', bytes, created_at: at });
-    await updateOrganisation(app.db, organisationId, { logo_image_id: id, updated_at: at });
-    await appendAudit(app.db, { at, actorId: actor.userId, organisationId, action: 'issuer.logo.updated', targetType: 'issuer', targetId: organisationId });
+    await setIssuerLogo(app, actor, organisationId, { bytes, contentType: isPng(bytes) ? 'image/png' : 'image/jpeg' });
     res.redirect(303, '/console/issuer?done=console.done');
   });
 
@@ -143,7 +137,7 @@ export function orgRoutes(app: AppContext): Router {
 
   const adminPage = async (req: Request, res: Response, refused?: ValidationError) => {
     authorize(sessionOf(res).actor, 'issuer.create');
-    const organisations = await listOrganisations(app.db);
+    const organisations = await allOrganisations(app);
     await consolePage(app, req, res, 'admin', 'admin.title', {
       organisations: organisations.map((o) => ({ id: o.id, name: o.name, slug: o.slug })),
       ...(refused ? profileProblem(languageOf(req, res), refused) : {}),

@@ -1,10 +1,10 @@
 import express, { Router } from 'express';
+import { findAchievementRow } from '../../app/achievements.js';
 import { listAudit } from '../../app/audit.js';
 import type { AppContext } from '../../app/context.js';
 import { eraseRecipient, getCredential, listCredentialViews, revokeCredential, setSuspended } from '../../app/credentials.js';
+import { outboxMessages } from '../../app/notifications.js';
 import { can, scopeOf } from '../../app/policies.js';
-import { listOutbox } from '../../store/repositories/outbox.js';
-import { findAchievement } from '../../store/repositories/achievements.js';
 import { formatDate, formatDateTime, translator } from '../../views/i18n.js';
 import { param } from '../auth.js';
 import { languageOf } from '../pages.js';
@@ -26,7 +26,7 @@ export function recordRoutes(app: AppContext): Router {
     const names = new Map<string, string>();
     for (const row of rows) {
       if (!names.has(row.achievementId)) {
-        const achievement = await findAchievement(app.db, row.achievementId);
+        const achievement = await findAchievementRow(app, row.achievementId);
         names.set(row.achievementId, achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '');
       }
     }
@@ -45,7 +45,7 @@ export function recordRoutes(app: AppContext): Router {
     const t = translator(lang);
     const actor = sessionOf(res).actor;
     const credential = await getCredential(app, actor, param(req, 'id'));
-    const achievement = await findAchievement(app.db, credential.achievementId);
+    const achievement = await findAchievementRow(app, credential.achievementId);
     await consolePage(app, req, res, 'credential', 'credentials.title', {
       credential: {
         id: credential.id, url: credential.url, badge: achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '',
@@ -81,7 +81,7 @@ export function recordRoutes(app: AppContext): Router {
     const t = translator(lang);
     const actor = sessionOf(res).actor;
     const organisationId = scopeOf(actor) ?? await currentOrganisationId(app, req, res);
-    const messages = await listOutbox(app.db, { organisationId, limit: 200, offset: 0 });
+    const messages = await outboxMessages(app, organisationId);
     await consolePage(app, req, res, 'outbox', 'outbox.title', {
       messages: messages.map((m) => ({ to: m.to_email, subject: m.subject, status: t(`outbox.status.${m.status}`), created: formatDateTime(new Date(m.created_at), lang) })),
     }, { active: 'outbox', organisationId });

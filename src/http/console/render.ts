@@ -1,8 +1,8 @@
 import type { Request, Response } from 'express';
 import type { Session } from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
+import { allOrganisations } from '../../app/issuers.js';
 import { can } from '../../app/policies.js';
-import { listOrganisations } from '../../store/repositories/organisations.js';
 import { translator, type Lang } from '../../views/i18n.js';
 import { renderPage } from '../../views/render.js';
 import { languageOf } from '../pages.js';
@@ -44,7 +44,7 @@ export async function consolePage(app: AppContext, req: Request, res: Response, 
   const csrf = csrfToken(req, res);
   let orgs: { id: string; name: string; selected: boolean }[] | undefined;
   if (session?.actor.role === 'platform_admin') {
-    orgs = (await listOrganisations(app.db)).map((o) => ({ id: o.id, name: o.name, selected: o.id === options.organisationId }));
+    orgs = (await allOrganisations(app)).map((o) => ({ id: o.id, name: o.name, selected: o.id === options.organisationId }));
   }
   res.setHeader('Cache-Control', 'no-store');
   res.status(options.status ?? 200).type('html').send(renderPage(`console/${template}`, {

@@ -1,18 +1,16 @@
 import type express from 'express';
 import { Router, type Response } from 'express';
-import { achievementImage } from '../../app/badge-images.js';
+import { findAchievementRow } from '../../app/achievements.js';
+import { achievementImage, storedImage } from '../../app/badge-images.js';
 import type { Lang } from '../../app/catalogue.js';
 import type { AppContext } from '../../app/context.js';
 import {
   CREDENTIAL_FILES, lookupPublicCredential, publicCredentialFile, type CredentialFileFormat,
 } from '../../app/credential-files.js';
-import { AppError, notFound } from '../../app/errors.js';
+import { AppError, DatabaseUnavailableError, notFound } from '../../app/errors.js';
+import { checkDatabase } from '../../app/operations.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicAchievement } from '../../app/public-documents.js';
 import { statusListCredential } from '../../app/status-lists.js';
-import { findAchievement } from '../../store/repositories/achievements.js';
-import { findImage } from '../../store/repositories/images.js';
-import { pingDatabase } from '../../store/database.js';
-import { DatabaseUnavailableError } from '../../store/errors.js';
 import { param } from '../auth.js';
 import { credentialForm } from '../negotiate.js';
 import { sendCredentialFile } from '../send-file.js';
@@ -40,7 +38,7 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
   router.get('/health', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     try {
-      await pingDatabase(app.db);
+      await checkDatabase(app);
     } catch (error) {
       res.setHeader('Retry-After', String(error instanceof DatabaseUnavailableError ? error.retryAfterSeconds : 5));
       res.status(503).json({ status: 'unavailable', database: 'down' });
@@ -68,7 +66,7 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
   router.get('/achievements/:id/image.:format', async (req, res) => {
     const format = param(req, 'format');
     const id = param(req, 'id');
-    const row = UUID.test(id) && (format === 'png' || format === 'svg') ? await findAchievement(app.db, id) : undefined;
+    const row = UUID.test(id) && (format === 'png' || format === 'svg') ? await findAchievementRow(app, id) : undefined;
     if (!row) throw notFound('Badge image');
     const image = await achievementImage(app, row, langOf(req));
     res.setHeader('Access-Control-Allow-Origin', '*');
@@ -79,7 +77,7 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
 
   router.get('/images/:id', async (req, res) => {
     const id = param(req, 'id');
-    const image = UUID.test(id) ? await findImage(app.db, id) : undefined;
+    const image = UUID.test(id) ? await storedImage(app, id) : undefined;
     if (!image) throw notFound('Image');
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.setHeader('Content-Security-Policy', "default-src 'none'");

@@ -1,7 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database } from '../schema.js';
-import { newId } from '../../app/clock.js';
+import { newId } from '../../shared/clock.js';
 
 type Executor = Db | Transaction<Database>;
 

@@ -1,7 +1,7 @@
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database, OutboxRow } from '../schema.js';
-import { newId } from '../../app/clock.js';
+import { newId } from '../../shared/clock.js';
 
 type Executor = Db | Transaction<Database>;
 

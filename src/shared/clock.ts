@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
-/** Time and identifiers, injected so tests control them. */
+/**
+ * Time and identifiers, injected so tests control them. In src/shared/ because every layer below the use cases
+ * (store repositories, keys, the outbox sender) needs them too: src/shared depends on nothing of the service.
+ */
 export interface Clock {
   now(): Date;
 }

@@ -2,17 +2,18 @@ import express, { Router, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
 import type { AppContext } from '../app/context.js';
 import { AppError } from '../app/errors.js';
-import { checkHolderCsrf, holderOf } from '../http/holder-routes.js';
-import { languageOf } from '../http/pages.js';
-import { param } from '../http/auth.js';
+import { OAUTH_MOUNT } from '../oauth/provider.js';
+import { scopeKey } from '../oauth/scopes.js';
 import { translator } from '../views/i18n.js';
 import { renderPage } from '../views/render.js';
-import { OAUTH_MOUNT } from './provider.js';
-import { scopeKey } from './scopes.js';
+import { param } from './auth.js';
+import { checkHolderCsrf, holderOf } from './holder-routes.js';
+import { languageOf } from './pages.js';
 
 /**
  * The holder's side of an OAuth authorization: sign in (the holder sign-in pages, then back here) and consent to
- * what the client asks, in French or English. Nothing is granted without an explicit click.
+ * what the client asks, in French or English. Nothing is granted without an explicit click. In src/http, not
+ * src/oauth: it is pages and the holder's session, which are HTTP's; the OAuth server is only called.
  */
 export function interactionRouter(app: AppContext, provider: Provider): Router {
   const router = Router();

@@ -3,9 +3,9 @@ import path from 'node:path';
 
 /**
  * The project root: the folder holding package.json, `contexts/`, `schemas/` and `badge-templates/`.
- * This file lives in `src/` (run with tsx or jest) or `dist/` (built), one level below the root either way.
+ * This file lives in `src/shared/` (run with tsx or jest) or `dist/shared/` (built), two levels below the root.
  */
-export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export function fromRoot(...segments: string[]): string {
   return path.join(projectRoot, ...segments);
