@@ -35,6 +35,8 @@ export interface Config {
   /** Lifetime of OAuth access tokens, in seconds (OB 3.0 recommends one hour). */
   oauthAccessTokenTtl: number;
   logLevel: string;
+  /** BLASON_TRUST_PROXY=true: behind one reverse proxy, whose X-Forwarded-* headers are believed. */
+  trustProxy: boolean;
   smtpUrl?: string;
   mailFrom: string;
   /** Requests per minute per client on public endpoints (verify, pages). */
@@ -138,6 +140,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     oauthInsecureRedirectHosts: list(env.BLASON_OAUTH_INSECURE_REDIRECT_HOSTS),
     oauthAccessTokenTtl: integer('BLASON_OAUTH_ACCESS_TOKEN_TTL', env.BLASON_OAUTH_ACCESS_TOKEN_TTL, 3600, 1),
     logLevel: env.LOG_LEVEL ?? 'info',
+    trustProxy: env.BLASON_TRUST_PROXY === 'true',
     ...(env.SMTP_URL ? { smtpUrl: env.SMTP_URL } : {}),
     mailFrom: env.BLASON_MAIL_FROM ?? `Blason <no-reply@${baseUrl.hostname}>`,
     publicRateLimit: integer('BLASON_PUBLIC_RATE_LIMIT', env.BLASON_PUBLIC_RATE_LIMIT, 300, 1),

@@ -1,16 +1,17 @@
-import { createHash, randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { forgetAttempts } from '../store/repositories/attempt-locks.js';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
-import { findUser, findUserByEmail, insertUser } from '../store/repositories/users.js';
-import type { UserRow } from '../store/schema.js';
+import { findUser, findUserByEmail } from '../store/repositories/users.js';
+import type { Transaction } from 'kysely';
+import type { Database, UserRow } from '../store/schema.js';
 import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { actorOf } from './auth.js';
 import type { AppContext } from './context.js';
-import { newId } from '../shared/clock.js';
-import { AppError, conflict, ValidationError } from './errors.js';
-import { loadIssuer } from './issuers.js';
-import { authorize, type Actor, type Role } from './policies.js';
+import { AppError, ValidationError } from './errors.js';
+import { addUser, type NewUserInput } from './issuers.js';
+import type { Actor } from './policies.js';
+import { sha256Hex } from '../engine/util.js';
 
 /**
  * Console accounts: passwords hashed with scrypt (memory-hard: N=2^15, r=8, 32 MiB per hash), sessions held
@@ -48,7 +49,6 @@ export async function verifyPassword(stored: string, password: string): Promise<
 // A hash to compare against when the email is unknown or locked, so that the time taken reveals neither.
 let decoyHash: Promise<string> | undefined;
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 export class SignInError extends AppError {
   constructor(readonly reason: 'invalid' | 'locked', readonly minutes = 0) {
@@ -69,7 +69,7 @@ async function newSession(app: AppContext, user: UserRow): Promise<Session> {
   const csrf = randomBytes(24).toString('base64url');
   const now = app.clock.now();
   await app.db.insertInto('web_sessions').values({
-    id_hash: sha256(token), user_id: user.id, csrf_token: csrf, created_at: now.toISOString(),
+    id_hash: sha256Hex(token), user_id: user.id, csrf_token: csrf, created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
   }).execute();
   return { token, csrf, user, actor: actorOf(user) };
@@ -99,7 +99,7 @@ export async function signIn(app: AppContext, rawEmail: string, password: string
   const lock = attempt.lockedUntil ? { until: attempt.lockedUntil, set: false }
     : await lockKey(app, key, LOCK_MINUTES);
   if (lock.set && user) {
-    await appendAudit(app.db, {
+    await recordAudit(app.db, {
       at: app.clock.now().toISOString(), actorId: user.id, organisationId: user.organisation_id, action: 'user.locked',
       targetType: 'user', targetId: user.id, details: { attempts: attempt.attempts },
     });
@@ -110,7 +110,7 @@ export async function signIn(app: AppContext, rawEmail: string, password: string
 /** The session behind a cookie token, if it is live. */
 export async function sessionFor(app: AppContext, token: string | undefined): Promise<Session | undefined> {
   if (!token || token.length > 100) return undefined;
-  const row = await app.db.selectFrom('web_sessions').selectAll().where('id_hash', '=', sha256(token)).executeTakeFirst();
+  const row = await app.db.selectFrom('web_sessions').selectAll().where('id_hash', '=', sha256Hex(token)).executeTakeFirst();
   if (!row || Date.parse(row.expires_at) < app.clock.now().getTime()) return undefined;
   const user = await findUser(app.db, row.user_id);
   if (!user || user.disabled_at) return undefined;
@@ -118,7 +118,7 @@ export async function sessionFor(app: AppContext, token: string | undefined): Pr
 }
 
 export async function signOut(app: AppContext, token: string): Promise<void> {
-  await app.db.deleteFrom('web_sessions').where('id_hash', '=', sha256(token)).execute();
+  await app.db.deleteFrom('web_sessions').where('id_hash', '=', sha256Hex(token)).execute();
 }
 
 function checkPassword(password: string): void {
@@ -137,23 +137,16 @@ export interface Invitation {
  * Invites someone to an organisation's console with a role. They receive a one-time link, valid 7 days, to choose
  * their password. A platform admin invites anyone anywhere; an operator admin only into their own organisation.
  */
-export async function inviteUser(app: AppContext, actor: Actor, organisationId: string, input: { email: string; name?: string; role: Exclude<Role, 'platform_admin'> }): Promise<Invitation> {
-  authorize(actor, 'users.manage');
-  const org = await loadIssuer(app, actor, organisationId);
-  const email = input.email.trim().toLowerCase();
-  if (await findUserByEmail(app.db, email)) throw conflict('Someone with this email already has an account.');
-  const at = app.clock.now().toISOString();
-  const user: UserRow = { id: newId(), organisation_id: org.id, email, name: input.name ?? null, role: input.role, password_hash: null, failed_logins: 0, locked_until: null, created_at: at, disabled_at: null };
-  await insertUser(app.db, user);
-  const link = await oneTimeLink(app, user.id, 'invitation', INVITATION_DAYS * 24);
-  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'user.invited', targetType: 'user', targetId: user.id, details: { role: input.role } });
-  return { user, link, organisationName: org.name };
+export async function inviteUser(app: AppContext, actor: Actor, organisationId: string, input: NewUserInput): Promise<Invitation> {
+  const { user, organisation, credential: link } = await addUser(app, actor, organisationId, input, 'user.invited',
+    (trx, userId) => oneTimeLink(app, userId, 'invitation', INVITATION_DAYS * 24, trx));
+  return { user, link, organisationName: organisation.name };
 }
 
-async function oneTimeLink(app: AppContext, userId: string, purpose: 'invitation' | 'reset', hours: number): Promise<string> {
+async function oneTimeLink(app: AppContext, userId: string, purpose: 'invitation' | 'reset', hours: number, db: AppContext['db'] | Transaction<Database> = app.db): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = app.clock.now();
-  await app.db.insertInto('user_tokens').values({ token_hash: sha256(token), user_id: userId, purpose, created_at: now.toISOString(), expires_at: new Date(now.getTime() + hours * 3_600_000).toISOString(), used_at: null }).execute();
+  await db.insertInto('user_tokens').values({ token_hash: sha256Hex(token), user_id: userId, purpose, created_at: now.toISOString(), expires_at: new Date(now.getTime() + hours * 3_600_000).toISOString(), used_at: null }).execute();
   return `${app.ids.origin}/console/password?token=${token}`;
 }
 
@@ -165,7 +158,7 @@ export async function passwordResetLink(app: AppContext, email: string, hours = 
 }
 
 export async function describeLink(app: AppContext, token: string): Promise<{ email: string; organisationName: string | null } | undefined> {
-  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
   if (!row || row.used_at || Date.parse(row.expires_at) < app.clock.now().getTime()) return undefined;
   const user = await findUser(app.db, row.user_id);
   if (!user) return undefined;
@@ -181,7 +174,7 @@ export async function describeLink(app: AppContext, token: string): Promise<{ em
 export async function setPasswordWithLink(app: AppContext, token: string, password: string): Promise<Session> {
   checkPassword(password);
   const now = app.clock.now().toISOString();
-  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256(token)).executeTakeFirst();
+  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
   if (!row || row.used_at || Date.parse(row.expires_at) < Date.parse(now)) throw new AppError(410, 'link-expired', 'This link has expired or was already used. Ask for a new one.');
   // Hashed first: scrypt takes a while, and the transaction need not wait for it.
   const hash = await hashPassword(password);
@@ -198,7 +191,7 @@ export async function setPasswordWithLink(app: AppContext, token: string, passwo
   const user = (await findUser(app.db, row.user_id))!;
   // The link proved the mailbox: a lock set by someone guessing the password ends.
   await forgetAttempts(app.db, attemptKey(app, 'console', user.email));
-  await appendAudit(app.db, { at: now, actorId: user.id, organisationId: user.organisation_id, action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset', targetType: 'user', targetId: user.id });
+  await recordAudit(app.db, { at: now, actorId: user.id, organisationId: user.organisation_id, action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset', targetType: 'user', targetId: user.id });
   return newSession(app, user);
 }
 

@@ -1,13 +1,15 @@
 import type { Achievement, AchievementType, Alignment } from '../engine/model/types.js';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { findAchievement, insertAchievement, listAchievements as listRows, updateAchievement as updateRow } from '../store/repositories/achievements.js';
 import type { AchievementRow } from '../store/schema.js';
 import type { CompetenceRef, Lang, Localized } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { notFound, ValidationError } from './errors.js';
+import { checkInput } from './input-schemas.js';
 import { loadIssuer } from './issuers.js';
 import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
+import { isUuid } from '../shared/uuid.js';
 
 interface LocalizedInput {
   fr: string;
@@ -84,13 +86,14 @@ function checkCompetences(app: AppContext, competences: CompetenceRef[]): void {
 }
 
 export async function loadAchievement(app: AppContext, actor: Actor, id: string): Promise<AchievementRow> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findAchievement(app.db, id, scopeOf(actor)) : undefined;
+  const row = isUuid(id) ? await findAchievement(app.db, id, scopeOf(actor)) : undefined;
   if (!row) throw notFound('Badge');
   return row;
 }
 
 export async function createAchievement(app: AppContext, actor: Actor, input: AchievementInput): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
+  checkInput('achievement-create.json', input);
   const org = await loadIssuer(app, actor, input.issuerId);
   const base = input.catalogueKey ? app.catalogue.badge(input.catalogueKey) : undefined;
   if (input.catalogueKey && !base) throw new ValidationError('Unknown catalogue badge.', [{ field: 'catalogueKey', message: `${input.catalogueKey} is not in the catalogue` }]);
@@ -120,7 +123,7 @@ export async function createAchievement(app: AppContext, actor: Actor, input: Ac
     updated_at: at,
   };
   await insertAchievement(app.db, row);
-  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'achievement.created', targetType: 'achievement', targetId: row.id, details: { catalogueKey: row.catalogue_key } });
+  await recordAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'achievement.created', targetType: 'achievement', targetId: row.id, details: { catalogueKey: row.catalogue_key } });
   return toView(app, row);
 }
 
@@ -138,6 +141,7 @@ export async function listAchievementViews(app: AppContext, actor: Actor, filter
 
 export async function updateAchievement(app: AppContext, actor: Actor, id: string, patch: AchievementPatch): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
+  checkInput('achievement-update.json', patch);
   const row = await loadAchievement(app, actor, id);
   assertInScope(actor, row.organisation_id, 'Badge');
   if (patch.competences) checkCompetences(app, patch.competences);
@@ -158,7 +162,7 @@ export async function updateAchievement(app: AppContext, actor: Actor, id: strin
     ...(patch.archived !== undefined ? { archived_at: patch.archived ? at : null } : {}),
     updated_at: at,
   });
-  await appendAudit(app.db, {
+  await recordAudit(app.db, {
     at, actorId: actor.userId, organisationId: row.organisation_id, action: patch.archived ? 'achievement.archived' : 'achievement.updated',
     targetType: 'achievement', targetId: row.id, details: { fields: Object.keys(patch) },
   });
@@ -206,5 +210,5 @@ export function achievementDocument(app: AppContext, row: AchievementRow, lang: 
 
 /** An achievement by its id, whoever asks: for the names and images that are public anyway. */
 export async function findAchievementRow(app: AppContext, id: string): Promise<AchievementRow | undefined> {
-  return /^[0-9a-f-]{36}$/.test(id) ? findAchievement(app.db, id) : undefined;
+  return isUuid(id) ? findAchievement(app.db, id) : undefined;
 }

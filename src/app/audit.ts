@@ -1,4 +1,5 @@
 import { queryAudit } from '../store/repositories/audit.js';
+import { findUser } from '../store/repositories/users.js';
 import type { AppContext } from './context.js';
 import { loadIssuer } from './issuers.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
@@ -28,4 +29,19 @@ export async function listAudit(app: AppContext, actor: Actor, filter: { issuerI
     offset: filter.offset ?? 0,
   });
   return rows.map((r) => ({ at: r.at, actorId: r.actor_id, issuerId: r.organisation_id, action: r.action, targetType: r.target_type, targetId: r.target_id, reason: r.reason, details: r.details ? JSON.parse(r.details) as Record<string, unknown> : null }));
+}
+
+/**
+ * The e-mail addresses of the people who wrote these entries, for the console's audit page: only the actor's
+ * organisation's users (a platform admin's, all), so the page never lists another organisation's accounts.
+ */
+export async function auditActorEmails(app: AppContext, actor: Actor, entries: AuditView[]): Promise<Map<string, string>> {
+  authorize(actor, 'audit.read');
+  const scope = scopeOf(actor);
+  const emails = new Map<string, string>();
+  for (const id of new Set(entries.map((e) => e.actorId).filter((a): a is string => a !== null))) {
+    const user = await findUser(app.db, id);
+    if (user && (scope === undefined || user.organisation_id === scope)) emails.set(id, user.email);
+  }
+  return emails;
 }

@@ -19,8 +19,8 @@ export async function authenticateToken(app: AppContext, token: string | undefin
   return actorOf(user);
 }
 
-export function actorOf(user: { id: string; role: string; organisation_id: string | null }): Actor {
-  const role = user.role as Role;
+export function actorOf(user: { id: string; role: Role; organisation_id: string | null }): Actor {
+  const role = user.role;
   if (role === 'platform_admin') return { kind: 'user', userId: user.id, role, organisationId: null };
   if (!user.organisation_id) throw unauthorized('This account belongs to no organisation.');
   return { kind: 'user', userId: user.id, role, organisationId: user.organisation_id };

@@ -3,7 +3,7 @@ import { buildOpenBadgeCredential } from '../engine/model/build-credential.js';
 import { normalizeEmail } from '../engine/model/identity-hash.js';
 import type { Evidence, OpenBadgeCredential } from '../engine/model/types.js';
 import { signDataIntegrity, signJwt } from '../engine/proof/sign.js';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { holdersOf, insertCredentials, type NewCredential, type NewRecipient } from '../store/repositories/credentials.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { allocateIndexes, countAllocations, revocationListsOf } from '../store/repositories/status-lists.js';
@@ -196,7 +196,7 @@ async function commitChunk(app: AppContext, actor: Actor, org: OrganisationRow, 
     });
     const inserted = await app.db.transaction().execute(async (trx) => {
       const ids = await insertCredentials(trx, rows, people);
-      await appendAudit(trx, {
+      await recordAudit(trx, {
         at, actorId: actor.userId, organisationId: org.id, action: 'credential.awarded', targetType: options.batchId ? 'batch' : 'credential',
         targetId: options.batchId ?? rows[0]!.id, details: { achievementId: achievement.id, count: ids.size },
       });

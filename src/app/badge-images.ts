@@ -6,6 +6,7 @@ import { findOrganisation } from '../store/repositories/organisations.js';
 import type { AchievementRow } from '../store/schema.js';
 import type { CompetenceRef, Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
+import { isUuid } from '../shared/uuid.js';
 
 const cache = new Map<string, { svg: string; png?: Buffer }>();
 const CACHE_LIMIT = 500;
@@ -42,5 +43,5 @@ export async function bakedBadge(app: AppContext, row: AchievementRow, lang: Lan
 
 /** An uploaded image (an organisation's logo) by its id; images are public. */
 export async function storedImage(app: AppContext, id: string): Promise<{ content_type: string; bytes: Buffer } | undefined> {
-  return /^[0-9a-f-]{36}$/.test(id) ? findImage(app.db, id) : undefined;
+  return isUuid(id) ? findImage(app.db, id) : undefined;
 }

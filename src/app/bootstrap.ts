@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { getOrInitSetting } from '../store/repositories/settings.js';
 import { countPlatformAdmins, findUserByEmail, insertUser } from '../store/repositories/users.js';
 import type { Db } from '../store/database.js';
@@ -24,7 +24,7 @@ export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedT
   let admin = await findUserByEmail(app.db, app.config.adminEmail);
   if (!admin) {
     if ((await countPlatformAdmins(app.db)) === 0) {
-      const row = { id: newId(), organisation_id: null, email: app.config.adminEmail, name: 'Platform administrator', role: 'platform_admin', password_hash: null, locked_until: null, created_at: at, disabled_at: null };
+      const row = { id: newId(), organisation_id: null, email: app.config.adminEmail, name: 'Platform administrator', role: 'platform_admin' as const, password_hash: null, locked_until: null, created_at: at, disabled_at: null };
       try {
         await insertUser(app.db, row);
       } catch {
@@ -47,7 +47,7 @@ export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedT
   const claim = newId();
   if ((await getOrInitSetting(app.db, 'admin_token_generated_by', () => claim)) !== claim) return {};
   const token = await issueToken(app, admin.id, 'generated on first start', newToken());
-  await appendAudit(app.db, { at, actorId: null, organisationId: null, action: 'admin.token.generated', targetType: 'user', targetId: admin.id });
+  await recordAudit(app.db, { at, actorId: null, organisationId: null, action: 'admin.token.generated', targetType: 'user', targetId: admin.id });
   const link = admin.password_hash ? undefined : (await passwordResetLink(app, admin.email, 7 * 24))?.link;
   return { generatedToken: token, ...(link ? { passwordLink: link } : {}) };
 }

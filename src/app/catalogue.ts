@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { fromRoot } from '../shared/paths.js';
 
-export type Lang = 'fr' | 'en';
+import type { Lang } from '../shared/language.js';
+
+export type { Lang };
 export type Localized = Record<Lang, string>;
 
 export interface CompetenceRef {

@@ -2,12 +2,12 @@ import { findAchievement } from '../store/repositories/achievements.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import type { CredentialRow, HolderRow } from '../store/schema.js';
 import { bakedBadge } from './badge-images.js';
-import type { Lang } from './catalogue.js';
 import { loadForHolder } from './credential-page.js';
 import type { AppContext } from './context.js';
 import { AppError, notFound } from './errors.js';
 import { ownIssued } from './holders.js';
 import { publicViewOf, type PublicView } from './visibility.js';
+import { isUuid } from '../shared/uuid.js';
 
 /** The signed forms of a credential: the credential itself (JSON-LD, JWT) and the badge images it is baked into. */
 export type CredentialFileFormat = 'json' | 'jwt' | 'png' | 'svg';
@@ -33,7 +33,7 @@ export type PublicLookup =
   | { kind: 'shown'; row: CredentialRow; view: PublicView };
 
 export async function lookupPublicCredential(app: AppContext, id: string): Promise<PublicLookup> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findCredential(app.db, id) : undefined;
+  const row = isUuid(id) ? await findCredential(app.db, id) : undefined;
   if (!row) return { kind: 'missing' };
   const view = await publicViewOf(app, row);
   return view.visibility === 'hidden' ? { kind: 'hidden' } : { kind: 'shown', row, view };
@@ -79,6 +79,6 @@ async function renderFile(app: AppContext, row: CredentialRow, format: Credentia
   if (format === 'jwt') return { body: row.jwt, contentType: 'text/plain', baseName, format };
   const achievement = await findAchievement(app.db, row.achievement_id);
   if (!achievement) throw notFound('Badge');
-  const body = await bakedBadge(app, achievement, row.language as Lang, row.credential_json, format);
+  const body = await bakedBadge(app, achievement, row.language, row.credential_json, format);
   return { body, contentType: format === 'png' ? 'image/png' : 'image/svg+xml', baseName, format };
 }

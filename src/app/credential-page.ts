@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import type { VerificationReport } from '../engine/verify/report.js';
 import { findAchievement } from '../store/repositories/achievements.js';
 import { findCredential, findRecipient, updateCredential } from '../store/repositories/credentials.js';
@@ -10,6 +10,8 @@ import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import type { PublicView, SignedFiles } from './visibility.js';
 import { verifyAny } from './verify.js';
+import { sha256Hex } from '../engine/util.js';
+import { isUuid } from '../shared/uuid.js';
 
 /** What the public badge page is made of: plain data, verified at this very moment by the engine. */
 export interface CredentialPageFacts {
@@ -44,12 +46,12 @@ export async function credentialPageFacts(
 }
 
 export function hashHolderKey(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('hex');
+  return sha256Hex(key);
 }
 
 /** The holder's badge, by the secret key of her private management link (404 otherwise, and once erased). */
 export async function loadForHolder(app: AppContext, id: string, key: string): Promise<CredentialRow> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findCredential(app.db, id) : undefined;
+  const row = isUuid(id) ? await findCredential(app.db, id) : undefined;
   const expected = row?.holder_key_hash;
   const given = hashHolderKey(key);
   if (!row || !expected || !timingSafeEqual(Buffer.from(expected), Buffer.from(given)) || row.erased_at) throw notFound('Credential');

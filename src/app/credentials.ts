@@ -1,5 +1,5 @@
 import type { Lang } from './catalogue.js';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { deleteRecipient, findCredential, findRecipient, listCredentials as listRows, updateCredential } from '../store/repositories/credentials.js';
 import { bumpVersion, findSuspensionTwin } from '../store/repositories/status-lists.js';
 import { eraseForCredential } from '../store/repositories/outbox.js';
@@ -8,6 +8,7 @@ import { recipientKey } from './award.js';
 import type { AppContext } from './context.js';
 import { AppError, conflict, notFound } from './errors.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
+import { isUuid } from '../shared/uuid.js';
 
 export type CredentialState = 'active' | 'revoked' | 'suspended' | 'expired';
 
@@ -23,7 +24,7 @@ export interface CredentialView {
   revokedAt: string | null;
   suspendedAt: string | null;
   recipient: { email: string | null; name: string | null; erased: boolean };
-  language: string;
+  language: Lang;
   batchId: string | null;
 }
 
@@ -35,7 +36,7 @@ export function stateOf(row: Pick<CredentialRow, 'revoked_at' | 'suspended_at' |
 }
 
 export async function loadCredential(app: AppContext, actor: Actor, id: string): Promise<CredentialRow> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findCredential(app.db, id, scopeOf(actor)) : undefined;
+  const row = isUuid(id) ? await findCredential(app.db, id, scopeOf(actor)) : undefined;
   if (!row) throw notFound('Credential');
   return row;
 }
@@ -85,7 +86,7 @@ export async function revokeCredential(app: AppContext, actor: Actor, id: string
   await app.db.transaction().execute(async (trx) => {
     await updateCredential(trx, row.id, { revoked_at: at, revocation_reason: reason ?? null });
     await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
-    await appendAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: 'credential.revoked', targetType: 'credential', targetId: row.id, reason: reason ?? null });
+    await recordAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: 'credential.revoked', targetType: 'credential', targetId: row.id, reason: reason ?? null });
   });
   return toView(app, (await findCredential(app.db, row.id))!, await findRecipient(app.db, row.id));
 }
@@ -102,7 +103,7 @@ export async function setSuspended(app: AppContext, actor: Actor, id: string, su
   await app.db.transaction().execute(async (trx) => {
     await updateCredential(trx, row.id, suspended ? { suspended_at: at, suspension_reason: reason ?? null } : { suspended_at: null, suspension_reason: null });
     await bumpVersion(trx, [twin.id]);
-    await appendAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: suspended ? 'credential.suspended' : 'credential.unsuspended', targetType: 'credential', targetId: row.id, reason: reason ?? null });
+    await recordAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: suspended ? 'credential.suspended' : 'credential.unsuspended', targetType: 'credential', targetId: row.id, reason: reason ?? null });
   });
   return toView(app, (await findCredential(app.db, row.id))!, await findRecipient(app.db, row.id));
 }
@@ -134,7 +135,7 @@ export async function eraseCredentialData(app: AppContext, row: CredentialRow, o
       ...(revoke ? { revoked_at: at, revocation_reason: 'erasure' } : {}),
     });
     if (revoke) await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
-    await appendAudit(trx, { at, actorId: options.actorId, organisationId: row.organisation_id, action: 'credential.erased', targetType: 'credential', targetId: row.id, reason: options.reason ?? null, details: { revoked: revoke } });
+    await recordAudit(trx, { at, actorId: options.actorId, organisationId: row.organisation_id, action: 'credential.erased', targetType: 'credential', targetId: row.id, reason: options.reason ?? null, details: { revoked: revoke } });
   });
 }
 

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { normalizeEmail, identityMatches } from '../engine/model/identity-hash.js';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { Verdict, VerificationReport } from '../engine/verify/report.js';
@@ -16,6 +16,8 @@ import { AppError, notFound, ValidationError } from './errors.js';
 import { enqueueHolderCodeEmail } from './notifications.js';
 import { forgetHolderOAuth } from './authorised-apps.js';
 import { verifyAny } from './verify.js';
+import { sha256Hex } from '../engine/util.js';
+import { isUuid } from '../shared/uuid.js';
 
 /**
  * Holders: people who received badges. They sign in without a password, with a one-time code (or link) sent to
@@ -37,7 +39,6 @@ const MAX_CODES_PER_CLIENT = 20;
 const CLIENT_LOCK_MINUTES = 15;
 const SESSION_HOURS = 24;
 
-const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -78,7 +79,7 @@ export async function requestHolderCode(app: AppContext, rawEmail: string, langu
   const link = randomBytes(32).toString('base64url');
   await app.db.insertInto('holder_codes').values({
     // A code means something only with its address: hash them together.
-    id: newId(), code_hash: sha256(`${email}\u0000${code}`), email, link_hash: sha256(link), created_at: now.toISOString(),
+    id: newId(), code_hash: sha256Hex(`${email}\u0000${code}`), email, link_hash: sha256Hex(link), created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + CODE_MINUTES * 60_000).toISOString(), used_at: null,
   }).execute();
   await enqueueHolderCodeEmail(app, { email, code, link: `${app.ids.origin}/holder/verify?link=${link}`, language, minutes: CODE_MINUTES });
@@ -102,7 +103,7 @@ async function openSession(app: AppContext, email: string): Promise<HolderSessio
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   await app.db.insertInto('holder_sessions').values({
-    id_hash: sha256(token), holder_id: holder.id, csrf_token: csrf, created_at: now.toISOString(),
+    id_hash: sha256Hex(token), holder_id: holder.id, csrf_token: csrf, created_at: now.toISOString(),
     expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
   }).execute();
   return { token, csrf, holder };
@@ -139,7 +140,7 @@ export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCod
   }
   const now = app.clock.now().toISOString();
   const pending = await app.db.selectFrom('holder_codes').selectAll().where('email', '=', email).where('used_at', 'is', null).where('expires_at', '>', now).execute();
-  const given = sha256(`${email}\u0000${code}`);
+  const given = sha256Hex(`${email}\u0000${code}`);
   const match = /^\d{6}$/.test(code) ? pending.find((row) => row.attempts < MAX_CODE_ATTEMPTS && same(row.code_hash, given)) : undefined;
   if (!match) {
     await app.db.updateTable('holder_codes').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('email', '=', email).where('used_at', 'is', null).execute();
@@ -157,7 +158,7 @@ export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCod
  */
 export async function verifyHolderLink(app: AppContext, link: string): Promise<HolderSession> {
   const now = app.clock.now().toISOString();
-  const row = await app.db.selectFrom('holder_codes').selectAll().where('link_hash', '=', sha256(link)).executeTakeFirst();
+  const row = await app.db.selectFrom('holder_codes').selectAll().where('link_hash', '=', sha256Hex(link)).executeTakeFirst();
   if (!row || row.used_at || row.expires_at <= now) throw invalidCode();
   const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
@@ -166,14 +167,14 @@ export async function verifyHolderLink(app: AppContext, link: string): Promise<H
 
 export async function holderSessionFor(app: AppContext, token: string | undefined): Promise<HolderSession | undefined> {
   if (!token || token.length > 100) return undefined;
-  const row = await app.db.selectFrom('holder_sessions').selectAll().where('id_hash', '=', sha256(token)).executeTakeFirst();
+  const row = await app.db.selectFrom('holder_sessions').selectAll().where('id_hash', '=', sha256Hex(token)).executeTakeFirst();
   if (!row || row.expires_at <= app.clock.now().toISOString()) return undefined;
   const holder = await app.db.selectFrom('holders').selectAll().where('id', '=', row.holder_id).executeTakeFirst();
   return holder ? { token, csrf: row.csrf_token, holder } : undefined;
 }
 
 export async function endHolderSession(app: AppContext, token: string): Promise<void> {
-  await app.db.deleteFrom('holder_sessions').where('id_hash', '=', sha256(token)).execute();
+  await app.db.deleteFrom('holder_sessions').where('id_hash', '=', sha256Hex(token)).execute();
 }
 
 export async function findHolder(app: AppContext, id: string): Promise<HolderRow | undefined> {
@@ -196,7 +197,7 @@ export async function heldCredentials(app: AppContext, holder: HolderRow): Promi
     ...issued.map((row) => ({ kind: 'issued' as const, row, credential: JSON.parse(row.credential_json) as Record<string, unknown>, jwt: row.jwt, validFrom: row.valid_from, issuedAt: row.issued_at })),
     // A badge of ours imported back (from a wallet) is listed once, as ours.
     ...imported.filter((r) => !ownIds.has(r.credential_id)).map((r) => ({
-      kind: 'imported' as const, id: r.id, format: r.format as 'json' | 'jwt', content: r.content, issuerId: r.issuer_id, credentialId: r.credential_id, validFrom: r.valid_from, importedAt: r.imported_at,
+      kind: 'imported' as const, id: r.id, format: r.format, content: r.content, issuerId: r.issuer_id, credentialId: r.credential_id, validFrom: r.valid_from, importedAt: r.imported_at,
     })),
   ];
   return list.sort((a, b) => (a.validFrom < b.validFrom ? 1 : a.validFrom > b.validFrom ? -1 : 0));
@@ -204,7 +205,7 @@ export async function heldCredentials(app: AppContext, holder: HolderRow): Promi
 
 /** A holder's own badge, or 404: the recipient key is the only link between an account and a credential. */
 export async function ownIssued(app: AppContext, holder: HolderRow, credentialId: string): Promise<CredentialRow> {
-  const row = /^[0-9a-f-]{36}$/.test(credentialId)
+  const row = isUuid(credentialId)
     ? await app.db.selectFrom('credentials').selectAll().where('id', '=', credentialId).where('recipient_key', '=', recipientKey(app, holder.email)).executeTakeFirst()
     : undefined;
   if (!row) throw notFound('Credential');

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { isSuppressed, PEOPLE_THRESHOLD, type Cell } from './indicators.js';
+import { sha256Hex } from '../engine/util.js';
 
 /**
  * Bar charts of the indicators as static, accessible SVG, safe to inline in a page under the site's CSP:
@@ -78,7 +78,7 @@ export function barChartSvg(series: { label: string; value: number | Cell }[], o
     const n = Number.isFinite(raw) ? Math.max(0, raw) : 0;
     return { label, value: n, text: format.format(n) };
   });
-  const id = (options.id ?? `chart-${createHash('sha256').update(JSON.stringify([options.title, series])).digest('hex').slice(0, 10)}`)
+  const id = (options.id ?? `chart-${sha256Hex(JSON.stringify([options.title, series])).slice(0, 10)}`)
     .replace(/[^A-Za-z0-9_-]/g, '') || 'chart';
 
   const labels = bars.map((b) => truncate(b.label));

@@ -1,7 +1,9 @@
 import { sql } from 'kysely';
 import type { Db } from '../store/database.js';
 import { loadCatalogue, type Catalogue, type CompetenceRef } from './catalogue.js';
+import type { AppContext } from './context.js';
 import { notFound, ValidationError } from './errors.js';
+import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
 
 /**
  * Follow-up indicators of the programme (action sheets 6 and 13), computed from the issuing data only
@@ -517,4 +519,15 @@ function parseCompetences(json: string): CompetenceRef[] {
   if (!Array.isArray(value)) return [];
   return value.filter((c): c is CompetenceRef => typeof c === 'object' && c !== null
     && typeof (c as CompetenceRef).code === 'string' && typeof (c as CompetenceRef).level === 'number' && Number.isFinite((c as CompetenceRef).level));
+}
+
+/**
+ * The indicators as the console shows them: an operator's people see only their organisation (asking for another
+ * is "not found"); the platform administrator sees the one asked for, or the metropolis (all) when none is.
+ */
+export async function indicatorsFor(app: Pick<AppContext, 'db'>, actor: Actor, query: IndicatorQuery): Promise<Indicators> {
+  authorize(actor, 'credential.read');
+  if (query.organisationId !== undefined) assertInScope(actor, query.organisationId, 'Issuer');
+  const organisationId = query.organisationId ?? scopeOf(actor);
+  return computeIndicators(app.db, { ...query, ...(organisationId !== undefined ? { organisationId } : {}) });
 }

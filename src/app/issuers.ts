@@ -1,17 +1,20 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Profile } from '../engine/model/types.js';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { insertImage } from '../store/repositories/images.js';
 import { findOrganisation, findOrganisationBySlug, insertOrganisation, listOrganisations, updateOrganisation } from '../store/repositories/organisations.js';
 import { insertStatusList } from '../store/repositories/status-lists.js';
 import { findUserByEmail, insertToken, insertUser, listUsers } from '../store/repositories/users.js';
-import type { OrganisationRow } from '../store/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, KeyPurpose, KeyStatus, OrganisationRow, UserRow } from '../store/schema.js';
 import { MIN_STATUS_LIST_LENGTH } from '../engine/status/bitstring.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { conflict, notFound, ValidationError } from './errors.js';
 import { checkInput } from './input-schemas.js';
 import { assertInScope, authorize, scopeOf, type Actor, type Role } from './policies.js';
+import { sha256Hex } from '../engine/util.js';
+import { isUuid } from '../shared/uuid.js';
 
 export interface IssuerInput {
   name: string;
@@ -35,7 +38,9 @@ export interface IssuerView {
   linkedinOrganizationId: string | null;
   profileUrl: string;
   didDocumentUrl: string;
-  keys: { id: string; purpose: string; algorithm: string; status: string; createdAt: string; retiredAt: string | null }[];
+  keys: {
+    id: string; purpose: KeyPurpose; algorithm: string; status: KeyStatus; createdAt: string; retiredAt: string | null;
+  }[];
   createdAt: string;
   updatedAt: string;
 }
@@ -86,7 +91,7 @@ async function view(app: AppContext, org: OrganisationRow): Promise<IssuerView> 
 
 /** Loads an issuer the actor may see, or 404. */
 export async function loadIssuer(app: AppContext, actor: Actor, id: string): Promise<OrganisationRow> {
-  const org = /^[0-9a-f-]{36}$/.test(id) ? await findOrganisation(app.db, id) : undefined;
+  const org = isUuid(id) ? await findOrganisation(app.db, id) : undefined;
   if (!org) throw notFound('Issuer');
   assertInScope(actor, org.id, 'Issuer');
   return org;
@@ -117,7 +122,7 @@ export async function createIssuer(app: AppContext, actor: Actor, input: IssuerI
   await insertOrganisation(app.db, org);
   await app.keys.ensure(org.id);
   await createStatusLists(app, org.id);
-  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.created', targetType: 'issuer', targetId: org.id, details: { slug } });
+  await recordAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.created', targetType: 'issuer', targetId: org.id, details: { slug } });
   return view(app, org);
 }
 
@@ -146,8 +151,10 @@ export async function updateIssuer(app: AppContext, actor: Actor, id: string, pa
     ...(patch.linkedinOrganizationId !== undefined ? { linkedin_org_id: patch.linkedinOrganizationId } : {}),
     updated_at: at,
   };
-  await updateOrganisation(app.db, org.id, changes);
-  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.updated', targetType: 'issuer', targetId: org.id, details: { fields: Object.keys(patch) } });
+  await app.db.transaction().execute(async (trx) => {
+    await updateOrganisation(trx, org.id, changes);
+    await recordAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.updated', targetType: 'issuer', targetId: org.id, details: { fields: Object.keys(patch) } });
+  });
   return view(app, (await findOrganisation(app.db, org.id))!);
 }
 
@@ -155,7 +162,7 @@ export async function rotateIssuerKeys(app: AppContext, actor: Actor, id: string
   authorize(actor, 'keys.rotate');
   const org = await loadIssuer(app, actor, id);
   const { retired, active } = await app.keys.rotate(org.id);
-  await appendAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: org.id, action: 'keys.rotated', targetType: 'issuer', targetId: org.id, reason: reason ?? null, details: { retired, active } });
+  await recordAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: org.id, action: 'keys.rotated', targetType: 'issuer', targetId: org.id, reason: reason ?? null, details: { retired, active } });
   return view(app, org);
 }
 
@@ -165,7 +172,7 @@ export async function rotateIssuerKeys(app: AppContext, actor: Actor, id: string
 export const TOKEN_PREFIX = 'blsn_';
 
 export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
+  return sha256Hex(token);
 }
 
 export function newToken(): string {
@@ -180,34 +187,56 @@ export interface UserView {
   organisationId: string | null;
 }
 
-/** Adds a user to an issuer and returns an API token, shown this once and stored only as a hash. */
-export async function createUser(app: AppContext, actor: Actor, issuerId: string, input: { email: string; name?: string; role: Exclude<Role, 'platform_admin'> }): Promise<{ user: UserView; token: string }> {
+type Executor = AppContext['db'] | Transaction<Database>;
+
+export type NewUserInput = { email: string; name?: string; role: Exclude<Role, 'platform_admin'> };
+
+/**
+ * The one way an account joins an organisation, whichever door (an API token or a console invitation): the same
+ * checks, and the row, its first credential (given by `credential`) and the audit entry in one transaction.
+ */
+export async function addUser<T>(
+  app: AppContext, actor: Actor, issuerId: string, input: NewUserInput, action: 'user.created' | 'user.invited',
+  credential: (trx: Transaction<Database>, userId: string) => Promise<T>,
+): Promise<{ user: UserRow; organisation: OrganisationRow; credential: T }> {
   authorize(actor, 'users.manage');
   const org = await loadIssuer(app, actor, issuerId);
   const email = input.email.trim().toLowerCase();
   if (await findUserByEmail(app.db, email)) throw conflict('A user with this email already exists.');
   const at = app.clock.now().toISOString();
-  const user = { id: newId(), organisation_id: org.id, email, name: input.name ?? null, role: input.role, password_hash: null, locked_until: null, created_at: at, disabled_at: null };
-  await insertUser(app.db, user);
-  const token = await issueToken(app, user.id, 'API');
-  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'user.created', targetType: 'user', targetId: user.id, details: { role: input.role } });
-  return { user: { id: user.id, email, name: user.name, role: input.role, organisationId: org.id }, token };
+  const user: UserRow = {
+    id: newId(), organisation_id: org.id, email, name: input.name ?? null, role: input.role, password_hash: null,
+    failed_logins: 0, locked_until: null, created_at: at, disabled_at: null,
+  };
+  const made = await app.db.transaction().execute(async (trx) => {
+    await insertUser(trx, user);
+    const result = await credential(trx, user.id);
+    await recordAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action, targetType: 'user', targetId: user.id, details: { role: input.role } });
+    return result;
+  });
+  return { user, organisation: org, credential: made };
 }
 
-export async function issueToken(app: AppContext, userId: string, label: string, token: string = newToken()): Promise<string> {
-  await insertToken(app.db, { id: newId(), user_id: userId, token_hash: hashToken(token), label, created_at: app.clock.now().toISOString(), last_used_at: null, revoked_at: null });
+/** Adds a user to an issuer and returns an API token, shown this once and stored only as a hash. */
+export async function createUser(app: AppContext, actor: Actor, issuerId: string, input: NewUserInput): Promise<{ user: UserView; token: string }> {
+  const { user, credential: token } = await addUser(app, actor, issuerId, input, 'user.created', (trx, userId) => issueToken(app, userId, 'API', newToken(), trx));
+  return { user: { id: user.id, email: user.email, name: user.name, role: input.role, organisationId: user.organisation_id }, token };
+}
+
+export async function issueToken(app: AppContext, userId: string, label: string, token: string = newToken(), db: Executor = app.db): Promise<string> {
+  await insertToken(db, { id: newId(), user_id: userId, token_hash: hashToken(token), label, created_at: app.clock.now().toISOString(), last_used_at: null, revoked_at: null });
   return token;
 }
 
 export async function listIssuerUsers(app: AppContext, actor: Actor, issuerId: string): Promise<UserView[]> {
   authorize(actor, 'users.manage');
   const org = await loadIssuer(app, actor, issuerId);
-  return (await listUsers(app.db, org.id)).map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role as Role, organisationId: u.organisation_id }));
+  return (await listUsers(app.db, org.id)).map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, organisationId: u.organisation_id }));
 }
 
 /** An organisation by its id, whoever asks (the console checks the actor before and after). */
 export async function findOrganisationRow(app: AppContext, id: string): Promise<OrganisationRow | undefined> {
-  return /^[0-9a-f-]{36}$/.test(id) ? findOrganisation(app.db, id) : undefined;
+  return isUuid(id) ? findOrganisation(app.db, id) : undefined;
 }
 
 /** Every organisation, for the platform administrator's picker and list (the console checks the role). */
@@ -229,11 +258,15 @@ export async function chosenOrganisationId(app: AppContext, chosen: string | und
 export async function setIssuerLogo(
   app: AppContext, actor: Actor, organisationId: string, image: { bytes: Buffer; contentType: string },
 ): Promise<void> {
+  authorize(actor, 'issuer.update');
+  await loadIssuer(app, actor, organisationId);
   const id = newId();
   const at = app.clock.now().toISOString();
-  await insertImage(app.db, { id, organisation_id: organisationId, content_type: image.contentType, bytes: image.bytes, created_at: at });
-  await updateOrganisation(app.db, organisationId, { logo_image_id: id, updated_at: at });
-  await appendAudit(app.db, {
-    at, actorId: actor.userId, organisationId, action: 'issuer.logo.updated', targetType: 'issuer', targetId: organisationId,
+  await app.db.transaction().execute(async (trx) => {
+    await insertImage(trx, { id, organisation_id: organisationId, content_type: image.contentType, bytes: image.bytes, created_at: at });
+    await updateOrganisation(trx, organisationId, { logo_image_id: id, updated_at: at });
+    await recordAudit(trx, {
+      at, actorId: actor.userId, organisationId, action: 'issuer.logo.updated', targetType: 'issuer', targetId: organisationId,
+    });
   });
 }

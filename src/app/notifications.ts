@@ -1,6 +1,7 @@
 import { enqueue, listOutbox, type NewOutboxMessage, type OutboxEntry } from '../store/repositories/outbox.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
+import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
 import type { EmailContent } from './presentation.js';
 
 /**
@@ -128,7 +129,14 @@ export function enqueueHolderCodeEmail(app: Ctx, input: { email: string; code: s
   }]);
 }
 
-/** The newest messages of the outbox (of one organisation, or all), for the console. */
-export function outboxMessages(app: Pick<AppContext, 'db'>, organisationId: string | undefined, limit = 200): Promise<OutboxEntry[]> {
+/**
+ * The newest messages of the outbox for the console. They carry recipients' addresses, so they are read like
+ * credentials: an operator sees only her organisation's (another's is "not found"); a platform admin sees the one
+ * asked for, or all of them.
+ */
+export async function outboxMessages(app: Pick<AppContext, 'db'>, actor: Actor, issuerId?: string, limit = 200): Promise<OutboxEntry[]> {
+  authorize(actor, 'credential.read');
+  if (issuerId) assertInScope(actor, issuerId, 'Issuer');
+  const organisationId = issuerId ?? scopeOf(actor);
   return listOutbox(app.db, { ...(organisationId ? { organisationId } : {}), limit, offset: 0 });
 }

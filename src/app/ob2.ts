@@ -10,6 +10,7 @@ import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import { shownPublicly, visibilityOf } from './visibility.js';
+import { isUuid } from '../shared/uuid.js';
 
 /**
  * Open Badges 2.0 for backpacks that only speak 2.0 (Open Badge Passport among them): every credential also
@@ -73,7 +74,7 @@ export async function ob2Assertion(app: AppContext, id: string): Promise<HostedA
 }
 
 async function hostedAssertion(app: AppContext, id: string): Promise<{ row: CredentialRow; hosted: HostedAssertion }> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findCredential(app.db, id) : undefined;
+  const row = isUuid(id) ? await findCredential(app.db, id) : undefined;
   if (!row || !shownPublicly(visibilityOf(row))) throw notFound('Assertion');
   const credential = JSON.parse(row.credential_json) as { credentialSubject?: { identifier?: { identityHash?: string; salt?: string }[] }; evidence?: { id?: string; narrative?: string; name?: string; description?: string }[] };
   const identity = credential.credentialSubject?.identifier?.[0];
@@ -108,7 +109,7 @@ export async function ob2AssertionImage(app: AppContext, id: string): Promise<{ 
 }
 
 export async function ob2BadgeClassById(app: AppContext, id: string, lang: Lang): Promise<Record<string, unknown>> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findAchievement(app.db, id) : undefined;
+  const row = isUuid(id) ? await findAchievement(app.db, id) : undefined;
   if (!row) throw notFound('BadgeClass');
   return ob2BadgeClass(app, row, (await findOrganisation(app.db, row.organisation_id))!, lang);
 }

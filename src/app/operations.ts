@@ -1,6 +1,7 @@
 import { pingDatabase } from '../store/database.js';
 import { hit, purgeBefore } from '../store/repositories/rate-limits.js';
 import type { AppContext } from './context.js';
+import type { StatusPurpose } from '../store/schema.js';
 
 /**
  * What running the service asks of the database, outside any use case of its users: /health, rate-limit
@@ -25,7 +26,7 @@ export function forgetRequestCounts(app: Pick<AppContext, 'db'>, windowStart: nu
 /** How full each status list is: the share of its indexes already given to credentials. */
 export async function statusListFill(
   app: Pick<AppContext, 'db'>,
-): Promise<{ list: string; purpose: string; ratio: number }[]> {
+): Promise<{ list: string; purpose: StatusPurpose; ratio: number }[]> {
   const lists = await app.db.selectFrom('status_lists').select(['id', 'purpose', 'size', 'allocated']).execute();
   return lists.map((l) => ({ list: l.id, purpose: l.purpose, ratio: l.size > 0 ? Number(l.allocated) / l.size : 0 }));
 }

@@ -1,7 +1,7 @@
+import { ROLES, type Role } from '../store/schema.js';
 import { forbidden, notFound } from './errors.js';
 
-export const ROLES = ['platform_admin', 'operator_admin', 'issuer', 'viewer'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /** Who is asking. A platform admin belongs to no organisation and sees all of them. */
 export type Actor =

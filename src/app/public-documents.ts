@@ -9,6 +9,7 @@ import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import { issuerDid, issuerProfile } from './issuers.js';
 import { publicViewOf } from './visibility.js';
+import { isUuid } from '../shared/uuid.js';
 
 /** Documents anyone may fetch: DID documents, the JWKS, issuer profiles, achievements. No personal data. */
 
@@ -31,7 +32,7 @@ export async function profileForSlug(app: AppContext, slug: string): Promise<Rec
 }
 
 export async function publicAchievement(app: AppContext, id: string, lang: Lang): Promise<Record<string, unknown>> {
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await findAchievement(app.db, id) : undefined;
+  const row = isUuid(id) ? await findAchievement(app.db, id) : undefined;
   if (!row) throw notFound('Badge');
   const org = (await findOrganisation(app.db, row.organisation_id))!;
   return { '@context': [VC_V2, OB_V3P0_3_0_3], ...achievementDocument(app, row, lang), creator: issuerProfile(app, org) };

@@ -6,6 +6,7 @@ import { findStatusList, storeSignedList } from '../store/repositories/status-li
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import { issuerDid } from './issuers.js';
+import { isUuid } from '../shared/uuid.js';
 
 /** How long a signed status list is valid. Short, so a verifier never trusts a stale copy for long. */
 const LIST_TTL_MS = 24 * 3_600_000;
@@ -23,7 +24,7 @@ export interface SignedStatusList {
  * by every process until the next change or until it nears expiry.
  */
 export async function statusListCredential(app: AppContext, listId: string): Promise<SignedStatusList> {
-  const list = /^[0-9a-f-]{36}$/.test(listId) ? await findStatusList(app.db, listId) : undefined;
+  const list = isUuid(listId) ? await findStatusList(app.db, listId) : undefined;
   if (!list) throw notFound('Status list');
   const now = app.clock.now();
   if (list.signed_credential && list.signed_version === list.version) {
@@ -32,7 +33,7 @@ export async function statusListCredential(app: AppContext, listId: string): Pro
   }
   const org = (await findOrganisation(app.db, list.organisation_id))!;
   const bits = new Bitstring(list.size);
-  const purpose = list.purpose as 'revocation' | 'suspension';
+  const purpose = list.purpose;
   for (const index of await setIndexes(app.db, list.twin_id ?? list.id, purpose)) bits.set(index, true);
   const url = app.ids.statusList(list.id);
   const did = issuerDid(app, org);

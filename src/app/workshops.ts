@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { appendAudit } from '../store/repositories/audit.js';
+import { recordAudit } from './audit-actions.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import type { WorkshopRow } from '../store/schema.js';
 import { loadAchievement } from './achievements.js';
@@ -99,7 +99,7 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
       await app.db.transaction().execute(async (trx) => {
         await trx.insertInto('workshops').values(row).execute();
         await trx.insertInto('workshop_badges').values([...new Set(input.achievementIds)].map((achievement_id) => ({ workshop_id: row.id, achievement_id }))).execute();
-        await appendAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action: 'workshop.created', targetType: 'workshop', targetId: row.id, details: { workshopType: row.workshop_type, badges: input.achievementIds.length } });
+        await recordAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action: 'workshop.created', targetType: 'workshop', targetId: row.id, details: { workshopType: row.workshop_type, badges: input.achievementIds.length } });
       });
       return view(app, row);
     } catch (error) {
@@ -221,7 +221,7 @@ export async function setClaimOpen(app: AppContext, actor: Actor, workshopId: st
   authorize(actor, 'credential.award');
   const row = await loadWorkshop(app, actor, workshopId);
   await app.db.updateTable('workshops').set({ claim_open: open ? 1 : 0 }).where('id', '=', row.id).execute();
-  await appendAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: row.organisation_id, action: open ? 'workshop.claims.opened' : 'workshop.claims.closed', targetType: 'workshop', targetId: row.id });
+  await recordAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: row.organisation_id, action: open ? 'workshop.claims.opened' : 'workshop.claims.closed', targetType: 'workshop', targetId: row.id });
   return view(app, { ...row, claim_open: open ? 1 : 0 });
 }
 
@@ -237,7 +237,7 @@ export async function listClaimRequests(app: AppContext, actor: Actor, workshopI
   authorize(actor, 'credential.read');
   const row = await loadWorkshop(app, actor, workshopId);
   const requests = await app.db.selectFrom('claim_requests').selectAll().where('workshop_id', '=', row.id).orderBy('created_at').execute();
-  return requests.map((r) => ({ id: r.id, name: r.name, email: r.email, status: r.status as ClaimRequestView['status'], createdAt: r.created_at }));
+  return requests.map((r) => ({ id: r.id, name: r.name, email: r.email, status: r.status, createdAt: r.created_at }));
 }
 
 /** The public side of a claim code: the session's title, issuer and badges, if it is open. */
@@ -282,7 +282,7 @@ export async function decideClaim(app: AppContext, actor: Actor, workshopId: str
   const decided = await app.db.updateTable('claim_requests').set({ status: approve ? 'approved' : 'rejected', decided_at: at, decided_by: actor.userId })
     .where('id', '=', request.id).where('status', '=', 'pending').executeTakeFirst();
   if (Number(decided.numUpdatedRows) !== 1) throw conflict('This request was already decided.');
-  await appendAudit(app.db, { at, actorId: actor.userId, organisationId: row.organisation_id, action: approve ? 'claim.approved' : 'claim.rejected', targetType: 'claim', targetId: request.id });
+  await recordAudit(app.db, { at, actorId: actor.userId, organisationId: row.organisation_id, action: approve ? 'claim.approved' : 'claim.rejected', targetType: 'claim', targetId: request.id });
   if (!approve) return undefined;
   // The badge and its e-mail come in the language the person used to ask.
   const language: Lang = request.language === 'en' ? 'en' : 'fr';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
 import type Provider from 'oidc-provider';
@@ -11,6 +10,7 @@ import { OB_SCOPES } from '../oauth/scopes.js';
 import { parseStrictJson } from '../engine/verify/strict-json.js';
 import { fromRoot } from '../shared/paths.js';
 import { databaseUnavailable } from './problem.js';
+import { sha256Hex } from '../engine/util.js';
 
 /**
  * The Open Badges 3.0 API, as a service provider (host): /ims/ob/v3p0/discovery, /credentials and /profile,
@@ -159,7 +159,7 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
 
   router.get('/discovery', (req, res) => {
     const body = JSON.stringify(serviceDescription(app));
-    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 16)}"`;
+    const etag = `"${sha256Hex(body).slice(0, 16)}"`;
     res.setHeader('ETag', etag);
     res.setHeader('Cache-Control', 'public, max-age=3600');
     res.setHeader('Access-Control-Allow-Origin', '*');

@@ -35,7 +35,7 @@ const DATABASE_UNAVAILABLE = {
 export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Provider): express.Express {
   const http = express();
   http.disable('x-powered-by');
-  http.set('trust proxy', process.env.BLASON_TRUST_PROXY === 'true' ? 1 : false);
+  http.set('trust proxy', app.config.trustProxy ? 1 : false);
   useSecureCookies(http, app.ids.baseUrl);
   const metricsToken = app.config.metricsToken;
   const metrics = metricsToken && app.metrics instanceof PrometheusMetrics ? app.metrics : undefined;

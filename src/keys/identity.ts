@@ -1,4 +1,5 @@
 import { urlToDidWeb } from '../engine/verify/did-web.js';
+import { isUuid } from '../shared/uuid.js';
 
 /**
  * Identifiers Blason mints, all under BLASON_BASE_URL. An issuer is `did:web:<host>:issuers:<slug>`
@@ -52,6 +53,6 @@ export class Identifiers {
     const prefix = `${this.origin}/credentials/`;
     if (!url.startsWith(prefix)) return undefined;
     const id = url.slice(prefix.length);
-    return /^[0-9a-f-]{36}$/.test(id) ? id : undefined;
+    return isUuid(id) ? id : undefined;
   }
 }

@@ -74,7 +74,7 @@ export async function createOAuthProvider(app: AppContext): Promise<Provider> {
       ctx.body = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>OAuth error</title><link rel="stylesheet" href="/assets/app.css"></head><body><main class="page narrow"><h1>Authorization error</h1>${text}</main></body></html>`;
     },
   });
-  provider.proxy = app.config.baseUrl.protocol === 'https:' && process.env.BLASON_TRUST_PROXY === 'true';
+  provider.proxy = app.config.baseUrl.protocol === 'https:' && app.config.trustProxy;
   return provider;
 }
 

@@ -13,7 +13,3 @@ export const systemClock: Clock = { now: () => new Date() };
 export function newId(): string {
   return randomUUID();
 }
-
-export function isoNow(clock: Clock): string {
-  return clock.now().toISOString();
-}

@@ -1,4 +1,20 @@
 import type { Generated, Selectable } from 'kysely';
+import type { StatusPurpose } from '../engine/model/types.js';
+import type { Lang } from '../shared/language.js';
+
+export type { Lang, StatusPurpose };
+
+/** The closed lists a column holds: a typo in a query or an insert fails to compile. */
+export const ROLES = ['platform_admin', 'operator_admin', 'issuer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+export type KeyPurpose = 'data-integrity' | 'jwt';
+export type KeyStatus = 'active' | 'retired' | 'compromised';
+/** See src/store/repositories/outbox.ts for the life of a message. */
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'erased';
+export type ClaimRequestStatus = 'pending' | 'approved' | 'rejected';
+export type UserTokenPurpose = 'invitation' | 'reset';
+/** A credential a holder imported: 'json' (with an embedded proof) or 'jwt' (a compact JWS). */
+export type HeldFormat = 'json' | 'jwt';
 
 /**
  * The database, as kysely sees it. Same tables on SQLite and PostgreSQL: times are ISO 8601 text (UTC),
@@ -23,7 +39,7 @@ export interface Database {
     organisation_id: string | null;
     email: string;
     name: string | null;
-    role: string;
+    role: Role;
     password_hash: string | null;
     failed_logins: Generated<number>;
     locked_until: string | null;
@@ -43,11 +59,11 @@ export interface Database {
     id: string;
     organisation_id: string;
     key_id: string;
-    purpose: string;
+    purpose: KeyPurpose;
     algorithm: string;
     public_jwk: string;
     public_multibase: string | null;
-    status: string;
+    status: KeyStatus;
     private_key_file: string;
     created_at: string;
     retired_at: string | null;
@@ -75,7 +91,7 @@ export interface Database {
   status_lists: {
     id: string;
     organisation_id: string;
-    purpose: string;
+    purpose: StatusPurpose;
     /** The revocation list a suspension list mirrors index for index. */
     twin_id: string | null;
     size: number;
@@ -93,7 +109,7 @@ export interface Database {
     achievement_id: string;
     credential_json: string;
     jwt: string;
-    language: string;
+    language: Lang;
     issued_at: string;
     valid_from: string;
     valid_until: string | null;
@@ -136,7 +152,10 @@ export interface Database {
   attempt_locks: { key: string; attempts: number; locked_until: string | null; updated_at: string };
   images: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string };
   web_sessions: { id_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string };
-  user_tokens: { token_hash: string; user_id: string; purpose: string; created_at: string; expires_at: string; used_at: string | null };
+  user_tokens: {
+    token_hash: string; user_id: string; purpose: UserTokenPurpose; created_at: string; expires_at: string;
+    used_at: string | null;
+  };
   workshops: {
     id: string;
     organisation_id: string;
@@ -157,11 +176,11 @@ export interface Database {
     workshop_id: string;
     name: string;
     email: string;
-    status: string;
+    status: ClaimRequestStatus;
     created_at: string;
     decided_at: string | null;
     decided_by: string | null;
-    language: Generated<string>;
+    language: Generated<Lang>;
   };
   outbox: {
     id: string;
@@ -171,7 +190,7 @@ export interface Database {
     text_body: string;
     html_body: string;
     /** queued → sent, or failed after too many attempts; erased when the holder's data is erased. */
-    status: string;
+    status: OutboxStatus;
     attempts: Generated<number>;
     last_error: string | null;
     credential_id: string | null;
@@ -188,7 +207,7 @@ export interface Database {
     issuer_id: string;
     credential_id: string;
     /** 'json' (a credential with an embedded proof) or 'jwt' (a compact JWS). */
-    format: string;
+    format: HeldFormat;
     content: string;
     valid_from: string;
     imported_at: string;

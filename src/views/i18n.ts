@@ -1,8 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { fromRoot } from '../shared/paths.js';
 
-export const LANGUAGES = ['fr', 'en'] as const;
-export type Lang = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Lang } from '../shared/language.js';
+
+export { LANGUAGES, type Lang };
 export const DEFAULT_LANG: Lang = 'fr';
 
 /** Every file of src/views/locales/<lang>/ (pages, console, emails…), merged; a key defined twice is a mistake. */

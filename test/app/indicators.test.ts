@@ -84,7 +84,7 @@ async function seed(store: Store): Promise<void> {
     workshop('wC0', ORG.C, 'INFO', '2026-01-15'),
   ]).execute();
 
-  const claim = (id: string, workshopId: string, status: string) => ({
+  const claim = (id: string, workshopId: string, status: 'pending' | 'approved' | 'rejected') => ({
     id, workshop_id: workshopId, name: `Person ${id}`, email: `${id}@example.fr`, status, created_at: AT, decided_at: status === 'pending' ? null : AT, decided_by: null,
   });
   await db.insertInto('claim_requests').values([
@@ -97,8 +97,9 @@ async function seed(store: Store): Promise<void> {
     id: string, org: string, achievementId: string, issuedAt: string, recipientKey: string | null,
     extra: { workshop?: string; claim?: string; revokedAt?: string } = {},
   ) => ({
-    id, organisation_id: org, achievement_id: achievementId, credential_json: '{}', jwt: 'a.b.c', language: 'fr', issued_at: issuedAt,
-    valid_from: issuedAt, valid_until: null, recipient_key: recipientKey, show_name: 0, status_list_id: 'list-1', status_index: index++,
+    id, organisation_id: org, achievement_id: achievementId, credential_json: '{}', jwt: 'a.b.c',
+    language: 'fr' as const, issued_at: issuedAt, valid_from: issuedAt, valid_until: null,
+    recipient_key: recipientKey, show_name: 0, status_list_id: 'list-1', status_index: index++,
     revoked_at: extra.revokedAt ?? null, revocation_reason: extra.revokedAt ? 'error' : null, suspended_at: null, suspension_reason: null,
     erased_at: recipientKey === null ? AT : null, batch_id: null, created_by: null, workshop_id: extra.workshop ?? null,
     claim_request_id: extra.claim ?? null,

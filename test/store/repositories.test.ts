@@ -50,8 +50,9 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
 
   test('of two keys inserted at once for one issuer and purpose, exactly one becomes active', async () => {
     const key = (id: string) => ({
-      id, organisation_id: orgId, key_id: `k-${id}`, purpose: 'jwt', algorithm: 'ES256', public_jwk: '{}', public_multibase: null,
-      status: 'active', private_key_file: `${id}.pem`, created_at: AT, retired_at: null,
+      id, organisation_id: orgId, key_id: `k-${id}`, purpose: 'jwt' as const, algorithm: 'ES256', public_jwk: '{}',
+      public_multibase: null, status: 'active' as const,
+      private_key_file: `${id}.pem`, created_at: AT, retired_at: null,
     });
     const results = await Promise.all([insertKeyIfNoneActive(store.db, key('a')), insertKeyIfNoneActive(store.db, key('b'))]);
     expect(results.filter(Boolean)).toHaveLength(1);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createHash } from 'node:crypto';
 import { engineAsset } from '../assets.js';
+import { sha256Hex } from '../util.js';
 
 interface ManifestEntry {
   url: string;
@@ -15,7 +15,7 @@ export function readContextManifest(): ManifestEntry[] {
 }
 
 export function sha256OfContextFile(file: string): string {
-  return createHash('sha256').update(readFileSync(engineAsset('contexts', file))).digest('hex');
+  return sha256Hex(readFileSync(engineAsset('contexts', file)));
 }
 
 let bundled: ReadonlyMap<string, unknown> | undefined;

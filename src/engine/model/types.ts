@@ -191,11 +191,14 @@ export interface CredentialSchema {
   type: string;
 }
 
+/** What a status list records: BitstringStatusList `statusPurpose` values this service issues. */
+export type StatusPurpose = 'revocation' | 'suspension';
+
 export interface BitstringStatusListEntry {
   /** Optional in VCDM 2.0, required by the OB 3.0 schema of 2024: always written. */
   id: Iri;
   type: 'BitstringStatusListEntry';
-  statusPurpose: 'revocation' | 'suspension';
+  statusPurpose: StatusPurpose;
   /** A decimal integer as a string (W3C); some issuers send a number, accepted when verifying. */
   statusListIndex: string;
   statusListCredential: Iri;

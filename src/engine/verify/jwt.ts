@@ -4,6 +4,7 @@ import type { Fetcher } from './fetcher.js';
 import { confirmEmbeddedJwk, type KeyResolutionError, resolveKid, type KeyBinding } from './keys.js';
 import { checkJwsSignature, type JwsAlgorithm } from './jws-signature.js';
 import { parseStrictJson } from './strict-json.js';
+import { issuerIdOf } from '../util.js';
 
 /** Algorithms a VC-JWT may use. `none` and every HMAC algorithm are refused: a public key is not a secret. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -45,13 +46,6 @@ function decodeJson(part: string, what: string, maxBytes: number): Record<string
   const value = parseStrictJson(bytes.toString('utf8'), { maxBytes, maxDepth: 48 });
   if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError('jwt.malformed', `The JWT ${what} is not a JSON object.`);
   return value as Record<string, unknown>;
-}
-
-function issuerIdOf(credential: Record<string, unknown>): string | undefined {
-  const issuer = credential.issuer;
-  if (typeof issuer === 'string') return issuer;
-  if (issuer && typeof issuer === 'object' && typeof (issuer as { id?: unknown }).id === 'string') return (issuer as { id: string }).id;
-  return undefined;
 }
 
 function seconds(dateTime: unknown): number | undefined {

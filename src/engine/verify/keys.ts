@@ -4,6 +4,7 @@ import { resolveDidKeyOffline } from './did-key.js';
 import { didWebToUrl } from './did-web.js';
 import { FetchError, type Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
+import { asArray } from '../util.js';
 
 /**
  * Finding the key that made a proof, and deciding whether the issuer stands behind it.
@@ -98,10 +99,6 @@ function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
   return undefined;
-}
-
-function asArray(value: unknown): unknown[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 /**

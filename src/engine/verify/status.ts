@@ -3,6 +3,7 @@ import { Bitstring } from '../status/bitstring.js';
 import { verifyEmbeddedProof } from './data-integrity.js';
 import { scopeOf, type Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
+import { asArray, issuerIdOf } from '../util.js';
 
 const STATUS_LIST_LIMIT = 512 * 1024;
 
@@ -12,10 +13,6 @@ export type StatusOutcome =
   | { kind: 'unknown'; method: string; purpose?: string; code: string; message: string }
   /** The entry is written in a form that may hide its status (see notPlain): the credential is invalid. */
   | { kind: 'invalid'; method: string; code: string; message: string };
-
-function asArray<T>(value: T | T[] | undefined): T[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
 
 async function fetchBody(fetcher: Fetcher, url: string): Promise<Buffer> {
   const { body } = await fetcher.fetch(url, { accept: 'application/vc+ld+json, application/ld+json, application/json', maxBytes: STATUS_LIST_LIMIT });
@@ -30,11 +27,6 @@ function parseObject(body: Buffer): Record<string, unknown> {
 
 async function fetchJson(fetcher: Fetcher, url: string): Promise<Record<string, unknown>> {
   return parseObject(await fetchBody(fetcher, url));
-}
-
-function issuerIdOf(credential: Record<string, unknown>): string | undefined {
-  const issuer = credential.issuer;
-  return typeof issuer === 'string' ? issuer : typeof (issuer as { id?: unknown })?.id === 'string' ? (issuer as { id: string }).id : undefined;
 }
 
 /** What a status list says, once its signature by its issuer has been checked and its bits decoded. */

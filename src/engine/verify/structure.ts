@@ -4,15 +4,12 @@ import type { ReportBuilder } from './report.js';
 import { achievementCredentialValidator, bundledSchemaValidator, compileForeignSchema, describeSchemaErrors, endorsementCredentialValidator } from './schema.js';
 import type { Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
+import { asArray } from '../util.js';
 
 export type CredentialKind = 'achievement' | 'endorsement';
 
 /** What the checks here find is about conformance, not authenticity: the signature may still hold. */
 const NOT_CONFORMANT = 'nonconformant';
-
-function asArray(value: unknown): unknown[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
-}
 
 export function checkType(credential: Record<string, unknown>, kind: CredentialKind, report: ReportBuilder): void {
   const types = asArray(credential.type);

@@ -11,6 +11,7 @@ import { ReportBuilder, type DisplayData, type InputFormat, type StatusResult, t
 import { checkStatus } from './status.js';
 import { checkRecipient, checkSchema, checkSubject, checkType, type CredentialKind } from './structure.js';
 import { CanonizationLimitError, UndefinedTermError } from '../proof/canonize.js';
+import { asArray, issuerIdOf } from '../util.js';
 
 export interface VerifyOptions {
   /** How foreign DID documents, keys and status lists are reached. Default: offline (nothing is fetched). */
@@ -140,17 +141,6 @@ function unverifiedJwtCredential(jwt: string): Record<string, unknown> | undefin
   } catch {
     return undefined;
   }
-}
-
-function issuerIdOf(credential: Record<string, unknown>): string | undefined {
-  const issuer = credential.issuer;
-  if (typeof issuer === 'string') return issuer;
-  const id = (issuer as { id?: unknown } | undefined)?.id;
-  return typeof id === 'string' ? id : undefined;
-}
-
-function asArray(value: unknown): unknown[] {
-  return value === undefined ? [] : Array.isArray(value) ? value : [value];
 }
 
 function skipProof(report: ReportBuilder): boolean {

@@ -43,6 +43,11 @@ function formFromView(view: AchievementView): BadgeForm {
   };
 }
 
+/** A copy's name, shortened if needed so that the suffix keeps it within the schema's limit on names. */
+function copyName(name: { fr: string; en: string }): { fr: string; en: string } {
+  return { fr: `${name.fr.slice(0, 192)} (copie)`, en: `${name.en.slice(0, 193)} (copy)` };
+}
+
 function inputFromForm(form: BadgeForm): Omit<AchievementInput, 'issuerId'> {
   const validity = form.validityDays ? Number(form.validityDays) : null;
   if (validity !== null && (!Number.isInteger(validity) || validity < 1 || validity > 36_500)) throw new ValidationError('The validity must be a number of days.', [{ field: 'validityDays', message: 'not a number of days' }]);
@@ -50,9 +55,10 @@ function inputFromForm(form: BadgeForm): Omit<AchievementInput, 'issuerId'> {
   const missing = (['name_fr', 'description_fr', 'criteria_fr'] as const).filter((k) => !form[k]);
   if (missing.length > 0) throw new ValidationError('The French name, description and criteria are required.', missing.map((f) => ({ field: f, message: 'required' })));
   return {
-    name: { fr: form.name_fr.slice(0, 200), ...(form.name_en ? { en: form.name_en.slice(0, 200) } : {}) },
-    description: { fr: form.description_fr.slice(0, 5000), ...(form.description_en ? { en: form.description_en.slice(0, 5000) } : {}) },
-    criteria: { fr: form.criteria_fr.slice(0, 5000), ...(form.criteria_en ? { en: form.criteria_en.slice(0, 5000) } : {}) },
+    // Not cut to length here: the use case holds every door to the API's schema and refuses what is too long.
+    name: { fr: form.name_fr, ...(form.name_en ? { en: form.name_en } : {}) },
+    description: { fr: form.description_fr, ...(form.description_en ? { en: form.description_en } : {}) },
+    criteria: { fr: form.criteria_fr, ...(form.criteria_en ? { en: form.criteria_en } : {}) },
     achievementType: form.achievementType,
     competences: form.competences,
     tags: form.tags.split(',').map((t) => t.trim()).filter(Boolean).slice(0, 20).map((t) => t.slice(0, 60)),
@@ -184,7 +190,7 @@ export function badgeRoutes(app: AppContext): Router {
     const actor = sessionOf(res).actor;
     const view = await getAchievement(app, actor, param(req, 'id'));
     const copy = await createAchievement(app, actor, {
-      issuerId: view.issuerId, name: { fr: `${view.name.fr} (copie)`, en: `${view.name.en} (copy)` }, description: view.description, criteria: view.criteria,
+      issuerId: view.issuerId, name: copyName(view.name), description: view.description, criteria: view.criteria,
       achievementType: view.achievementType, competences: view.competences, tags: view.tags, template: view.template, colour: view.colour, validityDays: view.validityDays,
     });
     res.redirect(303, `/console/badges/${copy.id}?done=badges.created`);

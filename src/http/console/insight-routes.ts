@@ -2,8 +2,7 @@ import { Router } from 'express';
 import type { AppContext } from '../../app/context.js';
 import { indicatorsToCsv } from '../../app/csv-export.js';
 import { barChartSvg } from '../../app/indicators-chart.js';
-import { computeIndicators, isSuppressed, type Cell } from '../../app/indicators.js';
-import { authorize } from '../../app/policies.js';
+import { indicatorsFor, isSuppressed, type Cell } from '../../app/indicators.js';
 import { listWorkshops } from '../../app/workshops.js';
 import { translator, type Lang } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
@@ -28,7 +27,7 @@ export function insightRoutes(app: AppContext): Router {
     const actor = sessionOf(res).actor;
     const organisationId = await currentOrganisationId(app, req, res);
     const now = app.clock.now();
-    const indicators = await computeIndicators(app.db, { organisationId, from: dayOffset(now, -365), to: dayOffset(now, 1) });
+    const indicators = await indicatorsFor(app, actor, { organisationId, from: dayOffset(now, -365), to: dayOffset(now, 1) });
     const sessions = (await listWorkshops(app, actor)).filter((s) => s.issuerId === organisationId).slice(0, 8);
     await consolePage(app, req, res, 'dashboard', 'dashboard.title', {
       orgName: indicators.operators[0]?.name ?? '',
@@ -44,14 +43,13 @@ export function insightRoutes(app: AppContext): Router {
     const lang: Lang = languageOf(req, res);
     const t = translator(lang);
     const actor = sessionOf(res).actor;
-    authorize(actor, 'credential.read');
     const now = app.clock.now();
     const day = (name: string, fallback: string) => (typeof req.query[name] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query[name] as string) ? req.query[name] as string : fallback);
     const from = day('from', dayOffset(now, -365));
     const to = day('to', dayOffset(now, 1));
     // The metropolis view (all operators) is the platform administrator's; operators see their own.
     const scope = actor.role === 'platform_admin' && req.query.scope !== 'organisation' ? undefined : await currentOrganisationId(app, req, res);
-    const indicators = await computeIndicators(app.db, { ...(scope ? { organisationId: scope } : {}), from, to });
+    const indicators = await indicatorsFor(app, actor, { ...(scope ? { organisationId: scope } : {}), from, to });
     if (req.query.format === 'csv') {
       res.setHeader('Content-Disposition', `attachment; filename="indicateurs-${from}-${to}.csv"`);
       res.setHeader('Cache-Control', 'no-store');

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { findAchievementRow } from '../../app/achievements.js';
-import { listAudit } from '../../app/audit.js';
+import { AUDIT_ACTIONS } from '../../app/audit-actions.js';
+import { auditActorEmails, listAudit } from '../../app/audit.js';
 import type { AppContext } from '../../app/context.js';
 import { eraseRecipient, getCredential, listCredentialViews, revokeCredential, setSuspended } from '../../app/credentials.js';
 import { outboxMessages } from '../../app/notifications.js';
@@ -81,7 +82,7 @@ export function recordRoutes(app: AppContext): Router {
     const t = translator(lang);
     const actor = sessionOf(res).actor;
     const organisationId = scopeOf(actor) ?? await currentOrganisationId(app, req, res);
-    const messages = await outboxMessages(app, organisationId);
+    const messages = await outboxMessages(app, actor, organisationId);
     await consolePage(app, req, res, 'outbox', 'outbox.title', {
       messages: messages.map((m) => ({ to: m.to_email, subject: m.subject, status: t(`outbox.status.${m.status}`), created: formatDateTime(new Date(m.created_at), lang) })),
     }, { active: 'outbox', organisationId });
@@ -96,11 +97,10 @@ export function recordRoutes(app: AppContext): Router {
       issuerId: organisationId, ...(q('action') ? { action: q('action') } : {}), ...(q('target') ? { targetId: q('target') } : {}),
       ...(/^\d{4}-\d{2}-\d{2}$/.test(q('since')) ? { since: `${q('since')}T00:00:00.000Z` } : {}), limit: 300,
     });
-    const users = new Map((await app.db.selectFrom('users').select(['id', 'email']).execute()).map((u) => [u.id, u.email]));
+    const users = await auditActorEmails(app, actor, entries);
     await consolePage(app, req, res, 'audit', 'audit.title', {
       filter: { action: q('action'), target: q('target'), since: q('since') },
-      actions: ['issuer.created', 'issuer.updated', 'keys.rotated', 'user.invited', 'user.activated', 'user.locked', 'achievement.created', 'achievement.updated', 'achievement.archived',
-        'workshop.created', 'workshop.claims.opened', 'workshop.claims.closed', 'claim.approved', 'claim.rejected', 'credential.awarded', 'credential.revoked', 'credential.suspended', 'credential.unsuspended', 'credential.erased'],
+      actions: AUDIT_ACTIONS,
       entries: entries.map((e) => ({ at: formatDateTime(new Date(e.at), lang), action: e.action, target: `${e.targetType} ${e.targetId ?? ''}`, who: e.actorId ? users.get(e.actorId) ?? e.actorId : '', reason: e.reason ?? '' })),
     }, { active: 'audit', organisationId });
   });

@@ -17,8 +17,7 @@ import { sendCredentialFile } from '../send-file.js';
 import { translator } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
 import type { PageRenderer } from '../pages.js';
-
-const UUID = /^[0-9a-f-]{36}$/;
+import { isUuid } from '../../shared/uuid.js';
 
 /** Public documents: readable by anyone, from any origin, cacheable. */
 function publicJson(res: Response, body: unknown, type = 'application/json', maxAge = 300): void {
@@ -66,7 +65,7 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
   router.get('/achievements/:id/image.:format', async (req, res) => {
     const format = param(req, 'format');
     const id = param(req, 'id');
-    const row = UUID.test(id) && (format === 'png' || format === 'svg') ? await findAchievementRow(app, id) : undefined;
+    const row = isUuid(id) && (format === 'png' || format === 'svg') ? await findAchievementRow(app, id) : undefined;
     if (!row) throw notFound('Badge image');
     const image = await achievementImage(app, row, langOf(req));
     res.setHeader('Access-Control-Allow-Origin', '*');
@@ -77,7 +76,7 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
 
   router.get('/images/:id', async (req, res) => {
     const id = param(req, 'id');
-    const image = UUID.test(id) ? await storedImage(app, id) : undefined;
+    const image = isUuid(id) ? await storedImage(app, id) : undefined;
     if (!image) throw notFound('Image');
     res.setHeader('Cache-Control', 'public, max-age=86400');
     res.setHeader('Content-Security-Policy', "default-src 'none'");

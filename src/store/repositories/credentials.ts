@@ -1,6 +1,6 @@
 import type { Insertable, Transaction, Updateable } from 'kysely';
 import type { Db } from '../database.js';
-import type { CredentialRow, Database } from '../schema.js';
+import type { CredentialRow, Database, StatusPurpose } from '../schema.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -84,7 +84,7 @@ export async function deleteRecipient(db: Executor, credentialId: string): Promi
 }
 
 /** Indexes whose bit is set in a list: revoked ones for a revocation list, suspended ones for its suspension twin. */
-export async function setIndexes(db: Executor, revocationListId: string, purpose: 'revocation' | 'suspension'): Promise<number[]> {
+export async function setIndexes(db: Executor, revocationListId: string, purpose: StatusPurpose): Promise<number[]> {
   const column = purpose === 'revocation' ? 'revoked_at' : 'suspended_at';
   let query = db.selectFrom('credentials').select('status_index').where('status_list_id', '=', revocationListId).where(column, 'is not', null);
   if (purpose === 'suspension') query = query.where('revoked_at', 'is', null);

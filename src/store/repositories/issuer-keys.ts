@@ -2,10 +2,9 @@ import { sql, type Insertable, type Transaction } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database, IssuerKeyRow } from '../schema.js';
 
-type Executor = Db | Transaction<Database>;
+export type { KeyPurpose, KeyStatus } from '../schema.js';
 
-export type KeyPurpose = 'data-integrity' | 'jwt';
-export type KeyStatus = 'active' | 'retired' | 'compromised';
+type Executor = Db | Transaction<Database>;
 
 export function activeKeys(db: Executor, organisationId: string): Promise<IssuerKeyRow[]> {
   return db.selectFrom('issuer_keys').selectAll().where('organisation_id', '=', organisationId).where('status', '=', 'active').execute();

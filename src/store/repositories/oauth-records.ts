@@ -1,12 +1,11 @@
-import { createHash } from 'node:crypto';
 import type { Db } from '../database.js';
+import { sha256Hex } from '../../engine/util.js';
 
 /**
  * What the OAuth server keeps (codes, tokens, grants, sessions, interactions, registered clients), one table for
  * every oidc-provider model. Records are keyed by a hash of their id: an opaque token *is* its id, so tokens are
  * never stored in clear. Payloads stay JSON text here; src/oauth and the use cases read them.
  */
-const hash = (id: string) => createHash('sha256').update(id, 'utf8').digest('hex');
 
 export interface OAuthRecordInput {
   model: string;
@@ -21,8 +20,8 @@ export interface OAuthRecordInput {
 
 export async function upsertOAuthRecord(db: Db, record: OAuthRecordInput): Promise<void> {
   const row = {
-    model: record.model, id_hash: hash(record.id), payload: record.payload, grant_id: record.grantId, uid: record.uid,
-    account_id: record.accountId, expires_at: record.expiresAt, consumed_at: null,
+    model: record.model, id_hash: sha256Hex(record.id), payload: record.payload, grant_id: record.grantId,
+    uid: record.uid, account_id: record.accountId, expires_at: record.expiresAt, consumed_at: null,
   };
   await db.insertInto('oauth_records').values(row)
     .onConflict((oc) => oc.columns(['model', 'id_hash']).doUpdateSet({
@@ -35,7 +34,7 @@ export async function upsertOAuthRecord(db: Db, record: OAuthRecordInput): Promi
 export async function upsertOAuthClient(db: Db, clientId: string, payload: string, expiresAt: string): Promise<void> {
   await db.insertInto('oauth_records')
     .values({
-      model: 'Client', id_hash: hash(clientId), payload,
+      model: 'Client', id_hash: sha256Hex(clientId), payload,
       grant_id: null, uid: null, account_id: null, expires_at: expiresAt, consumed_at: null,
     })
     .onConflict((oc) => oc.columns(['model', 'id_hash']).doUpdateSet({ payload }))
@@ -45,14 +44,14 @@ export async function upsertOAuthClient(db: Db, clientId: string, payload: strin
 /** A holder authorised this client: it is kept for good. */
 export async function keepOAuthClient(db: Db, clientId: string): Promise<void> {
   await db.updateTable('oauth_records').set({ expires_at: null }).where('model', '=', 'Client')
-    .where('id_hash', '=', hash(clientId)).where('expires_at', 'is not', null).execute();
+    .where('id_hash', '=', sha256Hex(clientId)).where('expires_at', 'is not', null).execute();
 }
 
 /** A record still valid at `now`, found by its id or by its interaction uid. */
 export async function findOAuthRecord(
   db: Db, model: string, key: { id: string } | { uid: string }, now: string,
 ): Promise<{ payload: string; consumedAt: string | null } | undefined> {
-  const [column, value] = 'id' in key ? ['id_hash', hash(key.id)] as const : ['uid', key.uid] as const;
+  const [column, value] = 'id' in key ? ['id_hash', sha256Hex(key.id)] as const : ['uid', key.uid] as const;
   const row = await db.selectFrom('oauth_records').select(['payload', 'expires_at', 'consumed_at'])
     .where('model', '=', model).where(column, '=', value).executeTakeFirst();
   if (!row || (row.expires_at && row.expires_at <= now)) return undefined;
@@ -61,11 +60,11 @@ export async function findOAuthRecord(
 
 export async function consumeOAuthRecord(db: Db, model: string, id: string, at: string): Promise<void> {
   await db.updateTable('oauth_records').set({ consumed_at: at }).where('model', '=', model)
-    .where('id_hash', '=', hash(id)).execute();
+    .where('id_hash', '=', sha256Hex(id)).execute();
 }
 
 export async function deleteOAuthRecord(db: Db, model: string, id: string): Promise<void> {
-  await db.deleteFrom('oauth_records').where('model', '=', model).where('id_hash', '=', hash(id)).execute();
+  await db.deleteFrom('oauth_records').where('model', '=', model).where('id_hash', '=', sha256Hex(id)).execute();
 }
 
 /** Everything issued under these grants: codes, access and refresh tokens. */
@@ -81,14 +80,14 @@ export function listOAuthGrantsOf(db: Db, accountId: string): Promise<{ payload:
 
 export async function findOAuthClientPayload(db: Db, clientId: string): Promise<string | undefined> {
   const row = await db.selectFrom('oauth_records').select('payload').where('model', '=', 'Client')
-    .where('id_hash', '=', hash(clientId)).executeTakeFirst();
+    .where('id_hash', '=', sha256Hex(clientId)).executeTakeFirst();
   return row?.payload;
 }
 
 /** Ends one grant of a holder and everything issued under it; false when the holder has no such grant. */
 export async function deleteOAuthGrantOf(db: Db, accountId: string, grantId: string): Promise<boolean> {
   const grant = await db.selectFrom('oauth_records').select('id_hash').where('model', '=', 'Grant')
-    .where('id_hash', '=', hash(grantId)).where('account_id', '=', accountId).executeTakeFirst();
+    .where('id_hash', '=', sha256Hex(grantId)).where('account_id', '=', accountId).executeTakeFirst();
   if (!grant) return false;
   await db.deleteFrom('oauth_records').where((eb) => eb.or([
     eb('grant_id', '=', grantId), eb.and([eb('model', '=', 'Grant'), eb('id_hash', '=', grant.id_hash)]),

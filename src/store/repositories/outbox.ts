@@ -1,6 +1,6 @@
 import type { ExpressionBuilder, Transaction } from 'kysely';
 import type { Db } from '../database.js';
-import type { Database, OutboxRow } from '../schema.js';
+import type { Database, OutboxRow, OutboxStatus } from '../schema.js';
 import { newId } from '../../shared/clock.js';
 
 type Executor = Db | Transaction<Database>;
@@ -14,7 +14,7 @@ type Executor = Db | Transaction<Database>;
  * for `sending` it is when the message was claimed (the lease), for `queued` after a failure when the last try
  * started, for `sent` when it was sent. listOutbox() separates the two meanings for display.
  */
-export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'erased';
+export type { OutboxStatus } from '../schema.js';
 
 export const MAX_ATTEMPTS = 5;
 /** After a failed try, wait 2^attempts × 30 s before the next one (1, 2, 4, 8 minutes). */
@@ -60,7 +60,7 @@ function iso(date: Date, minusMs = 0): string {
 export async function recoverStale(db: Executor, now: Date): Promise<number> {
   const result = await db.updateTable('outbox')
     .set((eb) => ({
-      status: eb.case().when('attempts', '>=', MAX_ATTEMPTS - 1).then('failed').else('queued').end(),
+      status: eb.case().when('attempts', '>=', MAX_ATTEMPTS - 1).then('failed' as const).else('queued' as const).end(),
       attempts: eb('attempts', '+', 1),
       last_error: 'interrupted while sending',
     }))
@@ -127,7 +127,7 @@ export async function markFailed(db: Executor, id: string, error: unknown): Prom
   const message = (error instanceof Error ? error.message : String(error)).slice(0, ERROR_MAX_LENGTH) || 'unknown error';
   await db.updateTable('outbox')
     .set((eb) => ({
-      status: eb.case().when('attempts', '>=', MAX_ATTEMPTS - 1).then('failed').else('queued').end(),
+      status: eb.case().when('attempts', '>=', MAX_ATTEMPTS - 1).then('failed' as const).else('queued' as const).end(),
       attempts: eb('attempts', '+', 1),
       last_error: message,
     }))

@@ -9,7 +9,3 @@ export async function getOrInitSetting(db: Db, key: string, make: () => string):
   await db.insertInto('settings').values({ key, value: make() }).onConflict((oc) => oc.column('key').doNothing()).execute();
   return (await getSetting(db, key))!;
 }
-
-export async function setSetting(db: Db, key: string, value: string): Promise<void> {
-  await db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
-}

@@ -64,10 +64,6 @@ export function idOf(value: unknown): string | undefined {
   return typeof id === 'string' ? id : undefined;
 }
 
-export function asArray(value: unknown): unknown[] {
-  return value === undefined || value === null ? [] : Array.isArray(value) ? value : [value];
-}
-
 export function textOf(value: unknown): string | undefined {
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }

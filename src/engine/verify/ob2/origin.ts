@@ -5,14 +5,14 @@
  * Profile's own id. The Profile must be the one fetched from its id: a copy embedded in the badge could allow
  * any host.
  */
-import { asArray } from './documents.js';
+import { asArray } from '../../util.js';
 
 export type OriginOutcome =
   | { ok: true; host: string }
   | { ok: false; code: 'ob2.originMismatch' | 'ob2.prefixMismatch'; message: string; params: Record<string, string> };
 
 function strings(value: unknown): string[] {
-  return asArray(value).filter((v): v is string => typeof v === 'string' && v.length > 0);
+  return asArray(value ?? []).filter((v): v is string => typeof v === 'string' && v.length > 0);
 }
 
 export function checkHostedOrigin(

@@ -8,9 +8,10 @@ import type { Fetcher } from '../fetcher.js';
 import type { ReportBuilder, StatusResult } from '../report.js';
 import type { Ob2Checks } from './checks.js';
 import { typesOf } from './detect.js';
-import { asArray, fetchDocument, idOf, isHttpUrl, textOf } from './documents.js';
+import { fetchDocument, idOf, isHttpUrl, textOf } from './documents.js';
 import { checkOb2Signature, type Ob2JwsAlgorithm } from './jws.js';
 import { expectIdentity, reportUnread, type IssuerChain } from './linked.js';
+import { asArray } from '../../util.js';
 
 type Json = Record<string, unknown>;
 
@@ -62,7 +63,7 @@ async function issuerKey(
 export async function checkSignedProof(
   fetcher: Fetcher, checks: Ob2Checks, jws: string, alg: Ob2JwsAlgorithm, assertion: Json, chain: IssuerChain,
 ): Promise<boolean> {
-  const listed = asArray(chain.issuer.publicKey);
+  const listed = asArray(chain.issuer.publicKey ?? []);
   if (listed.length === 0) {
     const message = `The issuer's profile ${chain.issuerId} lists no public key, so no signature can be tied to it.`;
     checks.fail('issuerKey', 'ob2.noIssuerKey', message, { issuer: chain.issuerId }, 'invalid');
@@ -135,7 +136,7 @@ export async function checkRevocationList(
   if (!result.ok) return unavailable(result.reason);
   if (!typesOf(result.document).includes('RevocationList')) return unavailable('it is not a RevocationList');
   const ids = [assertion.id, assertion.uid].filter((id): id is string => typeof id === 'string');
-  const entry = asArray(result.document.revokedAssertions)
+  const entry = asArray(result.document.revokedAssertions ?? [])
     .find((item) => listedIds(item).some((id) => typeof id === 'string' && ids.includes(id)));
   if (entry === undefined) {
     checks.pass('status', 'ob2.notRevoked', 'The badge is not on its issuer\'s revocation list.');
