@@ -17,6 +17,7 @@ import { expectValid } from '../support/ob3-schemas.js';
 import { fromRoot } from '../../src/shared/paths.js';
 import { freePort, startInProcess, type InProcessService } from '../support/service.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.js';
+import { BACKPACK, backpackRegistration } from '../support/backpack.js';
 
 const SCOPE = 'https://purl.imsglobal.org/spec/ob/v3p0/scope/';
 const READ = `${SCOPE}credential.readonly`;
@@ -25,24 +26,13 @@ const PROFILE_READ = `${SCOPE}profile.readonly`;
 const PROFILE_UPDATE = `${SCOPE}profile.update`;
 const ALL = [READ, UPSERT, PROFILE_READ, PROFILE_UPDATE].join(' ');
 
-const BACKPACK = 'https://backpack.example';
 const REDIRECT = `${BACKPACK}/callback`;
 /** The foreign issuer's badges name this address, and Blason awards it three badges. */
 const LEA = 'lea.dupont@example.fr';
 const OMAR = 'omar.benali@example.fr';
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
-const registration = {
-  client_name: 'Sac à badges',
-  client_uri: `${BACKPACK}/`,
-  logo_uri: `${BACKPACK}/logo.png`,
-  tos_uri: `${BACKPACK}/tos`,
-  policy_uri: `${BACKPACK}/privacy`,
-  software_id: 'f0c5e8f2-8b0a-4f57-9d1e-2d3a4b5c6d7e',
-  software_version: '1.0.0',
-  redirect_uris: [REDIRECT],
-  scope: ALL,
-};
+const registration = backpackRegistration(REDIRECT, ALL);
 
 /** The parts of the Service Description Document a backpack uses. */
 interface Sdd {

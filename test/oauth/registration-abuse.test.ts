@@ -15,23 +15,13 @@ import { apiClient, setUpIssuer } from '../support/api.js';
 import { CookieJar, hiddenField, signInHolder } from '../support/holder.js';
 import { serviceEnv } from '../support/service.js';
 import { startSmtpCapture, type SmtpCapture } from '../support/smtp.js';
+import { BACKPACK, backpackRegistration } from '../support/backpack.js';
 
-const BACKPACK = 'https://backpack.example';
 const READ = 'https://purl.imsglobal.org/spec/ob/v3p0/scope/credential.readonly';
 const HOLDER = 'lea.dupont@example.fr';
 const DAY = 24 * 3_600_000;
 
-const registration = {
-  client_name: 'Sac à badges',
-  client_uri: `${BACKPACK}/`,
-  logo_uri: `${BACKPACK}/logo.png`,
-  tos_uri: `${BACKPACK}/tos`,
-  policy_uri: `${BACKPACK}/privacy`,
-  software_id: 'f0c5e8f2-8b0a-4f57-9d1e-2d3a4b5c6d7e',
-  software_version: '1.0.0',
-  redirect_uris: [`${BACKPACK}/callback`],
-  scope: READ,
-};
+const registration = backpackRegistration(`${BACKPACK}/callback`, READ);
 
 /** A service whose clock the tests move forward. */
 interface Service {
