@@ -65,7 +65,10 @@ export class ConfigError extends Error {
 }
 
 function list(value: string | undefined): string[] {
-  return (value ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return (value ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 function integer(name: string, value: string | undefined, fallback: number, min = 0): number {
@@ -81,7 +84,10 @@ function integer(name: string, value: string | undefined, fallback: number, min 
  */
 function adminToken(value: string): string {
   if (!/^[\x21-\x7e]{32,200}$/.test(value)) {
-    throw new ConfigError('BLASON_ADMIN_TOKEN must be 32 to 200 printable characters without spaces (for example the output of "openssl rand -hex 32")');
+    throw new ConfigError(
+      'BLASON_ADMIN_TOKEN must be 32 to 200 printable characters without spaces (for example the output of ' +
+        '"openssl rand -hex 32")',
+    );
   }
   return value;
 }
@@ -89,8 +95,10 @@ function adminToken(value: string): string {
 /** Like the administrator's token, a secret that cannot be guessed; it only lets one read the metrics. */
 function metricsToken(value: string): string {
   if (!/^[\x21-\x7e]{16,200}$/.test(value)) {
-    throw new ConfigError('BLASON_METRICS_TOKEN must be 16 to 200 printable characters without spaces '
-      + '(for example the output of "openssl rand -hex 32")');
+    throw new ConfigError(
+      'BLASON_METRICS_TOKEN must be 16 to 200 printable characters without spaces ' +
+        '(for example the output of "openssl rand -hex 32")',
+    );
   }
   return value;
 }
@@ -114,13 +122,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`BLASON_BASE_URL is not a URL: ${env.BLASON_BASE_URL}`);
   }
   const adminEmail = (env.BLASON_ADMIN_EMAIL ?? 'admin@blason.local').trim().toLowerCase();
-  if (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash) throw new ConfigError('BLASON_BASE_URL must be an origin, without a path (e.g. https://badges.example.org)');
+  if (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash)
+    throw new ConfigError('BLASON_BASE_URL must be an origin, without a path (e.g. https://badges.example.org)');
   const dataDir = path.resolve(env.BLASON_DATA_DIR ?? './data');
   const databaseUrl = env.DATABASE_URL;
   let database: Config['database'];
   if (!databaseUrl) database = { kind: 'sqlite', file: path.join(dataDir, 'blason.db') };
   else if (/^postgres(ql)?:\/\//.test(databaseUrl)) database = { kind: 'postgres', url: databaseUrl };
-  else if (databaseUrl.startsWith('sqlite:')) database = { kind: 'sqlite', file: path.resolve(databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '')) };
+  else if (databaseUrl.startsWith('sqlite:'))
+    database = { kind: 'sqlite', file: path.resolve(databaseUrl.slice('sqlite:'.length).replace(/^\/\//, '')) };
   else throw new ConfigError('DATABASE_URL must start with postgres:// or sqlite:');
   return {
     port,
@@ -148,7 +158,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     registrationRateLimit: integer('BLASON_REGISTRATION_RATE_LIMIT', env.BLASON_REGISTRATION_RATE_LIMIT, 10, 1),
     signingWorkers: integer('BLASON_SIGNING_WORKERS', env.BLASON_SIGNING_WORKERS, 2),
     verifyWorkers: integer('BLASON_VERIFY_WORKERS', env.BLASON_VERIFY_WORKERS, Math.min(2, availableParallelism())),
-    verifyCpuLimitMs: integer('BLASON_VERIFY_CPU_LIMIT_MS', env.BLASON_VERIFY_CPU_LIMIT_MS, DEFAULT_VERIFY_CPU_LIMIT_MS, 1),
+    verifyCpuLimitMs: integer(
+      'BLASON_VERIFY_CPU_LIMIT_MS',
+      env.BLASON_VERIFY_CPU_LIMIT_MS,
+      DEFAULT_VERIFY_CPU_LIMIT_MS,
+      1,
+    ),
     seedCatalogue: env.BLASON_SEED_CATALOGUE !== 'false',
     ...(env.BLASON_METRICS_TOKEN ? { metricsToken: metricsToken(env.BLASON_METRICS_TOKEN) } : {}),
   };

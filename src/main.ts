@@ -32,7 +32,10 @@ export interface Running {
 }
 
 /** Builds the application context: database (migrated), keys, fetchers, signing pool. */
-export async function createApp(config: Config, clock: Clock = systemClock): Promise<{ app: AppContext; store: Store }> {
+export async function createApp(
+  config: Config,
+  clock: Clock = systemClock,
+): Promise<{ app: AppContext; store: Store }> {
   const log = pino({
     level: config.logLevel,
     base: undefined,
@@ -49,22 +52,29 @@ export async function createApp(config: Config, clock: Clock = systemClock): Pro
     ...(config.fetchCaFile ? { ca: [readFileSync(config.fetchCaFile, 'utf8')] } : {}),
   });
   const base = {
-    config, db: store.db, dbKind: store.kind, clock, log, keys,
+    config,
+    db: store.db,
+    dbKind: store.kind,
+    clock,
+    log,
+    keys,
     ids: new Identifiers(config.baseUrl),
     recipientSecret: await recipientSecret(store.db),
     catalogue: loadCatalogue(),
     emails: emailRenderer,
     ...(config.signingWorkers > 0 ? { pool: new SigningPool(config.signingWorkers) } : {}),
     // Its threads start with the first verification: most processes (CLI commands, tests) never verify.
-    ...(config.verifyWorkers > 0 ? { verifier: new VerifyPool({ size: config.verifyWorkers, cpuLimitMs: config.verifyCpuLimitMs }) } : {}),
+    ...(config.verifyWorkers > 0
+      ? { verifier: new VerifyPool({ size: config.verifyWorkers, cpuLimitMs: config.verifyCpuLimitMs }) }
+      : {}),
     ...(config.smtpUrl ? { mailer: smtpMailer(config.smtpUrl) } : {}),
     ...(config.metricsToken
       ? {
-        metrics: new PrometheusMetrics({
-          statusLists: () => statusListFill(store),
-          ...(store.poolStats ? { pool: store.poolStats } : {}),
-        }),
-      }
+          metrics: new PrometheusMetrics({
+            statusLists: () => statusListFill(store),
+            ...(store.poolStats ? { pool: store.poolStats } : {}),
+          }),
+        }
       : {}),
   };
   const app: AppContext = { ...base, fetcher: localFirstFetcher(base, remote) };
@@ -79,7 +89,10 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
   if (generatedToken) {
     // Printed once, on the very first start; only its hash is stored.
     console.log(`\nPlatform administrator API token (shown once, keep it safe):\n  ${generatedToken}\n`);
-    if (passwordLink) console.log(`Choose the administrator's console password (${config.adminEmail}), link valid 7 days:\n  ${passwordLink}\n`);
+    if (passwordLink)
+      console.log(
+        `Choose the administrator's console password (${config.adminEmail}), link valid 7 days:\n  ${passwordLink}\n`,
+      );
   }
   const http = createHttpApp(app, htmlPages(app), await createOAuthProvider(app));
   const server = createServer(http);
@@ -108,21 +121,22 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
   let stopping: Promise<void> | undefined;
   // Graceful: stop listening (new connections are refused), let in-flight requests finish, and close each
   // keep-alive connection as soon as it is idle; server.close() alone would wait for the clients to hang up.
-  const stop = () => (stopping ??= (async () => {
-    closing = true;
-    for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
-    const sweeper = setInterval(() => server.closeIdleConnections(), 50);
-    await new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeIdleConnections();
-    });
-    clearInterval(sweeper);
-    await sender?.stop();
-    app.mailer?.close?.();
-    await app.pool?.close();
-    await app.verifier?.close();
-    await store.close();
-  })());
+  const stop = () =>
+    (stopping ??= (async () => {
+      closing = true;
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('Connection', 'close');
+      const sweeper = setInterval(() => server.closeIdleConnections(), 50);
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearInterval(sweeper);
+      await sender?.stop();
+      app.mailer?.close?.();
+      await app.pool?.close();
+      await app.verifier?.close();
+      await store.close();
+    })());
   return { app, server, url, stop };
 }
 
@@ -131,19 +145,28 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
  * gracefully by SIGTERM or SIGINT, exiting 1 when it cannot start.
  */
 export function runService(): void {
-  start().then((running) => {
-    const shutdown = (signal: string) => {
-      running.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
-      running.stop().then(() => process.exit(0), () => process.exit(1));
-      setTimeout(() => process.exit(1), 15_000).unref();
-    };
-    process.on('SIGTERM', () => shutdown('SIGTERM'));
-    process.on('SIGINT', () => shutdown('SIGINT'));
-  }, (error: Error) => {
-    console.error(`Blason could not start: ${error.message}`);
-    process.exit(1);
-  });
+  start().then(
+    (running) => {
+      const shutdown = (signal: string) => {
+        running.app.log.info({ signal }, 'shutting down: finishing in-flight requests');
+        running.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+        setTimeout(() => process.exit(1), 15_000).unref();
+      };
+      process.on('SIGTERM', () => shutdown('SIGTERM'));
+      process.on('SIGINT', () => shutdown('SIGINT'));
+    },
+    (error: Error) => {
+      console.error(`Blason could not start: ${error.message}`);
+      process.exit(1);
+    },
+  );
 }
 
-const isEntryPoint = import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main.js') || process.argv[1]?.endsWith('/main.ts');
+const isEntryPoint =
+  import.meta.url === `file://${process.argv[1]}` ||
+  process.argv[1]?.endsWith('/main.js') ||
+  process.argv[1]?.endsWith('/main.ts');
 if (isEntryPoint) runService();

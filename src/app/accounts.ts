@@ -29,7 +29,11 @@ const SESSION_HOURS = 12;
 const INVITATION_DAYS = 7;
 
 function scrypt(password: string, salt: Buffer, options: ScryptOptions): Promise<Buffer> {
-  return new Promise((resolve, reject) => scryptCallback(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) => (error ? reject(error) : resolve(key))));
+  return new Promise((resolve, reject) =>
+    scryptCallback(password.normalize('NFC'), salt, KEY_LENGTH, options, (error, key) =>
+      error ? reject(error) : resolve(key),
+    ),
+  );
 }
 
 export async function hashPassword(password: string): Promise<string> {
@@ -42,18 +46,30 @@ export async function verifyPassword(stored: string, password: string): Promise<
   const [scheme, n, r, p, salt, key] = stored.split('$');
   if (scheme !== 'scrypt' || !salt || !key) return false;
   const expected = Buffer.from(key, 'base64');
-  const actual = await scrypt(password, Buffer.from(salt, 'base64'), { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem });
+  const actual = await scrypt(password, Buffer.from(salt, 'base64'), {
+    N: Number(n),
+    r: Number(r),
+    p: Number(p),
+    maxmem: SCRYPT.maxmem,
+  });
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
 // A hash to compare against when the email is unknown or locked, so that the time taken reveals neither.
 let decoyHash: Promise<string> | undefined;
 
-
 export class SignInError extends AppError {
-  constructor(readonly reason: 'invalid' | 'locked', readonly minutes = 0) {
-    super(reason === 'locked' ? 429 : 401, reason === 'locked' ? 'locked' : 'invalid-credentials',
-      reason === 'locked' ? `Too many failed attempts: try again in ${minutes} minutes.` : 'Email or password incorrect.');
+  constructor(
+    readonly reason: 'invalid' | 'locked',
+    readonly minutes = 0,
+  ) {
+    super(
+      reason === 'locked' ? 429 : 401,
+      reason === 'locked' ? 'locked' : 'invalid-credentials',
+      reason === 'locked'
+        ? `Too many failed attempts: try again in ${minutes} minutes.`
+        : 'Email or password incorrect.',
+    );
   }
 }
 
@@ -68,10 +84,16 @@ async function newSession(app: AppContext, user: UserRow): Promise<Session> {
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const now = app.clock.now();
-  await app.db.insertInto('web_sessions').values({
-    id_hash: sha256Hex(token), user_id: user.id, csrf_token: csrf, created_at: now.toISOString(),
-    expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
-  }).execute();
+  await app.db
+    .insertInto('web_sessions')
+    .values({
+      id_hash: sha256Hex(token),
+      user_id: user.id,
+      csrf_token: csrf,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+    })
+    .execute();
   return { token, csrf, user, actor: actorOf(user) };
 }
 
@@ -96,12 +118,16 @@ export async function signIn(app: AppContext, rawEmail: string, password: string
     return newSession(app, account.user);
   }
   if (!attempt.lockedUntil && attempt.attempts < MAX_ATTEMPTS) throw new SignInError('invalid');
-  const lock = attempt.lockedUntil ? { until: attempt.lockedUntil, set: false }
-    : await lockKey(app, key, LOCK_MINUTES);
+  const lock = attempt.lockedUntil ? { until: attempt.lockedUntil, set: false } : await lockKey(app, key, LOCK_MINUTES);
   if (lock.set && user) {
     await recordAudit(app.db, {
-      at: app.clock.now().toISOString(), actorId: user.id, organisationId: user.organisation_id, action: 'user.locked',
-      targetType: 'user', targetId: user.id, details: { attempts: attempt.attempts },
+      at: app.clock.now().toISOString(),
+      actorId: user.id,
+      organisationId: user.organisation_id,
+      action: 'user.locked',
+      targetType: 'user',
+      targetId: user.id,
+      details: { attempts: attempt.attempts },
     });
   }
   throw new SignInError('locked', minutesLeft(app, lock.until));
@@ -110,7 +136,11 @@ export async function signIn(app: AppContext, rawEmail: string, password: string
 /** The session behind a cookie token, if it is live. */
 export async function sessionFor(app: AppContext, token: string | undefined): Promise<Session | undefined> {
   if (!token || token.length > 100) return undefined;
-  const row = await app.db.selectFrom('web_sessions').selectAll().where('id_hash', '=', sha256Hex(token)).executeTakeFirst();
+  const row = await app.db
+    .selectFrom('web_sessions')
+    .selectAll()
+    .where('id_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
   if (!row || Date.parse(row.expires_at) < app.clock.now().getTime()) return undefined;
   const user = await findUser(app.db, row.user_id);
   if (!user || user.disabled_at) return undefined;
@@ -123,7 +153,9 @@ export async function signOut(app: AppContext, token: string): Promise<void> {
 
 function checkPassword(password: string): void {
   if (password.length < MIN_PASSWORD_LENGTH) {
-    throw new ValidationError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, [{ field: 'password', message: 'too short' }]);
+    throw new ValidationError(`A password needs at least ${MIN_PASSWORD_LENGTH} characters.`, [
+      { field: 'password', message: 'too short' },
+    ]);
   }
 }
 
@@ -137,28 +169,65 @@ export interface Invitation {
  * Invites someone to an organisation's console with a role. They receive a one-time link, valid 7 days, to choose
  * their password. A platform admin invites anyone anywhere; an operator admin only into their own organisation.
  */
-export async function inviteUser(app: AppContext, actor: Actor, organisationId: string, input: NewUserInput): Promise<Invitation> {
-  const { user, organisation, credential: link } = await addUser(app, actor, organisationId, input, 'user.invited',
-    (trx, userId) => oneTimeLink(app, userId, 'invitation', INVITATION_DAYS * 24, trx));
+export async function inviteUser(
+  app: AppContext,
+  actor: Actor,
+  organisationId: string,
+  input: NewUserInput,
+): Promise<Invitation> {
+  const {
+    user,
+    organisation,
+    credential: link,
+  } = await addUser(app, actor, organisationId, input, 'user.invited', (trx, userId) =>
+    oneTimeLink(app, userId, 'invitation', INVITATION_DAYS * 24, trx),
+  );
   return { user, link, organisationName: organisation.name };
 }
 
-async function oneTimeLink(app: AppContext, userId: string, purpose: 'invitation' | 'reset', hours: number, db: AppContext['db'] | Transaction<Database> = app.db): Promise<string> {
+async function oneTimeLink(
+  app: AppContext,
+  userId: string,
+  purpose: 'invitation' | 'reset',
+  hours: number,
+  db: AppContext['db'] | Transaction<Database> = app.db,
+): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = app.clock.now();
-  await db.insertInto('user_tokens').values({ token_hash: sha256Hex(token), user_id: userId, purpose, created_at: now.toISOString(), expires_at: new Date(now.getTime() + hours * 3_600_000).toISOString(), used_at: null }).execute();
+  await db
+    .insertInto('user_tokens')
+    .values({
+      token_hash: sha256Hex(token),
+      user_id: userId,
+      purpose,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + hours * 3_600_000).toISOString(),
+      used_at: null,
+    })
+    .execute();
   return `${app.ids.origin}/console/password?token=${token}`;
 }
 
 /** A password reset link for an existing account (or nothing, silently, for an unknown email). */
-export async function passwordResetLink(app: AppContext, email: string, hours = 2): Promise<{ user: UserRow; link: string } | undefined> {
+export async function passwordResetLink(
+  app: AppContext,
+  email: string,
+  hours = 2,
+): Promise<{ user: UserRow; link: string } | undefined> {
   const user = await findUserByEmail(app.db, email.trim().toLowerCase());
   if (!user || user.disabled_at) return undefined;
   return { user, link: await oneTimeLink(app, user.id, 'reset', hours) };
 }
 
-export async function describeLink(app: AppContext, token: string): Promise<{ email: string; organisationName: string | null } | undefined> {
-  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+export async function describeLink(
+  app: AppContext,
+  token: string,
+): Promise<{ email: string; organisationName: string | null } | undefined> {
+  const row = await app.db
+    .selectFrom('user_tokens')
+    .selectAll()
+    .where('token_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
   if (!row || row.used_at || Date.parse(row.expires_at) < app.clock.now().getTime()) return undefined;
   const user = await findUser(app.db, row.user_id);
   if (!user) return undefined;
@@ -174,14 +243,24 @@ export async function describeLink(app: AppContext, token: string): Promise<{ em
 export async function setPasswordWithLink(app: AppContext, token: string, password: string): Promise<Session> {
   checkPassword(password);
   const now = app.clock.now().toISOString();
-  const row = await app.db.selectFrom('user_tokens').selectAll().where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
-  if (!row || row.used_at || Date.parse(row.expires_at) < Date.parse(now)) throw new AppError(410, 'link-expired', 'This link has expired or was already used. Ask for a new one.');
+  const row = await app.db
+    .selectFrom('user_tokens')
+    .selectAll()
+    .where('token_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
+  if (!row || row.used_at || Date.parse(row.expires_at) < Date.parse(now))
+    throw new AppError(410, 'link-expired', 'This link has expired or was already used. Ask for a new one.');
   // Hashed first: scrypt takes a while, and the transaction need not wait for it.
   const hash = await hashPassword(password);
   await app.db.transaction().execute(async (trx) => {
     // One statement spends this link and every other one of the account: of two links used at once, one wins.
-    const spent = await trx.updateTable('user_tokens').set({ used_at: now })
-      .where('user_id', '=', row.user_id).where('used_at', 'is', null).returning('token_hash').execute();
+    const spent = await trx
+      .updateTable('user_tokens')
+      .set({ used_at: now })
+      .where('user_id', '=', row.user_id)
+      .where('used_at', 'is', null)
+      .returning('token_hash')
+      .execute();
     if (!spent.some((s) => s.token_hash === row.token_hash)) {
       throw new AppError(410, 'link-expired', 'This link was already used.');
     }
@@ -191,7 +270,14 @@ export async function setPasswordWithLink(app: AppContext, token: string, passwo
   const user = (await findUser(app.db, row.user_id))!;
   // The link proved the mailbox: a lock set by someone guessing the password ends.
   await forgetAttempts(app.db, attemptKey(app, 'console', user.email));
-  await recordAudit(app.db, { at: now, actorId: user.id, organisationId: user.organisation_id, action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset', targetType: 'user', targetId: user.id });
+  await recordAudit(app.db, {
+    at: now,
+    actorId: user.id,
+    organisationId: user.organisation_id,
+    action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset',
+    targetType: 'user',
+    targetId: user.id,
+  });
   return newSession(app, user);
 }
 
@@ -203,8 +289,12 @@ export async function setPasswordDirectly(app: AppContext, userId: string, passw
   await app.db.transaction().execute(async (trx) => {
     await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', userId).execute();
     // As with a link: links sent before the new password no longer set one.
-    await trx.updateTable('user_tokens').set({ used_at: now })
-      .where('user_id', '=', userId).where('used_at', 'is', null).execute();
+    await trx
+      .updateTable('user_tokens')
+      .set({ used_at: now })
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .execute();
   });
   const user = await findUser(app.db, userId);
   if (user) await forgetAttempts(app.db, attemptKey(app, 'console', user.email));

@@ -1,6 +1,11 @@
 import type { Achievement, AchievementType, Alignment } from '../engine/model/types.js';
 import { recordAudit } from './audit-actions.js';
-import { findAchievement, insertAchievement, listAchievements as listRows, updateAchievement as updateRow } from '../store/repositories/achievements.js';
+import {
+  findAchievement,
+  insertAchievement,
+  listAchievements as listRows,
+  updateAchievement as updateRow,
+} from '../store/repositories/achievements.js';
 import type { AchievementRow } from '../store/schema.js';
 import type { CompetenceRef, Lang, Localized } from './catalogue.js';
 import type { AppContext } from './context.js';
@@ -81,7 +86,11 @@ export function toView(app: AppContext, row: AchievementRow): AchievementView {
 }
 
 function checkCompetences(app: AppContext, competences: CompetenceRef[]): void {
-  const errors = competences.flatMap((c, i) => (app.catalogue.competence(c.code) ? [] : [{ field: `competences[${i}].code`, message: `${c.code} is not an EntreComp competence` }]));
+  const errors = competences.flatMap((c, i) =>
+    app.catalogue.competence(c.code)
+      ? []
+      : [{ field: `competences[${i}].code`, message: `${c.code} is not an EntreComp competence` }],
+  );
   if (errors.length > 0) throw new ValidationError('Unknown EntreComp competence.', errors);
 }
 
@@ -91,16 +100,29 @@ export async function loadAchievement(app: AppContext, actor: Actor, id: string)
   return row;
 }
 
-export async function createAchievement(app: AppContext, actor: Actor, input: AchievementInput): Promise<AchievementView> {
+export async function createAchievement(
+  app: AppContext,
+  actor: Actor,
+  input: AchievementInput,
+): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
   checkInput('achievement-create.json', input);
   const org = await loadIssuer(app, actor, input.issuerId);
   const base = input.catalogueKey ? app.catalogue.badge(input.catalogueKey) : undefined;
-  if (input.catalogueKey && !base) throw new ValidationError('Unknown catalogue badge.', [{ field: 'catalogueKey', message: `${input.catalogueKey} is not in the catalogue` }]);
+  if (input.catalogueKey && !base)
+    throw new ValidationError('Unknown catalogue badge.', [
+      { field: 'catalogueKey', message: `${input.catalogueKey} is not in the catalogue` },
+    ]);
   const name = input.name ? localized(input.name) : base?.name;
   const description = input.description ? localized(input.description) : base?.description;
   const criteria = input.criteria ? localized(input.criteria) : base?.criteria;
-  const missing = [['name', name], ['description', description], ['criteria', criteria]].filter(([, v]) => !v).map(([f]) => ({ field: f as string, message: 'required unless catalogueKey gives it' }));
+  const missing = [
+    ['name', name],
+    ['description', description],
+    ['criteria', criteria],
+  ]
+    .filter(([, v]) => !v)
+    .map(([f]) => ({ field: f as string, message: 'required unless catalogueKey gives it' }));
   if (missing.length > 0) throw new ValidationError('A badge needs a name, a description and criteria.', missing);
   const competences = input.competences ?? base?.competences ?? [];
   checkCompetences(app, competences);
@@ -109,9 +131,12 @@ export async function createAchievement(app: AppContext, actor: Actor, input: Ac
     id: newId(),
     organisation_id: org.id,
     catalogue_key: base?.key ?? null,
-    name_fr: name!.fr, name_en: name!.en,
-    description_fr: description!.fr, description_en: description!.en,
-    criteria_fr: criteria!.fr, criteria_en: criteria!.en,
+    name_fr: name!.fr,
+    name_en: name!.en,
+    description_fr: description!.fr,
+    description_en: description!.en,
+    criteria_fr: criteria!.fr,
+    criteria_en: criteria!.en,
     achievement_type: input.achievementType ?? base?.achievementType ?? 'Badge',
     competences: JSON.stringify(competences),
     tags: JSON.stringify(input.tags ?? base?.tags ?? []),
@@ -123,7 +148,15 @@ export async function createAchievement(app: AppContext, actor: Actor, input: Ac
     updated_at: at,
   };
   await insertAchievement(app.db, row);
-  await recordAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'achievement.created', targetType: 'achievement', targetId: row.id, details: { catalogueKey: row.catalogue_key } });
+  await recordAudit(app.db, {
+    at,
+    actorId: actor.userId,
+    organisationId: org.id,
+    action: 'achievement.created',
+    targetType: 'achievement',
+    targetId: row.id,
+    details: { catalogueKey: row.catalogue_key },
+  });
   return toView(app, row);
 }
 
@@ -132,14 +165,26 @@ export async function getAchievement(app: AppContext, actor: Actor, id: string):
   return toView(app, await loadAchievement(app, actor, id));
 }
 
-export async function listAchievementViews(app: AppContext, actor: Actor, filter: { issuerId?: string; includeArchived?: boolean }): Promise<AchievementView[]> {
+export async function listAchievementViews(
+  app: AppContext,
+  actor: Actor,
+  filter: { issuerId?: string; includeArchived?: boolean },
+): Promise<AchievementView[]> {
   authorize(actor, 'achievement.read');
   if (filter.issuerId) await loadIssuer(app, actor, filter.issuerId);
-  const rows = await listRows(app.db, { organisationId: filter.issuerId ?? scopeOf(actor), includeArchived: filter.includeArchived ?? false });
+  const rows = await listRows(app.db, {
+    organisationId: filter.issuerId ?? scopeOf(actor),
+    includeArchived: filter.includeArchived ?? false,
+  });
   return rows.map((row) => toView(app, row));
 }
 
-export async function updateAchievement(app: AppContext, actor: Actor, id: string, patch: AchievementPatch): Promise<AchievementView> {
+export async function updateAchievement(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  patch: AchievementPatch,
+): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
   checkInput('achievement-update.json', patch);
   const row = await loadAchievement(app, actor, id);
@@ -163,8 +208,13 @@ export async function updateAchievement(app: AppContext, actor: Actor, id: strin
     updated_at: at,
   });
   await recordAudit(app.db, {
-    at, actorId: actor.userId, organisationId: row.organisation_id, action: patch.archived ? 'achievement.archived' : 'achievement.updated',
-    targetType: 'achievement', targetId: row.id, details: { fields: Object.keys(patch) },
+    at,
+    actorId: actor.userId,
+    organisationId: row.organisation_id,
+    action: patch.archived ? 'achievement.archived' : 'achievement.updated',
+    targetType: 'achievement',
+    targetId: row.id,
+    details: { fields: Object.keys(patch) },
   });
   return toView(app, (await findAchievement(app.db, row.id))!);
 }
@@ -178,7 +228,8 @@ export function alignments(app: AppContext, competences: CompetenceRef[], lang: 
     const levelWord = lang === 'fr' ? 'niveau' : 'level';
     return {
       type: ['Alignment'],
-      targetName: `${competence?.name[lang] ?? code} — ${levelWord} ${level}${levelInfo ? ` (${levelInfo.name[lang]})` : ''}`,
+      targetName: `${competence?.name[lang] ?? code} — ${levelWord} ${level}` +
+        (levelInfo ? ` (${levelInfo.name[lang]})` : ''),
       targetUrl: app.ids.competence(code, level),
       targetCode: `${code}-N${level}`,
       ...(competence ? { targetDescription: competence.hint[lang] } : {}),
@@ -204,7 +255,13 @@ export function achievementDocument(app: AppContext, row: AchievementRow, lang: 
     image: { id: view.image, type: 'Image', caption: view.name[lang] },
     inLanguage: lang,
     // The same badge for Open Badges 2.0 backpacks.
-    related: [{ id: `${app.ids.origin}/ob2/badges/${row.id}`, type: ['Related', 'https://w3id.org/openbadges#BadgeClass'], version: 'Open Badges v2p0' }],
+    related: [
+      {
+        id: `${app.ids.origin}/ob2/badges/${row.id}`,
+        type: ['Related', 'https://w3id.org/openbadges#BadgeClass'],
+        version: 'Open Badges v2p0',
+      },
+    ],
   };
 }
 

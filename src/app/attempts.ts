@@ -44,8 +44,7 @@ export async function countAndCheck(app: AppContext, key: string, max: number): 
 }
 
 /** Locks `key` for `minutes` unless it is locked already; answers the lock and whether this call set it. */
-export async function lockKey(app: AppContext, key: string, minutes: number)
-  : Promise<{ until: string; set: boolean }> {
+export async function lockKey(app: AppContext, key: string, minutes: number): Promise<{ until: string; set: boolean }> {
   const now = app.clock.now();
   return lockAttempts(app.db, key, now.toISOString(), new Date(now.getTime() + minutes * 60_000).toISOString());
 }

@@ -9,11 +9,28 @@ import type { Database } from '../store/schema.js';
  */
 export const AUDIT_ACTIONS = [
   'admin.token.generated',
-  'issuer.created', 'issuer.updated', 'issuer.logo.updated', 'keys.rotated',
-  'user.created', 'user.invited', 'user.activated', 'user.password.reset', 'user.locked',
-  'achievement.created', 'achievement.updated', 'achievement.archived',
-  'workshop.created', 'workshop.claims.opened', 'workshop.claims.closed', 'claim.approved', 'claim.rejected',
-  'credential.awarded', 'credential.revoked', 'credential.suspended', 'credential.unsuspended', 'credential.erased',
+  'issuer.created',
+  'issuer.updated',
+  'issuer.logo.updated',
+  'keys.rotated',
+  'user.created',
+  'user.invited',
+  'user.activated',
+  'user.password.reset',
+  'user.locked',
+  'achievement.created',
+  'achievement.updated',
+  'achievement.archived',
+  'workshop.created',
+  'workshop.claims.opened',
+  'workshop.claims.closed',
+  'claim.approved',
+  'claim.rejected',
+  'credential.awarded',
+  'credential.revoked',
+  'credential.suspended',
+  'credential.unsuspended',
+  'credential.erased',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -23,6 +40,9 @@ export function isAuditAction(value: string): value is AuditAction {
 }
 
 /** The only way a use case writes to the audit log: the action must be one the console can filter on. */
-export function recordAudit(db: Db | Transaction<Database>, entry: AuditEntry & { action: AuditAction }): Promise<void> {
+export function recordAudit(
+  db: Db | Transaction<Database>,
+  entry: AuditEntry & { action: AuditAction },
+): Promise<void> {
   return appendAudit(db, entry);
 }

@@ -16,7 +16,11 @@ export interface AuditView {
 }
 
 /** The audit log: who created, awarded, revoked or rotated what, when and why. Scoped like everything else. */
-export async function listAudit(app: AppContext, actor: Actor, filter: { issuerId?: string; action?: string; targetId?: string; since?: string; limit?: number; offset?: number }): Promise<AuditView[]> {
+export async function listAudit(
+  app: AppContext,
+  actor: Actor,
+  filter: { issuerId?: string; action?: string; targetId?: string; since?: string; limit?: number; offset?: number },
+): Promise<AuditView[]> {
   authorize(actor, 'audit.read');
   if (filter.issuerId) await loadIssuer(app, actor, filter.issuerId);
   const organisationId = filter.issuerId ?? scopeOf(actor);
@@ -28,14 +32,27 @@ export async function listAudit(app: AppContext, actor: Actor, filter: { issuerI
     limit: Math.min(filter.limit ?? 100, 1000),
     offset: filter.offset ?? 0,
   });
-  return rows.map((r) => ({ at: r.at, actorId: r.actor_id, issuerId: r.organisation_id, action: r.action, targetType: r.target_type, targetId: r.target_id, reason: r.reason, details: r.details ? JSON.parse(r.details) as Record<string, unknown> : null }));
+  return rows.map((r) => ({
+    at: r.at,
+    actorId: r.actor_id,
+    issuerId: r.organisation_id,
+    action: r.action,
+    targetType: r.target_type,
+    targetId: r.target_id,
+    reason: r.reason,
+    details: r.details ? (JSON.parse(r.details) as Record<string, unknown>) : null,
+  }));
 }
 
 /**
  * The e-mail addresses of the people who wrote these entries, for the console's audit page: only the actor's
  * organisation's users (a platform admin's, all), so the page never lists another organisation's accounts.
  */
-export async function auditActorEmails(app: AppContext, actor: Actor, entries: AuditView[]): Promise<Map<string, string>> {
+export async function auditActorEmails(
+  app: AppContext,
+  actor: Actor,
+  entries: AuditView[],
+): Promise<Map<string, string>> {
   authorize(actor, 'audit.read');
   const scope = scopeOf(actor);
   const emails = new Map<string, string>();

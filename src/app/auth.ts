@@ -14,7 +14,8 @@ export async function authenticateToken(app: AppContext, token: string | undefin
   const hash = hashToken(token);
   const user = await findUserByTokenHash(app.db, hash);
   // The lookup is by hash; compare again in constant time for good measure.
-  if (!user || !timingSafeEqual(Buffer.from(hash), Buffer.from(hashToken(token)))) throw unauthorized('This API token is unknown or has been revoked.');
+  if (!user || !timingSafeEqual(Buffer.from(hash), Buffer.from(hashToken(token))))
+    throw unauthorized('This API token is unknown or has been revoked.');
   void touchToken(app.db, user.token_id, app.clock.now().toISOString()).catch(() => undefined);
   return actorOf(user);
 }

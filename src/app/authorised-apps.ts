@@ -1,7 +1,10 @@
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import {
-  deleteOAuthGrantOf, deleteOAuthRecordsOfAccount, deleteOAuthRecordsOfGrants, findOAuthClientPayload,
+  deleteOAuthGrantOf,
+  deleteOAuthRecordsOfAccount,
+  deleteOAuthRecordsOfGrants,
+  findOAuthClientPayload,
   listOAuthGrantsOf,
 } from '../store/repositories/oauth-records.js';
 
@@ -35,7 +38,7 @@ export async function authorisedApps(app: AppContext, holderId: string): Promise
     const grant = JSON.parse(row.payload) as GrantPayload;
     if (!grant.jti || !grant.clientId) continue;
     const client = await findOAuthClientPayload(app.db, grant.clientId);
-    const metadata = client ? JSON.parse(client) as { client_name?: string; client_uri?: string } : {};
+    const metadata = client ? (JSON.parse(client) as { client_name?: string; client_uri?: string }) : {};
     const granted = [...Object.values(grant.resources ?? {}), grant.openid?.scope ?? ''];
     const scopes = [...new Set(granted.flatMap((s) => s.split(' ')).filter(Boolean))];
     apps.push({
@@ -57,7 +60,8 @@ export async function revokeAuthorisedApp(app: AppContext, holderId: string, gra
 /** Everything OAuth kept for a holder (grants, tokens, sessions), for account deletion. */
 export async function forgetHolderOAuth(app: AppContext, holderId: string): Promise<void> {
   const grants = await listOAuthGrantsOf(app.db, holderId);
-  const grantIds = grants.map((g) => (JSON.parse(g.payload) as GrantPayload).jti)
+  const grantIds = grants
+    .map((g) => (JSON.parse(g.payload) as GrantPayload).jti)
     .filter((id): id is string => typeof id === 'string');
   await deleteOAuthRecordsOfGrants(app.db, grantIds);
   await deleteOAuthRecordsOfAccount(app.db, holderId);

@@ -4,7 +4,12 @@ import { normalizeEmail } from '../engine/model/identity-hash.js';
 import type { Evidence, OpenBadgeCredential } from '../engine/model/types.js';
 import { signDataIntegrity, signJwt } from '../engine/proof/sign.js';
 import { recordAudit } from './audit-actions.js';
-import { holdersOf, insertCredentials, type NewCredential, type NewRecipient } from '../store/repositories/credentials.js';
+import {
+  holdersOf,
+  insertCredentials,
+  type NewCredential,
+  type NewRecipient,
+} from '../store/repositories/credentials.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { allocateIndexes, countAllocations, revocationListsOf } from '../store/repositories/status-lists.js';
 import type { AchievementRow, OrganisationRow, StatusListRow } from '../store/schema.js';
@@ -115,10 +120,18 @@ interface Reservation {
 }
 
 /** Skips people who already hold the badge, reserves status indexes and builds the unsigned credentials. */
-async function reserveChunk(app: AppContext, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: ChunkOptions): Promise<Reservation> {
+async function reserveChunk(
+  app: AppContext,
+  org: OrganisationRow,
+  achievement: AchievementRow,
+  recipients: Recipient[],
+  options: ChunkOptions,
+): Promise<Reservation> {
   const keys = recipients.map((r) => recipientKey(app, r.email));
   const holders = await holdersOf(app.db, achievement.id, keys);
-  const toIssue = recipients.map((recipient, i) => ({ recipient, key: keys[i]! })).filter(({ key }) => !holders.has(key));
+  const toIssue = recipients
+    .map((recipient, i) => ({ recipient, key: keys[i]! }))
+    .filter(({ key }) => !holders.has(key));
   const outcomes = new Map<string, Outcome>();
   for (const [key, credentialId] of holders) outcomes.set(key, { status: 'already-issued', credentialId });
   const now = app.clock.now();
@@ -128,25 +141,29 @@ async function reserveChunk(app: AppContext, org: OrganisationRow, achievement: 
   const indexes = await allocateIndexes(app.db, list.id, list.size, toIssue.length);
   const profile = issuerProfile(app, org);
   const achievementJson = achievementDocument(app, achievement, options.language);
-  const validUntil = options.validUntil ?? (achievement.validity_days ? new Date(now.getTime() + achievement.validity_days * 86_400_000) : undefined);
+  const validUntil =
+    options.validUntil ??
+    (achievement.validity_days ? new Date(now.getTime() + achievement.validity_days * 86_400_000) : undefined);
   const listUrl = app.ids.statusList(list.id);
-  const drafts = toIssue.map(({ recipient }, i) => buildOpenBadgeCredential({
-    id: app.ids.credential(newId()),
-    issuer: profile,
-    achievement: achievementJson,
-    recipient: { email: recipient.email, ...(recipient.showName && recipient.name ? { name: recipient.name } : {}) },
-    validFrom: now,
-    awardedDate: now,
-    ...(validUntil ? { validUntil } : {}),
-    ...(recipient.evidence.length > 0 ? { evidence: evidenceOf(recipient.evidence) } : {}),
-    credentialStatus: {
-      id: `${listUrl}#${indexes[i]}`,
-      type: 'BitstringStatusListEntry',
-      statusPurpose: 'revocation',
-      statusListIndex: String(indexes[i]),
-      statusListCredential: listUrl,
-    },
-  }));
+  const drafts = toIssue.map(({ recipient }, i) =>
+    buildOpenBadgeCredential({
+      id: app.ids.credential(newId()),
+      issuer: profile,
+      achievement: achievementJson,
+      recipient: { email: recipient.email, ...(recipient.showName && recipient.name ? { name: recipient.name } : {}) },
+      validFrom: now,
+      awardedDate: now,
+      ...(validUntil ? { validUntil } : {}),
+      ...(recipient.evidence.length > 0 ? { evidence: evidenceOf(recipient.evidence) } : {}),
+      credentialStatus: {
+        id: `${listUrl}#${indexes[i]}`,
+        type: 'BitstringStatusListEntry',
+        statusPurpose: 'revocation',
+        statusListIndex: String(indexes[i]),
+        statusListCredential: listUrl,
+      },
+    }),
+  );
   return { keys, outcomes, toIssue, list, indexes, drafts, now };
 }
 
@@ -157,7 +174,11 @@ async function signChunk(app: AppContext, org: OrganisationRow, reservation: Res
   if (reservation.drafts.length === 0) return [];
   const signers = await app.keys.signers(org.id, issuerDid(app, org));
   if (app.pool && reservation.drafts.length >= POOL_THRESHOLD) {
-    const pairs = await app.pool.sign(reservation.drafts as unknown as Record<string, unknown>[], signers.keys, reservation.now);
+    const pairs = await app.pool.sign(
+      reservation.drafts as unknown as Record<string, unknown>[],
+      signers.keys,
+      reservation.now,
+    );
     return pairs.map((p) => ({ credential: p.credential as unknown as OpenBadgeCredential, jwt: p.jwt! }));
   }
   const signed: Signed = [];
@@ -172,7 +193,15 @@ async function signChunk(app: AppContext, org: OrganisationRow, reservation: Res
  * Stores a signed chunk in one transaction. A crash before the commit leaves nothing behind but unused status
  * indexes, so a re-run is safe.
  */
-async function commitChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, reservation: Reservation, signed: Signed, options: ChunkOptions): Promise<Outcome[]> {
+async function commitChunk(
+  app: AppContext,
+  actor: Actor,
+  org: OrganisationRow,
+  achievement: AchievementRow,
+  reservation: Reservation,
+  signed: Signed,
+  options: ChunkOptions,
+): Promise<Outcome[]> {
   const { keys, outcomes, toIssue, list, indexes, now } = reservation;
   if (list && signed.length > 0) {
     const at = now.toISOString();
@@ -185,20 +214,47 @@ async function commitChunk(app: AppContext, actor: Actor, org: OrganisationRow, 
       const holderKey = randomBytes(24).toString('base64url');
       holderKeys.push(holderKey);
       rows.push({
-        id, organisation_id: org.id, achievement_id: achievement.id, credential_json: JSON.stringify(credential), jwt,
-        language: options.language, issued_at: at, valid_from: credential.validFrom, valid_until: credential.validUntil ?? null,
-        recipient_key: key, show_name: recipient.showName ? 1 : 0, status_list_id: list.id, status_index: indexes[i]!,
-        revoked_at: null, revocation_reason: null, suspended_at: null, suspension_reason: null, erased_at: null,
-        batch_id: options.batchId, created_by: actor.userId, holder_key_hash: hashHolderKey(holderKey),
-        workshop_id: options.workshopId ?? null, claim_request_id: options.claimRequestIds?.get(normalizeEmail(recipient.email)) ?? null,
+        id,
+        organisation_id: org.id,
+        achievement_id: achievement.id,
+        credential_json: JSON.stringify(credential),
+        jwt,
+        language: options.language,
+        issued_at: at,
+        valid_from: credential.validFrom,
+        valid_until: credential.validUntil ?? null,
+        recipient_key: key,
+        show_name: recipient.showName ? 1 : 0,
+        status_list_id: list.id,
+        status_index: indexes[i]!,
+        revoked_at: null,
+        revocation_reason: null,
+        suspended_at: null,
+        suspension_reason: null,
+        erased_at: null,
+        batch_id: options.batchId,
+        created_by: actor.userId,
+        holder_key_hash: hashHolderKey(holderKey),
+        workshop_id: options.workshopId ?? null,
+        claim_request_id: options.claimRequestIds?.get(normalizeEmail(recipient.email)) ?? null,
       });
-      people.push({ credential_id: id, email: normalizeEmail(recipient.email), name: recipient.name ?? null, created_at: at });
+      people.push({
+        credential_id: id,
+        email: normalizeEmail(recipient.email),
+        name: recipient.name ?? null,
+        created_at: at,
+      });
     });
     const inserted = await app.db.transaction().execute(async (trx) => {
       const ids = await insertCredentials(trx, rows, people);
       await recordAudit(trx, {
-        at, actorId: actor.userId, organisationId: org.id, action: 'credential.awarded', targetType: options.batchId ? 'batch' : 'credential',
-        targetId: options.batchId ?? rows[0]!.id, details: { achievementId: achievement.id, count: ids.size },
+        at,
+        actorId: actor.userId,
+        organisationId: org.id,
+        action: 'credential.awarded',
+        targetType: options.batchId ? 'batch' : 'credential',
+        targetId: options.batchId ?? rows[0]!.id,
+        details: { achievementId: achievement.id, count: ids.size },
       });
       return ids;
     });
@@ -207,26 +263,50 @@ async function commitChunk(app: AppContext, actor: Actor, org: OrganisationRow, 
       const row = rows[i]!;
       if (inserted.has(row.id)) {
         const url = app.ids.credential(row.id);
-        outcomes.set(row.recipient_key!, { status: 'issued', credential: { id: row.id, url, holderUrl: `${url}/manage?key=${holderKeys[i]}`, credential: signed[i]!.credential, jwt: signed[i]!.jwt } });
+        outcomes.set(row.recipient_key!, {
+          status: 'issued',
+          credential: {
+            id: row.id,
+            url,
+            holderUrl: `${url}/manage?key=${holderKeys[i]}`,
+            credential: signed[i]!.credential,
+            jwt: signed[i]!.jwt,
+          },
+        });
       } else {
         // Someone awarded the same badge to the same person meanwhile.
         const existing = await holdersOf(app.db, achievement.id, [row.recipient_key!]);
-        outcomes.set(row.recipient_key!, { status: 'already-issued', credentialId: existing.get(row.recipient_key!) ?? '' });
+        outcomes.set(row.recipient_key!, {
+          status: 'already-issued',
+          credentialId: existing.get(row.recipient_key!) ?? '',
+        });
       }
     }
   }
   return keys.map((key) => outcomes.get(key)!);
 }
 
-async function issueChunk(app: AppContext, actor: Actor, org: OrganisationRow, achievement: AchievementRow, recipients: Recipient[], options: ChunkOptions): Promise<Outcome[]> {
+async function issueChunk(
+  app: AppContext,
+  actor: Actor,
+  org: OrganisationRow,
+  achievement: AchievementRow,
+  recipients: Recipient[],
+  options: ChunkOptions,
+): Promise<Outcome[]> {
   const reservation = await reserveChunk(app, org, achievement, recipients, options);
   return commitChunk(app, actor, org, achievement, reservation, await signChunk(app, org, reservation), options);
 }
 
-async function loadForAward(app: AppContext, actor: Actor, achievementId: string): Promise<{ org: OrganisationRow; achievement: AchievementRow }> {
+async function loadForAward(
+  app: AppContext,
+  actor: Actor,
+  achievementId: string,
+): Promise<{ org: OrganisationRow; achievement: AchievementRow }> {
   authorize(actor, 'credential.award');
   const achievement = await loadAchievement(app, actor, achievementId);
-  if (achievement.archived_at) throw new AppError(409, 'archived', 'This badge is archived: it can no longer be awarded.');
+  if (achievement.archived_at)
+    throw new AppError(409, 'archived', 'This badge is archived: it can no longer be awarded.');
   const org = (await findOrganisation(app.db, achievement.organisation_id))!;
   return { org, achievement };
 }
@@ -234,8 +314,10 @@ async function loadForAward(app: AppContext, actor: Actor, achievementId: string
 function parseValidUntil(value: string | undefined, now: Date): Date | undefined {
   if (value === undefined) return undefined;
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new ValidationError('validUntil is not a date.', [{ field: 'validUntil', message: 'not a date-time' }]);
-  if (date.getTime() <= now.getTime()) throw new ValidationError('validUntil must be in the future.', [{ field: 'validUntil', message: 'in the past' }]);
+  if (Number.isNaN(date.getTime()))
+    throw new ValidationError('validUntil is not a date.', [{ field: 'validUntil', message: 'not a date-time' }]);
+  if (date.getTime() <= now.getTime())
+    throw new ValidationError('validUntil must be in the future.', [{ field: 'validUntil', message: 'in the past' }]);
   return date;
 }
 
@@ -243,12 +325,26 @@ function parseValidUntil(value: string | undefined, now: Date): Date | undefined
 export async function awardCredential(app: AppContext, actor: Actor, input: AwardInput): Promise<AwardedCredential> {
   const { org, achievement } = await loadForAward(app, actor, input.achievementId);
   const validUntil = parseValidUntil(input.validUntil, app.clock.now());
-  const [outcome] = await issueChunk(app, actor, org, achievement, [{
-    email: input.recipient.email, ...(input.recipient.name ? { name: input.recipient.name } : {}),
-    showName: input.recipient.showName ?? false, evidence: input.evidence ?? [],
-  }], { ...(validUntil ? { validUntil } : {}), language: input.language ?? 'fr', batchId: null });
+  const [outcome] = await issueChunk(
+    app,
+    actor,
+    org,
+    achievement,
+    [
+      {
+        email: input.recipient.email,
+        ...(input.recipient.name ? { name: input.recipient.name } : {}),
+        showName: input.recipient.showName ?? false,
+        evidence: input.evidence ?? [],
+      },
+    ],
+    { ...(validUntil ? { validUntil } : {}), language: input.language ?? 'fr', batchId: null },
+  );
   if (outcome!.status === 'already-issued') {
-    throw conflict('This person already holds this badge. Revoke it first to award it again.', { credentialId: outcome!.credentialId, url: app.ids.credential(outcome!.credentialId) });
+    throw conflict('This person already holds this badge. Revoke it first to award it again.', {
+      credentialId: outcome!.credentialId,
+      url: app.ids.credential(outcome!.credentialId),
+    });
   }
   return outcome!.credential;
 }
@@ -302,13 +398,24 @@ export interface BulkOptions {
   claimRequestIds?: Map<string, string>;
 }
 
-export async function bulkAward(app: AppContext, actor: Actor, achievementId: string, rows: BulkRow[], options: BulkOptions): Promise<BulkReport> {
+export async function bulkAward(
+  app: AppContext,
+  actor: Actor,
+  achievementId: string,
+  rows: BulkRow[],
+  options: BulkOptions,
+): Promise<BulkReport> {
   const { org, achievement } = await loadForAward(app, actor, achievementId);
   const reports: BulkRowReport[] = [];
   const seen = new Set<string>();
   const valid: { row: BulkRow; report: BulkRowReport }[] = [];
   for (const row of rows) {
-    const report: BulkRowReport = { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), status: 'invalid' };
+    const report: BulkRowReport = {
+      line: row.line,
+      email: row.email,
+      ...(row.name ? { name: row.name } : {}),
+      status: 'invalid',
+    };
     reports.push(report);
     if (row.problems.length > 0) {
       report.problems = row.problems.map((p) => p.message);
@@ -332,23 +439,39 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
 
   if (options.dryRun) {
     for (const chunk of chunks) {
-      const holders = await holdersOf(app.db, achievement.id, chunk.map(({ row }) => recipientKey(app, row.email)));
+      const holders = await holdersOf(
+        app.db,
+        achievement.id,
+        chunk.map(({ row }) => recipientKey(app, row.email)),
+      );
       for (const { row, report } of chunk) {
         const holder = holders.get(recipientKey(app, row.email));
-        if (holder) Object.assign(report, { status: 'already-issued', credentialId: holder, url: app.ids.credential(holder) });
+        if (holder)
+          Object.assign(report, { status: 'already-issued', credentialId: holder, url: app.ids.credential(holder) });
         else report.status = 'would-issue';
       }
     }
   } else {
-    const chunkOptions: ChunkOptions = { language: options.language ?? 'fr', batchId, ...(options.workshopId ? { workshopId: options.workshopId } : {}), ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}) };
-    const recipientsOf = (chunk: typeof valid): Recipient[] => chunk.map(({ row }) => ({
-      email: row.email, ...(row.name ? { name: row.name } : {}), showName: options.showNames ?? false,
-      evidence: row.evidence ? [/^https:\/\/\S+$/.test(row.evidence) ? { id: row.evidence } : { narrative: row.evidence }] : [],
-    }));
+    const chunkOptions: ChunkOptions = {
+      language: options.language ?? 'fr',
+      batchId,
+      ...(options.workshopId ? { workshopId: options.workshopId } : {}),
+      ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}),
+    };
+    const recipientsOf = (chunk: typeof valid): Recipient[] =>
+      chunk.map(({ row }) => ({
+        email: row.email,
+        ...(row.name ? { name: row.name } : {}),
+        showName: options.showNames ?? false,
+        evidence: row.evidence
+          ? [/^https:\/\/\S+$/.test(row.evidence) ? { id: row.evidence } : { narrative: row.evidence }]
+          : [],
+      }));
     // A pipeline: while one chunk is stored, the workers already sign the next (its indexes are reserved
     // first, so that the two never wait for each other's database work). Recipients are unique in the file, so
     // chunks cannot overlap.
-    let reservation = chunks.length > 0 ? await reserveChunk(app, org, achievement, recipientsOf(chunks[0]!), chunkOptions) : undefined;
+    let reservation =
+      chunks.length > 0 ? await reserveChunk(app, org, achievement, recipientsOf(chunks[0]!), chunkOptions) : undefined;
     let signing = reservation ? signChunk(app, org, reservation) : undefined;
     for (let c = 0; c < chunks.length; c++) {
       const current = reservation!;
@@ -363,7 +486,12 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
       chunks[c]!.forEach(({ report }, j) => {
         const outcome = outcomes[j]!;
         const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;
-        Object.assign(report, { status: outcome.status, credentialId: id, url: app.ids.credential(id), ...(outcome.status === 'issued' ? { holderUrl: outcome.credential.holderUrl } : {}) });
+        Object.assign(report, {
+          status: outcome.status,
+          credentialId: id,
+          url: app.ids.credential(id),
+          ...(outcome.status === 'issued' ? { holderUrl: outcome.credential.holderUrl } : {}),
+        });
       });
     }
   }
@@ -372,4 +500,3 @@ export async function bulkAward(app: AppContext, actor: Actor, achievementId: st
   for (const report of reports) summary[report.status]++;
   return { achievementId: achievement.id, dryRun: options.dryRun, batchId, summary, rows: reports };
 }
-

@@ -12,7 +12,11 @@ const cache = new Map<string, { svg: string; png?: Buffer }>();
 const CACHE_LIMIT = 500;
 
 /** The unbaked badge image of an achievement, rendered from its template, cached per version and language. */
-export async function achievementImage(app: AppContext, row: AchievementRow, lang: Lang): Promise<{ svg: string; png: () => Buffer }> {
+export async function achievementImage(
+  app: AppContext,
+  row: AchievementRow,
+  lang: Lang,
+): Promise<{ svg: string; png: () => Buffer }> {
   const key = `${row.id}:${row.updated_at}:${lang}`;
   let entry = cache.get(key);
   if (!entry) {
@@ -36,12 +40,23 @@ export async function achievementImage(app: AppContext, row: AchievementRow, lan
 }
 
 /** The credential baked into its badge image: PNG iTXt `openbadgecredential`, or SVG `openbadges:credential`. */
-export async function bakedBadge(app: AppContext, row: AchievementRow, lang: Lang, credentialJson: string, format: 'png' | 'svg'): Promise<Buffer> {
+export async function bakedBadge(
+  app: AppContext,
+  row: AchievementRow,
+  lang: Lang,
+  credentialJson: string,
+  format: 'png' | 'svg',
+): Promise<Buffer> {
   const image = await achievementImage(app, row, lang);
-  return format === 'png' ? bakePng(image.png(), credentialJson) : Buffer.from(bakeSvg(image.svg, { json: credentialJson }));
+  return format === 'png'
+    ? bakePng(image.png(), credentialJson)
+    : Buffer.from(bakeSvg(image.svg, { json: credentialJson }));
 }
 
 /** An uploaded image (an organisation's logo) by its id; images are public. */
-export async function storedImage(app: AppContext, id: string): Promise<{ content_type: string; bytes: Buffer } | undefined> {
+export async function storedImage(
+  app: AppContext,
+  id: string,
+): Promise<{ content_type: string; bytes: Buffer } | undefined> {
   return isUuid(id) ? findImage(app.db, id) : undefined;
 }

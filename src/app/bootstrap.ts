@@ -8,7 +8,6 @@ import { newId } from '../shared/clock.js';
 import { hashToken, issueToken, newToken } from './issuers.js';
 import { passwordResetLink, setPasswordDirectly } from './accounts.js';
 
-
 /** The server-wide secret behind pseudonymous recipient keys: made once, shared by every process. */
 export async function recipientSecret(db: Db): Promise<Buffer> {
   return Buffer.from(await getOrInitSetting(db, 'recipient_key_secret', () => randomBytes(32).toString('hex')), 'hex');
@@ -19,12 +18,24 @@ export async function recipientSecret(db: Db): Promise<Buffer> {
  * registered (as a hash); otherwise, on the very first start, a token is generated and returned so that the
  * caller prints it once. It is never shown again.
  */
-export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedToken?: string; passwordLink?: string }> {
+export async function ensurePlatformAdmin(
+  app: AppContext,
+): Promise<{ generatedToken?: string; passwordLink?: string }> {
   const at = app.clock.now().toISOString();
   let admin = await findUserByEmail(app.db, app.config.adminEmail);
   if (!admin) {
     if ((await countPlatformAdmins(app.db)) === 0) {
-      const row = { id: newId(), organisation_id: null, email: app.config.adminEmail, name: 'Platform administrator', role: 'platform_admin' as const, password_hash: null, locked_until: null, created_at: at, disabled_at: null };
+      const row = {
+        id: newId(),
+        organisation_id: null,
+        email: app.config.adminEmail,
+        name: 'Platform administrator',
+        role: 'platform_admin' as const,
+        password_hash: null,
+        locked_until: null,
+        created_at: at,
+        disabled_at: null,
+      };
       try {
         await insertUser(app.db, row);
       } catch {
@@ -47,7 +58,14 @@ export async function ensurePlatformAdmin(app: AppContext): Promise<{ generatedT
   const claim = newId();
   if ((await getOrInitSetting(app.db, 'admin_token_generated_by', () => claim)) !== claim) return {};
   const token = await issueToken(app, admin.id, 'generated on first start', newToken());
-  await recordAudit(app.db, { at, actorId: null, organisationId: null, action: 'admin.token.generated', targetType: 'user', targetId: admin.id });
+  await recordAudit(app.db, {
+    at,
+    actorId: null,
+    organisationId: null,
+    action: 'admin.token.generated',
+    targetType: 'user',
+    targetId: admin.id,
+  });
   const link = admin.password_hash ? undefined : (await passwordResetLink(app, admin.email, 7 * 24))?.link;
   return { generatedToken: token, ...(link ? { passwordLink: link } : {}) };
 }

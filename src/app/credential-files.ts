@@ -14,7 +14,10 @@ export type CredentialFileFormat = 'json' | 'jwt' | 'png' | 'svg';
 
 /** The file names under a credential's address, public (/credentials/{id}/…) or the holder's own. */
 export const CREDENTIAL_FILES: readonly (readonly [string, CredentialFileFormat])[] = [
-  ['badge.png', 'png'], ['badge.svg', 'svg'], ['credential.json', 'json'], ['credential.jwt', 'jwt'],
+  ['badge.png', 'png'],
+  ['badge.svg', 'svg'],
+  ['credential.json', 'json'],
+  ['credential.jwt', 'jwt'],
 ];
 
 export interface CredentialFile {
@@ -39,16 +42,26 @@ export async function lookupPublicCredential(app: AppContext, id: string): Promi
   return view.visibility === 'hidden' ? { kind: 'hidden' } : { kind: 'shown', row, view };
 }
 
-export const erasedCopy = () => new AppError(410, 'erased',
-  'This credential\'s server copy was erased at the holder\'s request. The holder\'s own copy still verifies.');
+export const erasedCopy = () =>
+  new AppError(
+    410,
+    'erased',
+    "This credential's server copy was erased at the holder's request. The holder's own copy still verifies.",
+  );
 
 /** The answer when the files carry a name the holder chose not to show: they exist, for their holder only. */
-export const holderOnly = () => new AppError(403, 'holder-only',
-  'The holder chose not to show their name, which this signed credential carries: only the holder can download it.');
+export const holderOnly = () =>
+  new AppError(
+    403,
+    'holder-only',
+    'The holder chose not to show their name, which this signed credential carries: only the holder can download it.',
+  );
 
 /** A signed file for anyone who has the credential's link, when the visibility rule lets it out. */
 export async function publicCredentialFile(
-  app: AppContext, id: string, format: CredentialFileFormat,
+  app: AppContext,
+  id: string,
+  format: CredentialFileFormat,
 ): Promise<CredentialFile> {
   const found = await lookupPublicCredential(app, id);
   if (found.kind !== 'shown') throw notFound('Credential');
@@ -59,7 +72,10 @@ export async function publicCredentialFile(
 
 /** The holder's own copy, from her space (signed in): hidden badges and a hidden name do not stop her. */
 export async function holderCredentialFile(
-  app: AppContext, holder: HolderRow, id: string, format: CredentialFileFormat,
+  app: AppContext,
+  holder: HolderRow,
+  id: string,
+  format: CredentialFileFormat,
 ): Promise<CredentialFile> {
   const row = await ownIssued(app, holder, id);
   if (row.erased_at !== null) throw erasedCopy();
@@ -68,7 +84,10 @@ export async function holderCredentialFile(
 
 /** The holder's own copy, through the private management link she received with the badge. */
 export async function managedCredentialFile(
-  app: AppContext, id: string, key: string, format: CredentialFileFormat,
+  app: AppContext,
+  id: string,
+  key: string,
+  format: CredentialFileFormat,
 ): Promise<CredentialFile> {
   return renderFile(app, await loadForHolder(app, id, key), format);
 }

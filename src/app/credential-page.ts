@@ -29,15 +29,21 @@ export interface CredentialPageFacts {
 
 /** The page of a credential the public may see (the caller has asked lookupPublicCredential). */
 export async function credentialPageFacts(
-  app: AppContext, row: CredentialRow, view: PublicView,
+  app: AppContext,
+  row: CredentialRow,
+  view: PublicView,
 ): Promise<CredentialPageFacts> {
   const achievement = (await findAchievement(app.db, row.achievement_id))!;
   const organisation = (await findOrganisation(app.db, row.organisation_id))!;
   const erased = view.visibility === 'erased';
-  const credential = erased ? undefined : JSON.parse(row.credential_json) as Record<string, unknown>;
+  const credential = erased ? undefined : (JSON.parse(row.credential_json) as Record<string, unknown>);
   const report = credential ? await verifyAny(app, { text: row.credential_json }) : undefined;
   return {
-    row, achievement, organisation, credential, report,
+    row,
+    achievement,
+    organisation,
+    credential,
+    report,
     holderName: view.holderName,
     signedFiles: view.signedFiles,
     competences: toView(app, achievement).competences,
@@ -54,7 +60,8 @@ export async function loadForHolder(app: AppContext, id: string, key: string): P
   const row = isUuid(id) ? await findCredential(app.db, id) : undefined;
   const expected = row?.holder_key_hash;
   const given = hashHolderKey(key);
-  if (!row || !expected || !timingSafeEqual(Buffer.from(expected), Buffer.from(given)) || row.erased_at) throw notFound('Credential');
+  if (!row || !expected || !timingSafeEqual(Buffer.from(expected), Buffer.from(given)) || row.erased_at)
+    throw notFound('Credential');
   return row;
 }
 
@@ -63,7 +70,12 @@ export async function holderSettings(app: AppContext, id: string, key: string) {
   const row = await loadForHolder(app, id, key);
   const achievement = (await findAchievement(app.db, row.achievement_id))!;
   const recipient = await findRecipient(app.db, row.id);
-  return { row, badgeName: row.language === 'en' ? achievement.name_en : achievement.name_fr, holderName: recipient?.name ?? undefined, showName: row.show_name === 1 };
+  return {
+    row,
+    badgeName: row.language === 'en' ? achievement.name_en : achievement.name_fr,
+    holderName: recipient?.name ?? undefined,
+    showName: row.show_name === 1,
+  };
 }
 
 export async function setHolderNameVisible(app: AppContext, id: string, key: string, visible: boolean): Promise<void> {

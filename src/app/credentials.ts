@@ -1,6 +1,12 @@
 import type { Lang } from './catalogue.js';
 import { recordAudit } from './audit-actions.js';
-import { deleteRecipient, findCredential, findRecipient, listCredentials as listRows, updateCredential } from '../store/repositories/credentials.js';
+import {
+  deleteRecipient,
+  findCredential,
+  findRecipient,
+  listCredentials as listRows,
+  updateCredential,
+} from '../store/repositories/credentials.js';
 import { bumpVersion, findSuspensionTwin } from '../store/repositories/status-lists.js';
 import { eraseForCredential } from '../store/repositories/outbox.js';
 import type { CredentialRow } from '../store/schema.js';
@@ -28,7 +34,10 @@ export interface CredentialView {
   batchId: string | null;
 }
 
-export function stateOf(row: Pick<CredentialRow, 'revoked_at' | 'suspended_at' | 'valid_until'>, now: Date): CredentialState {
+export function stateOf(
+  row: Pick<CredentialRow, 'revoked_at' | 'suspended_at' | 'valid_until'>,
+  now: Date,
+): CredentialState {
   if (row.revoked_at) return 'revoked';
   if (row.suspended_at) return 'suspended';
   if (row.valid_until && Date.parse(row.valid_until) < now.getTime()) return 'expired';
@@ -41,24 +50,43 @@ export async function loadCredential(app: AppContext, actor: Actor, id: string):
   return row;
 }
 
-export async function getCredential(app: AppContext, actor: Actor, id: string): Promise<CredentialView & { credential: unknown; jwt: string }> {
+export async function getCredential(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+): Promise<CredentialView & { credential: unknown; jwt: string }> {
   authorize(actor, 'credential.read');
   const row = await loadCredential(app, actor, id);
   const recipient = await findRecipient(app.db, row.id);
   return { ...toView(app, row, recipient), credential: JSON.parse(row.credential_json), jwt: row.jwt };
 }
 
-function toView(app: AppContext, row: CredentialRow, recipient?: { email: string; name: string | null }): CredentialView {
+function toView(
+  app: AppContext,
+  row: CredentialRow,
+  recipient?: { email: string; name: string | null },
+): CredentialView {
   return {
-    id: row.id, url: app.ids.credential(row.id), achievementId: row.achievement_id, issuerId: row.organisation_id,
-    issuedAt: row.issued_at, validUntil: row.valid_until, state: stateOf(row, app.clock.now()),
-    revokedAt: row.revoked_at, suspendedAt: row.suspended_at,
+    id: row.id,
+    url: app.ids.credential(row.id),
+    achievementId: row.achievement_id,
+    issuerId: row.organisation_id,
+    issuedAt: row.issued_at,
+    validUntil: row.valid_until,
+    state: stateOf(row, app.clock.now()),
+    revokedAt: row.revoked_at,
+    suspendedAt: row.suspended_at,
     recipient: { email: recipient?.email ?? null, name: recipient?.name ?? null, erased: row.erased_at !== null },
-    language: row.language, batchId: row.batch_id,
+    language: row.language,
+    batchId: row.batch_id,
   };
 }
 
-export async function listCredentialViews(app: AppContext, actor: Actor, filter: { achievementId?: string; email?: string; batchId?: string; limit?: number; offset?: number }) {
+export async function listCredentialViews(
+  app: AppContext,
+  actor: Actor,
+  filter: { achievementId?: string; email?: string; batchId?: string; limit?: number; offset?: number },
+) {
   authorize(actor, 'credential.read');
   const rows = await listRows(app.db, {
     ...(scopeOf(actor) !== undefined ? { organisationId: scopeOf(actor)! } : {}),
@@ -70,14 +98,25 @@ export async function listCredentialViews(app: AppContext, actor: Actor, filter:
   });
   const now = app.clock.now();
   return rows.map((r) => ({
-    id: r.id, url: app.ids.credential(r.id), achievementId: r.achievement_id, issuerId: r.organisation_id, issuedAt: r.issued_at,
-    validUntil: r.valid_until, state: stateOf(r, now), recipient: { email: r.email ?? null, name: r.name ?? null, erased: r.erased_at !== null },
+    id: r.id,
+    url: app.ids.credential(r.id),
+    achievementId: r.achievement_id,
+    issuerId: r.organisation_id,
+    issuedAt: r.issued_at,
+    validUntil: r.valid_until,
+    state: stateOf(r, now),
+    recipient: { email: r.email ?? null, name: r.name ?? null, erased: r.erased_at !== null },
     batchId: r.batch_id,
   }));
 }
 
 /** Revocation is final: the bit is set in the issuer's published revocation list at once. */
-export async function revokeCredential(app: AppContext, actor: Actor, id: string, reason?: string): Promise<CredentialView> {
+export async function revokeCredential(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  reason?: string,
+): Promise<CredentialView> {
   authorize(actor, 'credential.revoke');
   const row = await loadCredential(app, actor, id);
   if (row.revoked_at) throw conflict('This credential is already revoked.');
@@ -86,24 +125,53 @@ export async function revokeCredential(app: AppContext, actor: Actor, id: string
   await app.db.transaction().execute(async (trx) => {
     await updateCredential(trx, row.id, { revoked_at: at, revocation_reason: reason ?? null });
     await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
-    await recordAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: 'credential.revoked', targetType: 'credential', targetId: row.id, reason: reason ?? null });
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: row.organisation_id,
+      action: 'credential.revoked',
+      targetType: 'credential',
+      targetId: row.id,
+      reason: reason ?? null,
+    });
   });
   return toView(app, (await findCredential(app.db, row.id))!, await findRecipient(app.db, row.id));
 }
 
 /** Suspension is temporary and published in the issuer's suspension list, at the credential's own index. */
-export async function setSuspended(app: AppContext, actor: Actor, id: string, suspended: boolean, reason?: string): Promise<CredentialView> {
+export async function setSuspended(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  suspended: boolean,
+  reason?: string,
+): Promise<CredentialView> {
   authorize(actor, 'credential.revoke');
   const row = await loadCredential(app, actor, id);
   if (row.revoked_at) throw conflict('This credential is revoked; suspension no longer applies.');
-  if (suspended === (row.suspended_at !== null)) throw conflict(suspended ? 'This credential is already suspended.' : 'This credential is not suspended.');
+  if (suspended === (row.suspended_at !== null))
+    throw conflict(suspended ? 'This credential is already suspended.' : 'This credential is not suspended.');
   const twin = await findSuspensionTwin(app.db, row.status_list_id);
   if (!twin) throw new AppError(500, 'internal', 'The issuer has no suspension list.');
   const at = app.clock.now().toISOString();
   await app.db.transaction().execute(async (trx) => {
-    await updateCredential(trx, row.id, suspended ? { suspended_at: at, suspension_reason: reason ?? null } : { suspended_at: null, suspension_reason: null });
+    await updateCredential(
+      trx,
+      row.id,
+      suspended
+        ? { suspended_at: at, suspension_reason: reason ?? null }
+        : { suspended_at: null, suspension_reason: null },
+    );
     await bumpVersion(trx, [twin.id]);
-    await recordAudit(trx, { at, actorId: actor.userId, organisationId: row.organisation_id, action: suspended ? 'credential.suspended' : 'credential.unsuspended', targetType: 'credential', targetId: row.id, reason: reason ?? null });
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: row.organisation_id,
+      action: suspended ? 'credential.suspended' : 'credential.unsuspended',
+      targetType: 'credential',
+      targetId: row.id,
+      reason: reason ?? null,
+    });
   });
   return toView(app, (await findCredential(app.db, row.id))!, await findRecipient(app.db, row.id));
 }
@@ -112,16 +180,25 @@ export async function setSuspended(app: AppContext, actor: Actor, id: string, su
  * GDPR erasure: the holder's email and name go; the signed credential (which holds only a salted hash) keeps
  * verifying unless the operator also revokes it. The public page then shows no personal data.
  */
-export async function eraseRecipient(app: AppContext, actor: Actor, id: string, options: { revoke?: boolean; reason?: string }): Promise<CredentialView> {
+export async function eraseRecipient(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  options: { revoke?: boolean; reason?: string },
+): Promise<CredentialView> {
   authorize(actor, 'credential.erase');
   const row = await loadCredential(app, actor, id);
-  if (row.erased_at) throw conflict('This holder\'s personal data has already been erased.');
+  if (row.erased_at) throw conflict("This holder's personal data has already been erased.");
   await eraseCredentialData(app, row, { ...options, actorId: actor.userId });
   return toView(app, (await findCredential(app.db, row.id))!);
 }
 
 /** The erasure itself, shared by the operator's request and the holder's own account deletion. */
-export async function eraseCredentialData(app: AppContext, row: CredentialRow, options: { revoke?: boolean; reason?: string; actorId: string | null }): Promise<void> {
+export async function eraseCredentialData(
+  app: AppContext,
+  row: CredentialRow,
+  options: { revoke?: boolean; reason?: string; actorId: string | null },
+): Promise<void> {
   const at = app.clock.now().toISOString();
   const revoke = Boolean(options.revoke) && !row.revoked_at;
   const twin = revoke ? await findSuspensionTwin(app.db, row.status_list_id) : undefined;
@@ -131,11 +208,24 @@ export async function eraseCredentialData(app: AppContext, row: CredentialRow, o
     // The stored copy goes too: it may carry the holder's name. The holder keeps their own copy, which still
     // verifies, since its status lives in the status list, not in this row.
     await updateCredential(trx, row.id, {
-      erased_at: at, recipient_key: null, show_name: 0, credential_json: '{}', jwt: '',
+      erased_at: at,
+      recipient_key: null,
+      show_name: 0,
+      credential_json: '{}',
+      jwt: '',
       ...(revoke ? { revoked_at: at, revocation_reason: 'erasure' } : {}),
     });
     if (revoke) await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
-    await recordAudit(trx, { at, actorId: options.actorId, organisationId: row.organisation_id, action: 'credential.erased', targetType: 'credential', targetId: row.id, reason: options.reason ?? null, details: { revoked: revoke } });
+    await recordAudit(trx, {
+      at,
+      actorId: options.actorId,
+      organisationId: row.organisation_id,
+      action: 'credential.erased',
+      targetType: 'credential',
+      targetId: row.id,
+      reason: options.reason ?? null,
+      details: { revoked: revoke },
+    });
   });
 }
 

@@ -38,7 +38,8 @@ export function csvSafeCell(value: CsvValue, separator = ';'): string {
   let text: string;
   if (value === null || value === undefined) text = '';
   else if (typeof value === 'number') text = Number.isFinite(value) ? String(value) : '';
-  else if (typeof value === 'object') return csvSafeCell(isSuppressed(value) ? SUPPRESSED_TEXT : value.value, separator);
+  else if (typeof value === 'object')
+    return csvSafeCell(isSuppressed(value) ? SUPPRESSED_TEXT : value.value, separator);
   else {
     text = String(value);
     if (FORMULA_START.test(text) || FORMULA_AFTER_SPACES.test(text)) text = `'${text}`;
@@ -52,8 +53,10 @@ export function csvSafeCell(value: CsvValue, separator = ';'): string {
  * (the last one included). Write the result as UTF-8 (`Buffer.from(csv, 'utf8')`, or `charset=utf-8`).
  */
 export function toCsv(rows: CsvValue[][], separator = ';'): string {
-  if (separator.length !== 1 || /["'\r\n]/.test(separator)) throw new RangeError('The CSV separator must be one character, not a quote or a line break');
-  return `\uFEFF${rows.map((row) => row.map((cell) => csvSafeCell(cell, separator)).join(separator) + '\r\n').join('')}`;
+  if (separator.length !== 1 || /["'\r\n]/.test(separator))
+    throw new RangeError('The CSV separator must be one character, not a quote or a line break');
+  const lines = rows.map((row) => row.map((cell) => csvSafeCell(cell, separator)).join(separator) + '\r\n');
+  return `\uFEFF${lines.join('')}`;
 }
 
 let catalogue: Catalogue | undefined;
@@ -73,81 +76,142 @@ export function indicatorsToCsv(indicators: Indicators, lang: Lang, t: Translate
   const section = (title: string, header: CsvValue[], body: CsvValue[][]) => rows.push([title], header, ...body, []);
 
   rows.push([t('indicators.title')]);
-  rows.push([t('indicators.scope'), metropolis ? t('indicators.scope.metropolis') : (indicators.operators[0]?.name ?? indicators.organisationId)]);
+  rows.push([
+    t('indicators.scope'),
+    metropolis ? t('indicators.scope.metropolis') : (indicators.operators[0]?.name ?? indicators.organisationId),
+  ]);
   rows.push([t('indicators.period.from'), indicators.from]);
   rows.push([t('indicators.period.to'), indicators.to]);
   rows.push([t('indicators.suppressionNote')]);
   rows.push([]);
 
-  section(t('indicators.section.summary'), [t('indicators.column.indicator'), t('indicators.column.value')], [
-    [t('indicators.partners'), indicators.partners],
-    [t('indicators.sessions'), indicators.sessionsByTypeAndMonth.total],
-    [t('indicators.peopleBadged'), indicators.peopleBadged],
-    [t('indicators.firstBadgePeople'), indicators.firstBadgePeople.total],
-    [t('indicators.accompaniedPeople'), indicators.accompaniedPeople.total],
-    [t('indicators.badgesIssued'), indicators.badgesIssued.total],
-    [t('indicators.badgesClaimed'), indicators.badgesClaimed.total],
-    [t('indicators.badgesRevoked'), indicators.badgesRevoked.total],
-    [t('indicators.verifications'), indicators.verifications.total],
-  ]);
-
-  section(t('indicators.section.byMonth'), [
-    t('indicators.column.month'), t('indicators.sessions'), t('indicators.badgesIssued'), t('indicators.badgesClaimed'),
-    t('indicators.badgesRevoked'), t('indicators.verifications'), t('indicators.firstBadgePeople'),
-  ], [
-    ...indicators.months.map((month, m) => [
-      month,
-      indicators.sessionsByTypeAndMonth.byMonth[m],
-      indicators.badgesIssued.byMonth[m],
-      indicators.badgesClaimed.byMonth[m],
-      indicators.badgesRevoked.byMonth[m],
-      indicators.verifications.byMonth[m],
-      indicators.firstBadgePeople.byMonth[m],
-    ]),
+  section(
+    t('indicators.section.summary'),
+    [t('indicators.column.indicator'), t('indicators.column.value')],
     [
-      t('indicators.column.total'), indicators.sessionsByTypeAndMonth.total, indicators.badgesIssued.total, indicators.badgesClaimed.total,
-      indicators.badgesRevoked.total, indicators.verifications.total, indicators.firstBadgePeople.total,
+      [t('indicators.partners'), indicators.partners],
+      [t('indicators.sessions'), indicators.sessionsByTypeAndMonth.total],
+      [t('indicators.peopleBadged'), indicators.peopleBadged],
+      [t('indicators.firstBadgePeople'), indicators.firstBadgePeople.total],
+      [t('indicators.accompaniedPeople'), indicators.accompaniedPeople.total],
+      [t('indicators.badgesIssued'), indicators.badgesIssued.total],
+      [t('indicators.badgesClaimed'), indicators.badgesClaimed.total],
+      [t('indicators.badgesRevoked'), indicators.badgesRevoked.total],
+      [t('indicators.verifications'), indicators.verifications.total],
     ],
-  ]);
+  );
+
+  section(
+    t('indicators.section.byMonth'),
+    [
+      t('indicators.column.month'),
+      t('indicators.sessions'),
+      t('indicators.badgesIssued'),
+      t('indicators.badgesClaimed'),
+      t('indicators.badgesRevoked'),
+      t('indicators.verifications'),
+      t('indicators.firstBadgePeople'),
+    ],
+    [
+      ...indicators.months.map((month, m) => [
+        month,
+        indicators.sessionsByTypeAndMonth.byMonth[m],
+        indicators.badgesIssued.byMonth[m],
+        indicators.badgesClaimed.byMonth[m],
+        indicators.badgesRevoked.byMonth[m],
+        indicators.verifications.byMonth[m],
+        indicators.firstBadgePeople.byMonth[m],
+      ]),
+      [
+        t('indicators.column.total'),
+        indicators.sessionsByTypeAndMonth.total,
+        indicators.badgesIssued.total,
+        indicators.badgesClaimed.total,
+        indicators.badgesRevoked.total,
+        indicators.verifications.total,
+        indicators.firstBadgePeople.total,
+      ],
+    ],
+  );
 
   const sessions = indicators.sessionsByTypeAndMonth;
   const typeName = (code: string) => {
     const type = cat.workshopTypes.find((w) => w.code === code);
     return type ? `${code} – ${type.name[lang]}` : code;
   };
-  section(t('indicators.section.sessionsByType'), [t('indicators.column.workshopType'), ...indicators.months, t('indicators.column.total')], [
-    ...sessions.types.map((type, i) => [typeName(type), ...(sessions.counts[i] ?? []), sessions.byType[i]]),
-    [t('indicators.column.total'), ...sessions.byMonth, sessions.total],
-  ]);
+  section(
+    t('indicators.section.sessionsByType'),
+    [t('indicators.column.workshopType'), ...indicators.months, t('indicators.column.total')],
+    [
+      ...sessions.types.map((type, i) => [typeName(type), ...(sessions.counts[i] ?? []), sessions.byType[i]]),
+      [t('indicators.column.total'), ...sessions.byMonth, sessions.total],
+    ],
+  );
 
   if (metropolis) {
-    section(t('indicators.section.byOperator'), [
-      t('indicators.column.operator'), t('indicators.sessions'), t('indicators.badgesIssued'), t('indicators.badgesClaimed'),
-      t('indicators.badgesRevoked'), t('indicators.verifications'), t('indicators.peopleBadged'), t('indicators.firstBadgePeople'),
-      t('indicators.accompaniedPeople'),
-    ], [
-      ...indicators.badgesByOperator.map((o) => [
-        o.operator.name, o.sessions, o.badgesIssued, o.badgesClaimed, o.badgesRevoked, o.verifications, o.people, o.firstBadgePeople, o.accompaniedPeople,
-      ]),
+    section(
+      t('indicators.section.byOperator'),
       [
-        t('indicators.column.total'), sessions.total, indicators.badgesIssued.total, indicators.badgesClaimed.total, indicators.badgesRevoked.total,
-        indicators.verifications.total, indicators.peopleBadged, indicators.firstBadgePeople.total, indicators.accompaniedPeople.total,
+        t('indicators.column.operator'),
+        t('indicators.sessions'),
+        t('indicators.badgesIssued'),
+        t('indicators.badgesClaimed'),
+        t('indicators.badgesRevoked'),
+        t('indicators.verifications'),
+        t('indicators.peopleBadged'),
+        t('indicators.firstBadgePeople'),
+        t('indicators.accompaniedPeople'),
       ],
-    ]);
+      [
+        ...indicators.badgesByOperator.map((o) => [
+          o.operator.name,
+          o.sessions,
+          o.badgesIssued,
+          o.badgesClaimed,
+          o.badgesRevoked,
+          o.verifications,
+          o.people,
+          o.firstBadgePeople,
+          o.accompaniedPeople,
+        ]),
+        [
+          t('indicators.column.total'),
+          sessions.total,
+          indicators.badgesIssued.total,
+          indicators.badgesClaimed.total,
+          indicators.badgesRevoked.total,
+          indicators.verifications.total,
+          indicators.peopleBadged,
+          indicators.firstBadgePeople.total,
+          indicators.accompaniedPeople.total,
+        ],
+      ],
+    );
 
     const first = indicators.firstBadgePeople;
-    section(t('indicators.section.firstBadgeByOperatorAndMonth'), [t('indicators.column.operator'), ...indicators.months, t('indicators.column.total')], [
-      ...indicators.operators.map((operator, i) => [operator.name, ...(first.byOperatorAndMonth[i] ?? []), first.byOperator[i]]),
-      [t('indicators.column.total'), ...first.byMonth, first.total],
-    ]);
+    section(
+      t('indicators.section.firstBadgeByOperatorAndMonth'),
+      [t('indicators.column.operator'), ...indicators.months, t('indicators.column.total')],
+      [
+        ...indicators.operators.map((operator, i) => [
+          operator.name,
+          ...(first.byOperatorAndMonth[i] ?? []),
+          first.byOperator[i],
+        ]),
+        [t('indicators.column.total'), ...first.byMonth, first.total],
+      ],
+    );
   }
 
   // Code and name in one cell: a bare "1.1" would be turned into a date by Excel in French.
-  section(t('indicators.section.competences'), [t('indicators.column.competence'), t('indicators.column.highestLevel'), t('indicators.column.credentials')],
+  section(
+    t('indicators.section.competences'),
+    [t('indicators.column.competence'), t('indicators.column.highestLevel'), t('indicators.column.credentials')],
     indicators.competencesCovered.map((c) => {
       const name = cat.competence(c.code)?.name[lang];
       return [name ? `${c.code} ${name}` : c.code, c.highestLevel, c.credentials];
-    }));
+    }),
+  );
 
   return toCsv(rows);
 }

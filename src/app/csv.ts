@@ -21,7 +21,8 @@ export interface CsvRow {
 export const MAX_CSV_ROWS = 20_000;
 // Control characters (NUL first: PostgreSQL text cannot hold it, and an INSERT failed as a 500) are never part
 // of an address; \s alone does not exclude them.
-const EMAIL = /^[^\s@<>()[\],;:"\\\x00-\x1f\x7f]+@[^\s@<>()[\],;:"\\\x00-\x1f\x7f]+\.[^\s@<>()[\],;:"\\\x00-\x1f\x7f]{2,}$/;
+const EMAIL =
+  /^[^\s@<>()[\],;:"\\\x00-\x1f\x7f]+@[^\s@<>()[\],;:"\\\x00-\x1f\x7f]+\.[^\s@<>()[\],;:"\\\x00-\x1f\x7f]{2,}$/;
 
 export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
@@ -52,7 +53,11 @@ function isWorkbook(bytes: Uint8Array): boolean {
  */
 export function decodeSpreadsheetText(bytes: Uint8Array): string {
   if (isWorkbook(bytes)) {
-    throw new ValidationError('This file is a workbook (XLSX, ODS or XLS), not CSV: save it as "CSV UTF-8" (or "Unicode text") and send that file.', [{ field: 'file', message: WORKBOOK }]);
+    throw new ValidationError(
+      'This file is a workbook (XLSX, ODS or XLS), not CSV: save it as "CSV UTF-8" (or "Unicode text") and send ' +
+        'that file.',
+      [{ field: 'file', message: WORKBOOK }],
+    );
   }
   if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes);
   if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes);
@@ -64,8 +69,9 @@ export function decodeSpreadsheetText(bytes: Uint8Array): string {
 }
 
 /** What Windows-1252 puts at 0x80–0x9F (the five unassigned bytes map to the same code point, as WHATWG says). */
-const WINDOWS_1252_HIGH = '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F'
-  + '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
+const WINDOWS_1252_HIGH =
+  '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C6\u2030\u0160\u2039\u0152\u008D\u017D\u008F' +
+  '\u0090\u2018\u2019\u201C\u201D\u2022\u2013\u2014\u02DC\u2122\u0161\u203A\u0153\u009D\u017E\u0178';
 
 /**
  * Node 20's TextDecoder('windows-1252') decodes like Latin-1: 0x80–0x9F became control characters, so the €,
@@ -73,7 +79,8 @@ const WINDOWS_1252_HIGH = '\u20AC\u0081\u201A\u0192\u201E\u2026\u2020\u2021\u02C
  * for every other byte; those 32 are mapped by hand.
  */
 function decodeWindows1252(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    .toString('latin1')
     .replace(/[\u0080-\u009F]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
@@ -89,7 +96,10 @@ export function parseAwardCsv(text: string): CsvRow[] {
     records = readRecords(text, delimiter);
   } catch (error) {
     const line = (error as { lines?: number }).lines;
-    throw new ValidationError(`The file cannot be read as CSV${line ? ` at line ${line}` : ''}: ${(error as Error).message}. Check the quotes around cells that contain a separator.`);
+    throw new ValidationError(
+      `The file cannot be read as CSV${line ? ` at line ${line}` : ''}: ${(error as Error).message}. ` +
+        'Check the quotes around cells that contain a separator.',
+    );
   }
   if (records.length === 0) return [];
   const first = records[0]!.record.map((cell) => cell.trim());
@@ -104,8 +114,13 @@ export function parseAwardCsv(text: string): CsvRow[] {
   const rows: CsvRow[] = [];
   for (const { record, info } of hasHeader ? records.slice(1) : records) {
     const problems: RowProblem[] = [];
-    if (record.length > 3 && !hasHeader) problems.push({ code: 'tooManyColumns', message: `too many columns (${record.length}); expected email, name and optionally evidence`, params: { count: record.length } });
-    const cell = (i: number) => (i >= 0 ? record[i]?.trim() ?? '' : '');
+    if (record.length > 3 && !hasHeader)
+      problems.push({
+        code: 'tooManyColumns',
+        message: `too many columns (${record.length}); expected email, name and optionally evidence`,
+        params: { count: record.length },
+      });
+    const cell = (i: number) => (i >= 0 ? (record[i]?.trim() ?? '') : '');
     let email = cell(columns.email).toLowerCase();
     let name = cell(columns.name);
     if (!hasHeader) {
@@ -123,9 +138,15 @@ export function parseAwardCsv(text: string): CsvRow[] {
     name = name.replaceAll('\0', '').trim();
     const evidence = cell(columns.evidence).replaceAll('\0', '').trim();
     if (!email) problems.push({ code: 'emailMissing', message: 'the email is missing' });
-    else if (!isEmail(email)) problems.push({ code: 'emailInvalid', message: `"${email.slice(0, 80)}" is not a valid email address`, params: { value: email.slice(0, 80) } });
+    else if (!isEmail(email))
+      problems.push({
+        code: 'emailInvalid',
+        message: `"${email.slice(0, 80)}" is not a valid email address`,
+        params: { value: email.slice(0, 80) },
+      });
     if (name.length > 200) problems.push({ code: 'nameTooLong', message: 'the name is longer than 200 characters' });
-    if (evidence.length > 5000) problems.push({ code: 'evidenceTooLong', message: 'the evidence is longer than 5,000 characters' });
+    if (evidence.length > 5000)
+      problems.push({ code: 'evidenceTooLong', message: 'the evidence is longer than 5,000 characters' });
     rows.push({ line: info.lines, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems });
   }
   return rows;

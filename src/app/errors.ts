@@ -17,8 +17,11 @@ export class AppError extends Error {
 
 export const notFound = (what: string) => new AppError(404, 'not-found', `${what} not found.`);
 export const forbidden = (message = 'You are not allowed to do this.') => new AppError(403, 'forbidden', message);
-export const unauthorized = (message = 'Authentication required: send an API token as "Authorization: Bearer <token>".') => new AppError(401, 'unauthorized', message);
-export const conflict = (message: string, extra: Record<string, unknown> = {}) => new AppError(409, 'conflict', message, extra);
+export const unauthorized = (
+  message = 'Authentication required: send an API token as "Authorization: Bearer <token>".',
+) => new AppError(401, 'unauthorized', message);
+export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
+  new AppError(409, 'conflict', message, extra);
 
 export interface FieldError {
   field: string;
@@ -26,7 +29,10 @@ export interface FieldError {
 }
 
 export class ValidationError extends AppError {
-  constructor(message: string, readonly errors: FieldError[] = []) {
+  constructor(
+    message: string,
+    readonly errors: FieldError[] = [],
+  ) {
     super(422, 'validation', message, { errors });
   }
 }

@@ -39,7 +39,6 @@ const MAX_CODES_PER_CLIENT = 20;
 const CLIENT_LOCK_MINUTES = 15;
 const SESSION_HOURS = 24;
 
-
 function same(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -48,7 +47,11 @@ function same(a: string, b: string): boolean {
 
 /** True when Blason issued a live (not erased) badge to this address, or a holder account exists for it. */
 async function knownHolderAddress(app: AppContext, email: string): Promise<boolean> {
-  const issued = await app.db.selectFrom('credentials').select('id').where('recipient_key', '=', recipientKey(app, email)).executeTakeFirst();
+  const issued = await app.db
+    .selectFrom('credentials')
+    .select('id')
+    .where('recipient_key', '=', recipientKey(app, email))
+    .executeTakeFirst();
   if (issued) return true;
   return Boolean(await app.db.selectFrom('holders').select('id').where('email', '=', email).executeTakeFirst());
 }
@@ -62,27 +65,53 @@ async function knownHolderAddress(app: AppContext, email: string): Promise<boole
 export async function requestHolderCode(app: AppContext, rawEmail: string, language: Lang): Promise<void> {
   const email = normalizeEmail(rawEmail);
   if (!/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]{2,}$/.test(email) || email.length > 254) {
-    throw new ValidationError('This is not a valid email address.', [{ field: 'email', message: 'not an email address' }]);
+    throw new ValidationError('This is not a valid email address.', [
+      { field: 'email', message: 'not an email address' },
+    ]);
   }
   if (!(await knownHolderAddress(app, email))) return;
   const now = app.clock.now();
   // A mailbox is not flooded: at most a few unused codes an hour (codes that were used do not count)...
-  const recent = await app.db.selectFrom('holder_codes').select((eb) => eb.fn.countAll<number>().as('n'))
-    .where('email', '=', email).where('used_at', 'is', null).where('created_at', '>', new Date(now.getTime() - 3_600_000).toISOString()).executeTakeFirst();
+  const recent = await app.db
+    .selectFrom('holder_codes')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('email', '=', email)
+    .where('used_at', 'is', null)
+    .where('created_at', '>', new Date(now.getTime() - 3_600_000).toISOString())
+    .executeTakeFirst();
   if (Number(recent?.n ?? 0) >= MAX_CODES_PER_HOUR) {
     // ...but beyond them, a new one when every link already sent has expired (so, one every CODE_MINUTES at most).
-    const live = await app.db.selectFrom('holder_codes').select('id').where('email', '=', email)
-      .where('used_at', 'is', null).where('expires_at', '>', now.toISOString()).executeTakeFirst();
+    const live = await app.db
+      .selectFrom('holder_codes')
+      .select('id')
+      .where('email', '=', email)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now.toISOString())
+      .executeTakeFirst();
     if (live) return;
   }
   const code = String(randomInt(1_000_000)).padStart(6, '0');
   const link = randomBytes(32).toString('base64url');
-  await app.db.insertInto('holder_codes').values({
-    // A code means something only with its address: hash them together.
-    id: newId(), code_hash: sha256Hex(`${email}\u0000${code}`), email, link_hash: sha256Hex(link), created_at: now.toISOString(),
-    expires_at: new Date(now.getTime() + CODE_MINUTES * 60_000).toISOString(), used_at: null,
-  }).execute();
-  await enqueueHolderCodeEmail(app, { email, code, link: `${app.ids.origin}/holder/verify?link=${link}`, language, minutes: CODE_MINUTES });
+  await app.db
+    .insertInto('holder_codes')
+    .values({
+      // A code means something only with its address: hash them together.
+      id: newId(),
+      code_hash: sha256Hex(`${email}\u0000${code}`),
+      email,
+      link_hash: sha256Hex(link),
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + CODE_MINUTES * 60_000).toISOString(),
+      used_at: null,
+    })
+    .execute();
+  await enqueueHolderCodeEmail(app, {
+    email,
+    code,
+    link: `${app.ids.origin}/holder/verify?link=${link}`,
+    language,
+    minutes: CODE_MINUTES,
+  });
   app.sendMailSoon?.();
 }
 
@@ -96,16 +125,25 @@ async function openSession(app: AppContext, email: string): Promise<HolderSessio
   const now = app.clock.now();
   let holder = await app.db.selectFrom('holders').selectAll().where('email', '=', email).executeTakeFirst();
   if (!holder) {
-    await app.db.insertInto('holders').values({ id: newId(), email, name: null, created_at: now.toISOString() })
-      .onConflict((oc) => oc.column('email').doNothing()).execute();
+    await app.db
+      .insertInto('holders')
+      .values({ id: newId(), email, name: null, created_at: now.toISOString() })
+      .onConflict((oc) => oc.column('email').doNothing())
+      .execute();
     holder = (await app.db.selectFrom('holders').selectAll().where('email', '=', email).executeTakeFirst())!;
   }
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
-  await app.db.insertInto('holder_sessions').values({
-    id_hash: sha256Hex(token), holder_id: holder.id, csrf_token: csrf, created_at: now.toISOString(),
-    expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
-  }).execute();
+  await app.db
+    .insertInto('holder_sessions')
+    .values({
+      id_hash: sha256Hex(token),
+      holder_id: holder.id,
+      csrf_token: csrf,
+      created_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + SESSION_HOURS * 3_600_000).toISOString(),
+    })
+    .execute();
   return { token, csrf, holder };
 }
 
@@ -114,8 +152,11 @@ const invalidCode = () => new AppError(401, 'invalid-code', 'This code is wrong 
 /** Refused: too many codes typed from one client. `minutes` until it may type again (also sent as Retry-After). */
 export class TooManyCodesError extends AppError {
   constructor(readonly minutes: number) {
-    super(429, 'too-many-codes',
-      `Too many wrong codes from this connection: try again in ${minutes} minutes, or use the link in the email.`);
+    super(
+      429,
+      'too-many-codes',
+      `Too many wrong codes from this connection: try again in ${minutes} minutes, or use the link in the email.`,
+    );
   }
 }
 
@@ -128,8 +169,12 @@ export class TooManyCodesError extends AppError {
  *   before it is checked (and given back when right), so a stranger cannot keep voiding someone's codes, nor try
  *   codes for many addresses, even in parallel.
  */
-export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCode: string, client: string)
-  : Promise<HolderSession> {
+export async function verifyHolderCode(
+  app: AppContext,
+  rawEmail: string,
+  rawCode: string,
+  client: string,
+): Promise<HolderSession> {
   const email = normalizeEmail(rawEmail);
   const code = rawCode.replace(/\s/g, '');
   const clientKey = attemptKey(app, 'holder-code', client);
@@ -139,14 +184,32 @@ export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCod
     throw new TooManyCodesError(minutesLeft(app, lock));
   }
   const now = app.clock.now().toISOString();
-  const pending = await app.db.selectFrom('holder_codes').selectAll().where('email', '=', email).where('used_at', 'is', null).where('expires_at', '>', now).execute();
+  const pending = await app.db
+    .selectFrom('holder_codes')
+    .selectAll()
+    .where('email', '=', email)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .execute();
   const given = sha256Hex(`${email}\u0000${code}`);
-  const match = /^\d{6}$/.test(code) ? pending.find((row) => row.attempts < MAX_CODE_ATTEMPTS && same(row.code_hash, given)) : undefined;
+  const match = /^\d{6}$/.test(code)
+    ? pending.find((row) => row.attempts < MAX_CODE_ATTEMPTS && same(row.code_hash, given))
+    : undefined;
   if (!match) {
-    await app.db.updateTable('holder_codes').set((eb) => ({ attempts: eb('attempts', '+', 1) })).where('email', '=', email).where('used_at', 'is', null).execute();
+    await app.db
+      .updateTable('holder_codes')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('email', '=', email)
+      .where('used_at', 'is', null)
+      .execute();
     throw invalidCode();
   }
-  const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', match.id).where('used_at', 'is', null).executeTakeFirst();
+  const claimed = await app.db
+    .updateTable('holder_codes')
+    .set({ used_at: now })
+    .where('id', '=', match.id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
   await refundAttempt(app.db, clientKey);
   return openSession(app, email);
@@ -158,16 +221,29 @@ export async function verifyHolderCode(app: AppContext, rawEmail: string, rawCod
  */
 export async function verifyHolderLink(app: AppContext, link: string): Promise<HolderSession> {
   const now = app.clock.now().toISOString();
-  const row = await app.db.selectFrom('holder_codes').selectAll().where('link_hash', '=', sha256Hex(link)).executeTakeFirst();
+  const row = await app.db
+    .selectFrom('holder_codes')
+    .selectAll()
+    .where('link_hash', '=', sha256Hex(link))
+    .executeTakeFirst();
   if (!row || row.used_at || row.expires_at <= now) throw invalidCode();
-  const claimed = await app.db.updateTable('holder_codes').set({ used_at: now }).where('id', '=', row.id).where('used_at', 'is', null).executeTakeFirst();
+  const claimed = await app.db
+    .updateTable('holder_codes')
+    .set({ used_at: now })
+    .where('id', '=', row.id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
   if (Number(claimed.numUpdatedRows) !== 1) throw invalidCode();
   return openSession(app, row.email);
 }
 
 export async function holderSessionFor(app: AppContext, token: string | undefined): Promise<HolderSession | undefined> {
   if (!token || token.length > 100) return undefined;
-  const row = await app.db.selectFrom('holder_sessions').selectAll().where('id_hash', '=', sha256Hex(token)).executeTakeFirst();
+  const row = await app.db
+    .selectFrom('holder_sessions')
+    .selectAll()
+    .where('id_hash', '=', sha256Hex(token))
+    .executeTakeFirst();
   if (!row || row.expires_at <= app.clock.now().toISOString()) return undefined;
   const holder = await app.db.selectFrom('holders').selectAll().where('id', '=', row.holder_id).executeTakeFirst();
   return holder ? { token, csrf: row.csrf_token, holder } : undefined;
@@ -186,19 +262,60 @@ export async function findHolder(app: AppContext, id: string): Promise<HolderRow
 
 /** One badge in a holder's backpack: issued by Blason to their address, or imported from anywhere. */
 export type HeldCredential =
-  | { kind: 'issued'; row: CredentialRow; credential: Record<string, unknown>; jwt: string; validFrom: string; issuedAt: string }
-  | { kind: 'imported'; id: string; format: 'json' | 'jwt'; content: string; issuerId: string; credentialId: string; validFrom: string; importedAt: string };
+  | {
+      kind: 'issued';
+      row: CredentialRow;
+      credential: Record<string, unknown>;
+      jwt: string;
+      validFrom: string;
+      issuedAt: string;
+    }
+  | {
+      kind: 'imported';
+      id: string;
+      format: 'json' | 'jwt';
+      content: string;
+      issuerId: string;
+      credentialId: string;
+      validFrom: string;
+      importedAt: string;
+    };
 
 export async function heldCredentials(app: AppContext, holder: HolderRow): Promise<HeldCredential[]> {
-  const issued = await app.db.selectFrom('credentials').selectAll().where('recipient_key', '=', recipientKey(app, holder.email)).where('erased_at', 'is', null).execute();
-  const imported = await app.db.selectFrom('holder_credentials').selectAll().where('holder_id', '=', holder.id).execute();
+  const issued = await app.db
+    .selectFrom('credentials')
+    .selectAll()
+    .where('recipient_key', '=', recipientKey(app, holder.email))
+    .where('erased_at', 'is', null)
+    .execute();
+  const imported = await app.db
+    .selectFrom('holder_credentials')
+    .selectAll()
+    .where('holder_id', '=', holder.id)
+    .execute();
   const ownIds = new Set(issued.map((r) => app.ids.credential(r.id)));
   const list: HeldCredential[] = [
-    ...issued.map((row) => ({ kind: 'issued' as const, row, credential: JSON.parse(row.credential_json) as Record<string, unknown>, jwt: row.jwt, validFrom: row.valid_from, issuedAt: row.issued_at })),
-    // A badge of ours imported back (from a wallet) is listed once, as ours.
-    ...imported.filter((r) => !ownIds.has(r.credential_id)).map((r) => ({
-      kind: 'imported' as const, id: r.id, format: r.format, content: r.content, issuerId: r.issuer_id, credentialId: r.credential_id, validFrom: r.valid_from, importedAt: r.imported_at,
+    ...issued.map((row) => ({
+      kind: 'issued' as const,
+      row,
+      credential: JSON.parse(row.credential_json) as Record<string, unknown>,
+      jwt: row.jwt,
+      validFrom: row.valid_from,
+      issuedAt: row.issued_at,
     })),
+    // A badge of ours imported back (from a wallet) is listed once, as ours.
+    ...imported
+      .filter((r) => !ownIds.has(r.credential_id))
+      .map((r) => ({
+        kind: 'imported' as const,
+        id: r.id,
+        format: r.format,
+        content: r.content,
+        issuerId: r.issuer_id,
+        credentialId: r.credential_id,
+        validFrom: r.valid_from,
+        importedAt: r.imported_at,
+      })),
   ];
   return list.sort((a, b) => (a.validFrom < b.validFrom ? 1 : a.validFrom > b.validFrom ? -1 : 0));
 }
@@ -206,28 +323,58 @@ export async function heldCredentials(app: AppContext, holder: HolderRow): Promi
 /** A holder's own badge, or 404: the recipient key is the only link between an account and a credential. */
 export async function ownIssued(app: AppContext, holder: HolderRow, credentialId: string): Promise<CredentialRow> {
   const row = isUuid(credentialId)
-    ? await app.db.selectFrom('credentials').selectAll().where('id', '=', credentialId).where('recipient_key', '=', recipientKey(app, holder.email)).executeTakeFirst()
+    ? await app.db
+        .selectFrom('credentials')
+        .selectAll()
+        .where('id', '=', credentialId)
+        .where('recipient_key', '=', recipientKey(app, holder.email))
+        .executeTakeFirst()
     : undefined;
   if (!row) throw notFound('Credential');
   return row;
 }
 
-export async function setCredentialPublic(app: AppContext, holder: HolderRow, credentialId: string, visible: boolean): Promise<void> {
+export async function setCredentialPublic(
+  app: AppContext,
+  holder: HolderRow,
+  credentialId: string,
+  visible: boolean,
+): Promise<void> {
   const row = await ownIssued(app, holder, credentialId);
-  await app.db.updateTable('credentials').set({ holder_hidden: visible ? 0 : 1 }).where('id', '=', row.id).execute();
+  await app.db
+    .updateTable('credentials')
+    .set({ holder_hidden: visible ? 0 : 1 })
+    .where('id', '=', row.id)
+    .execute();
 }
 
 /** The holder's name, and whether it shows on all their badge pages (it is also their OB API profile's name). */
-export async function setHolderName(app: AppContext, holder: HolderRow, input: { name?: string | null; show?: boolean }): Promise<HolderRow> {
-  const name = input.name === undefined ? holder.name : input.name === null ? null : input.name.trim().slice(0, 200) || null;
+export async function setHolderName(
+  app: AppContext,
+  holder: HolderRow,
+  input: { name?: string | null; show?: boolean },
+): Promise<HolderRow> {
+  const name =
+    input.name === undefined ? holder.name : input.name === null ? null : input.name.trim().slice(0, 200) || null;
   const show = input.show ?? holder.show_name === 1;
-  await app.db.updateTable('holders').set({ name, show_name: show ? 1 : 0 }).where('id', '=', holder.id).execute();
+  await app.db
+    .updateTable('holders')
+    .set({ name, show_name: show ? 1 : 0 })
+    .where('id', '=', holder.id)
+    .execute();
   const key = recipientKey(app, holder.email);
-  await app.db.updateTable('credentials').set({ show_name: show ? 1 : 0 }).where('recipient_key', '=', key).execute();
+  await app.db
+    .updateTable('credentials')
+    .set({ show_name: show ? 1 : 0 })
+    .where('recipient_key', '=', key)
+    .execute();
   // The holder's own spelling of their name wins over the one the operator typed, on every badge page.
   if (name !== null) {
-    await app.db.updateTable('recipients').set({ name })
-      .where('credential_id', 'in', (eb) => eb.selectFrom('credentials').select('id').where('recipient_key', '=', key)).execute();
+    await app.db
+      .updateTable('recipients')
+      .set({ name })
+      .where('credential_id', 'in', (eb) => eb.selectFrom('credentials').select('id').where('recipient_key', '=', key))
+      .execute();
   }
   return (await findHolder(app, holder.id))!;
 }
@@ -238,8 +385,14 @@ export async function setHolderName(app: AppContext, holder: HolderRow, input: {
  * Blason issued them, the same erasure an operator can do (the badges they downloaded keep verifying).
  */
 export async function deleteHolderAccount(app: AppContext, holder: HolderRow): Promise<void> {
-  const issued = await app.db.selectFrom('credentials').selectAll().where('recipient_key', '=', recipientKey(app, holder.email)).where('erased_at', 'is', null).execute();
-  for (const row of issued) await eraseCredentialData(app, row, { actorId: null, reason: 'holder deleted their account' });
+  const issued = await app.db
+    .selectFrom('credentials')
+    .selectAll()
+    .where('recipient_key', '=', recipientKey(app, holder.email))
+    .where('erased_at', 'is', null)
+    .execute();
+  for (const row of issued)
+    await eraseCredentialData(app, row, { actorId: null, reason: 'holder deleted their account' });
   await forgetHolderOAuth(app, holder.id);
   await app.db.transaction().execute(async (trx) => {
     await trx.deleteFrom('holder_credentials').where('holder_id', '=', holder.id).execute();
@@ -258,12 +411,20 @@ export interface UpsertResult {
 
 /** True when Blason issued this credential (same issuer and id) to the holder, and it is not erased. */
 async function issuedToHolder(
-  app: AppContext, holder: HolderRow, issuerId: string, credentialId: string,
+  app: AppContext,
+  holder: HolderRow,
+  issuerId: string,
+  credentialId: string,
 ): Promise<boolean> {
   const id = app.ids.credentialIdFromUrl(credentialId);
   if (!id) return false;
-  const row = await app.db.selectFrom('credentials').select('credential_json').where('id', '=', id)
-    .where('recipient_key', '=', recipientKey(app, holder.email)).where('erased_at', 'is', null).executeTakeFirst();
+  const row = await app.db
+    .selectFrom('credentials')
+    .select('credential_json')
+    .where('id', '=', id)
+    .where('recipient_key', '=', recipientKey(app, holder.email))
+    .where('erased_at', 'is', null)
+    .executeTakeFirst();
   if (!row) return false;
   const issuer = (JSON.parse(row.credential_json) as { issuer?: string | { id?: unknown } }).issuer;
   return (typeof issuer === 'string' ? issuer : issuer?.id) === issuerId;
@@ -274,7 +435,13 @@ async function issuedToHolder(
  * credential (OB 3.0 §8 equality): a newer validFrom replaces it; an older one is refused. A badge that names its
  * recipient by email must name this holder.
  */
-export async function upsertHeldCredential(app: AppContext, holder: HolderRow, input: VerifiableInput, format: 'json' | 'jwt', raw: string): Promise<UpsertResult> {
+export async function upsertHeldCredential(
+  app: AppContext,
+  holder: HolderRow,
+  input: VerifiableInput,
+  format: 'json' | 'jwt',
+  raw: string,
+): Promise<UpsertResult> {
   const report = await verifyAny(app, input);
   // Only what is authentic, confirmed as its issuer's and a conformant Open Badge goes into a backpack.
   if (NOT_IMPORTED.includes(report.verdict) || !report.credential || !report.issuerId || !report.credentialId) {
@@ -283,15 +450,18 @@ export async function upsertHeldCredential(app: AppContext, holder: HolderRow, i
   }
   // The recipient check below reads an OB 3.0 credentialSubject: an OB 2.0 badge would skip it.
   if (report.standard === 'ob2') {
-    const message = 'The backpack holds Open Badges 3.0 credentials; ask the issuer for the 3.0 version of this '
-      + 'Open Badges 2.0 badge.';
+    const message =
+      'The backpack holds Open Badges 3.0 credentials; ask the issuer for the 3.0 version of this ' +
+      'Open Badges 2.0 badge.';
     throw new AppError(400, 'invalid_data', message);
   }
   const identifiers = (report.credential.credentialSubject as { identifier?: unknown } | undefined)?.identifier;
-  const emails = (Array.isArray(identifiers) ? identifiers : identifiers ? [identifiers] : [])
-    .filter((i): i is Record<string, unknown> => !!i && typeof i === 'object' && (i as { identityType?: unknown }).identityType === 'emailAddress');
+  const emails = (Array.isArray(identifiers) ? identifiers : identifiers ? [identifiers] : []).filter(
+    (i): i is Record<string, unknown> =>
+      !!i && typeof i === 'object' && (i as { identityType?: unknown }).identityType === 'emailAddress',
+  );
   if (emails.length > 0 && !emails.some((identity) => identityMatches(identity, holder.email))) {
-    throw new AppError(403, 'forbidden', 'This credential was issued to another email address than this account\'s.');
+    throw new AppError(403, 'forbidden', "This credential was issued to another email address than this account's.");
   }
   const issuerId = report.issuerId.trim();
   const credentialId = decodeURIComponent(report.credentialId.trim());
@@ -300,38 +470,91 @@ export async function upsertHeldCredential(app: AppContext, holder: HolderRow, i
   // One of the badges Blason issued to this holder is already in the backpack (listed as ours): posting it back
   // is the replacement of a credential the holder has, which stores nothing new.
   if (await issuedToHolder(app, holder, issuerId, credentialId)) return { created: false, report };
-  const existing = await app.db.selectFrom('holder_credentials').selectAll().where('holder_id', '=', holder.id).where('issuer_id', '=', issuerId).where('credential_id', '=', credentialId).executeTakeFirst();
+  const existing = await app.db
+    .selectFrom('holder_credentials')
+    .selectAll()
+    .where('holder_id', '=', holder.id)
+    .where('issuer_id', '=', issuerId)
+    .where('credential_id', '=', credentialId)
+    .executeTakeFirst();
   if (existing) {
-    if (Date.parse(validFrom) < Date.parse(existing.valid_from)) throw new AppError(409, 'not_modified', 'The backpack holds a newer version of this credential.');
-    await app.db.updateTable('holder_credentials').set({ format, content: raw, valid_from: validFrom, updated_at: now }).where('id', '=', existing.id).execute();
+    if (Date.parse(validFrom) < Date.parse(existing.valid_from))
+      throw new AppError(409, 'not_modified', 'The backpack holds a newer version of this credential.');
+    await app.db
+      .updateTable('holder_credentials')
+      .set({ format, content: raw, valid_from: validFrom, updated_at: now })
+      .where('id', '=', existing.id)
+      .execute();
     return { created: false, report };
   }
-  await app.db.insertInto('holder_credentials').values({ id: newId(), holder_id: holder.id, issuer_id: issuerId, credential_id: credentialId, format, content: raw, valid_from: validFrom, imported_at: now, updated_at: now })
-    .onConflict((oc) => oc.columns(['holder_id', 'issuer_id', 'credential_id']).doUpdateSet({ format, content: raw, valid_from: validFrom, updated_at: now })).execute();
+  await app.db
+    .insertInto('holder_credentials')
+    .values({
+      id: newId(),
+      holder_id: holder.id,
+      issuer_id: issuerId,
+      credential_id: credentialId,
+      format,
+      content: raw,
+      valid_from: validFrom,
+      imported_at: now,
+      updated_at: now,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['holder_id', 'issuer_id', 'credential_id'])
+        .doUpdateSet({ format, content: raw, valid_from: validFrom, updated_at: now }),
+    )
+    .execute();
   return { created: true, report };
 }
 
 /** What the holder's page shows of one badge. */
-export async function describeHeld(app: AppContext, held: HeldCredential, lang: Lang): Promise<{ name: string; issuer: string; date: string; url?: string; public?: boolean; id: string; kind: 'issued' | 'imported' }> {
+export async function describeHeld(
+  app: AppContext,
+  held: HeldCredential,
+  lang: Lang,
+): Promise<{
+  name: string;
+  issuer: string;
+  date: string;
+  url?: string;
+  public?: boolean;
+  id: string;
+  kind: 'issued' | 'imported';
+}> {
   if (held.kind === 'issued') {
     const achievement = await findAchievement(app.db, held.row.achievement_id);
     const org = await findOrganisation(app.db, held.row.organisation_id);
     return {
-      id: held.row.id, kind: 'issued', name: achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '', issuer: org?.name ?? '',
-      date: held.issuedAt, url: app.ids.credential(held.row.id), public: held.row.holder_hidden === 0,
+      id: held.row.id,
+      kind: 'issued',
+      name: achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '',
+      issuer: org?.name ?? '',
+      date: held.issuedAt,
+      url: app.ids.credential(held.row.id),
+      public: held.row.holder_hidden === 0,
     };
   }
   let credential: Record<string, unknown> = {};
   try {
-    credential = held.format === 'json' ? JSON.parse(held.content) as Record<string, unknown>
-      : JSON.parse(Buffer.from(held.content.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+    credential =
+      held.format === 'json'
+        ? (JSON.parse(held.content) as Record<string, unknown>)
+        : (JSON.parse(Buffer.from(held.content.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<
+            string,
+            unknown
+          >);
   } catch {
     // shown with what is known
   }
   const issuer = credential.issuer as { name?: unknown } | string | undefined;
   return {
-    id: held.id, kind: 'imported', name: typeof credential.name === 'string' ? credential.name : held.credentialId,
-    issuer: typeof issuer === 'object' && typeof issuer.name === 'string' ? issuer.name : held.issuerId, date: held.validFrom,
+    id: held.id,
+    kind: 'imported',
+    name: typeof credential.name === 'string' ? credential.name : held.credentialId,
+    issuer: typeof issuer === 'object' && typeof issuer.name === 'string' ? issuer.name : held.issuerId,
+    date: held.validFrom,
   };
 }
 

@@ -36,10 +36,23 @@ const GRID_COLOUR = '#D9D9D9';
 
 const MAX_LABEL = 20;
 
-/** Text for XML content and attribute values: the five special characters escaped, characters XML forbids removed. */
+/** Characters XML cannot carry: controls, non-characters, and surrogates that are not part of a pair. */
+const NOT_XML_CHARACTERS = new RegExp(
+  [
+    '[\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFFFE\\uFFFF]',
+    '[\\uD800-\\uDBFF](?![\\uDC00-\\uDFFF])',
+    '(?<![\\uD800-\\uDBFF])[\\uDC00-\\uDFFF]',
+  ].join('|'),
+  'g',
+);
+
+/**
+ * Text for XML content and attribute values: the five special characters escaped, characters XML forbids
+ * removed.
+ */
 export function escapeXml(value: string): string {
   return value
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '')
+    .replace(NOT_XML_CHARACTERS, '')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
@@ -78,8 +91,11 @@ export function barChartSvg(series: { label: string; value: number | Cell }[], o
     const n = Number.isFinite(raw) ? Math.max(0, raw) : 0;
     return { label, value: n, text: format.format(n) };
   });
-  const id = (options.id ?? `chart-${sha256Hex(JSON.stringify([options.title, series])).slice(0, 10)}`)
-    .replace(/[^A-Za-z0-9_-]/g, '') || 'chart';
+  const id =
+    (options.id ?? `chart-${sha256Hex(JSON.stringify([options.title, series])).slice(0, 10)}`).replace(
+      /[^A-Za-z0-9_-]/g,
+      '',
+    ) || 'chart';
 
   const labels = bars.map((b) => truncate(b.label));
   const longest = Math.max(0, ...labels.map((l) => Array.from(l).length));
@@ -91,10 +107,10 @@ export function barChartSvg(series: { label: string; value: number | Cell }[], o
   let left = 56 + (options.yLabel ? 20 : 0);
   const bandFor = (l: number) => (width - l - right) / Math.max(1, bars.length);
   const rotate = labelLength > bandFor(left) * 0.95;
-  if (rotate) left = Math.max(left, Math.ceil(labelLength * Math.cos(Math.PI * 35 / 180) - bandFor(left) / 2 + 8));
+  if (rotate) left = Math.max(left, Math.ceil(labelLength * Math.cos((Math.PI * 35) / 180) - bandFor(left) / 2 + 8));
   const plotWidth = width - left - right;
   const band = bandFor(left);
-  const labelSpace = rotate ? Math.ceil(20 + labelLength * Math.sin(Math.PI * 35 / 180)) : 24;
+  const labelSpace = rotate ? Math.ceil(20 + labelLength * Math.sin((Math.PI * 35) / 180)) : 24;
   const bottom = labelSpace + (options.xLabel ? 24 : 8);
   const plotHeight = Math.max(40, height - top - bottom);
   const x0 = left;
@@ -106,17 +122,27 @@ export function barChartSvg(series: { label: string; value: number | Cell }[], o
   const y = (v: number) => round(y1 - (v / axisMax) * plotHeight);
 
   const out: string[] = [];
-  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="${id}-title ${id}-desc" font-family="sans-serif" font-size="12" fill="${TEXT_COLOUR}">`);
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" ` +
+      `role="img" aria-labelledby="${id}-title ${id}-desc" font-family="sans-serif" font-size="12" ` +
+      `fill="${TEXT_COLOUR}">`,
+  );
   out.push(`<title id="${id}-title">${escapeXml(options.title)}</title>`);
   const description = bars.map((b) => `${b.label.replace(/\s+/g, ' ').trim()}: ${b.text}`).join('; ');
   out.push(`<desc id="${id}-desc">${escapeXml(description)}</desc>`);
   out.push(`<rect x="0" y="0" width="${width}" height="${height}" fill="#FFFFFF"/>`);
-  out.push(`<text x="${round(width / 2)}" y="24" text-anchor="middle" font-size="16" font-weight="bold">${escapeXml(options.title)}</text>`);
+  out.push(
+    `<text x="${round(width / 2)}" y="24" text-anchor="middle" font-size="16" ` +
+      `font-weight="bold">${escapeXml(options.title)}</text>`,
+  );
 
   // Value axis: grid lines, ticks and their values.
   for (let v = 0; v <= axisMax; v += step) {
     const ty = y(v);
-    if (v > 0) out.push(`<line x1="${x0}" y1="${ty}" x2="${width - right}" y2="${ty}" stroke="${GRID_COLOUR}" stroke-width="1"/>`);
+    if (v > 0)
+      out.push(
+        `<line x1="${x0}" y1="${ty}" x2="${width - right}" y2="${ty}" stroke="${GRID_COLOUR}" stroke-width="1"/>`,
+      );
     out.push(`<line x1="${x0 - 4}" y1="${ty}" x2="${x0}" y2="${ty}" stroke="${AXIS_COLOUR}" stroke-width="1"/>`);
     out.push(`<text x="${x0 - 8}" y="${round(ty + 4)}" text-anchor="end">${escapeXml(format.format(v))}</text>`);
   }
@@ -124,9 +150,16 @@ export function barChartSvg(series: { label: string; value: number | Cell }[], o
   out.push(`<line x1="${x0}" y1="${y1}" x2="${width - right}" y2="${y1}" stroke="${AXIS_COLOUR}" stroke-width="1"/>`);
   if (options.yLabel) {
     const cy = round(top + plotHeight / 2);
-    out.push(`<text x="14" y="${cy}" text-anchor="middle" transform="rotate(-90 14 ${cy})">${escapeXml(options.yLabel)}</text>`);
+    out.push(
+      `<text x="14" y="${cy}" text-anchor="middle" transform="rotate(-90 14 ` +
+        `${cy})">${escapeXml(options.yLabel)}</text>`,
+    );
   }
-  if (options.xLabel) out.push(`<text x="${round(x0 + plotWidth / 2)}" y="${height - 8}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
+  if (options.xLabel)
+    out.push(
+      `<text x="${round(x0 + plotWidth / 2)}" y="${height - 8}" ` +
+        `text-anchor="middle">${escapeXml(options.xLabel)}</text>`,
+    );
 
   // Bars, values and labels.
   const barWidth = round(Math.max(1, band * 0.7));
@@ -134,12 +167,20 @@ export function barChartSvg(series: { label: string; value: number | Cell }[], o
     const cx = round(x0 + band * i + band / 2);
     const by = y(bar.value);
     const tooltip = escapeXml(`${bar.label}: ${bar.text}`);
-    out.push(`<rect x="${round(cx - barWidth / 2)}" y="${by}" width="${barWidth}" height="${round(y1 - by)}" fill="${BAR_COLOUR}"><title>${tooltip}</title></rect>`);
-    out.push(`<text x="${cx}" y="${round(by - 4)}" text-anchor="middle" font-weight="bold">${escapeXml(bar.text)}</text>`);
+    out.push(
+      `<rect x="${round(cx - barWidth / 2)}" y="${by}" width="${barWidth}" height="${round(y1 - by)}" ` +
+        `fill="${BAR_COLOUR}"><title>${tooltip}</title></rect>`,
+    );
+    out.push(
+      `<text x="${cx}" y="${round(by - 4)}" text-anchor="middle" font-weight="bold">${escapeXml(bar.text)}</text>`,
+    );
     const ly = y1 + 16;
-    out.push(rotate
-      ? `<text x="${cx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${cx} ${ly})">${escapeXml(labels[i]!)}</text>`
-      : `<text x="${cx}" y="${ly}" text-anchor="middle">${escapeXml(labels[i]!)}</text>`);
+    out.push(
+      rotate
+        ? `<text x="${cx}" y="${ly}" text-anchor="end" transform="rotate(-35 ${cx} ` +
+          `${ly})">${escapeXml(labels[i]!)}</text>`
+        : `<text x="${cx}" y="${ly}" text-anchor="middle">${escapeXml(labels[i]!)}</text>`,
+    );
   });
   out.push('</svg>');
   return out.join('\n');

@@ -55,14 +55,17 @@ export function isSuppressed(cell: Cell): cell is { suppressed: true } {
 export function suppressSmallCells(table: number[][], threshold = PEOPLE_THRESHOLD): Cell[][] {
   for (const row of table) {
     for (const value of row) {
-      if (!Number.isFinite(value) || value < 0) throw new RangeError(`A count must be a finite, non-negative number (got ${value})`);
+      if (!Number.isFinite(value) || value < 0)
+        throw new RangeError(`A count must be a finite, non-negative number (got ${value})`);
     }
   }
   const hidden = table.map((row) => row.map((value) => value < threshold));
   const width = Math.max(0, ...table.map((row) => row.length));
   const lines: [number, number][][] = [
     ...table.map((row, r) => row.map((_, c) => [r, c] as [number, number])),
-    ...Array.from({ length: width }, (_, c) => table.flatMap((row, r) => (c < row.length ? [[r, c] as [number, number]] : []))),
+    ...Array.from({ length: width }, (_, c) =>
+      table.flatMap((row, r) => (c < row.length ? [[r, c] as [number, number]] : [])),
+    ),
   ];
   let changed = true;
   while (changed) {
@@ -111,7 +114,8 @@ export function suppressTable(
   const rowTotals = totals.rowTotals ?? table.map(sum);
   const columnTotals = totals.columnTotals ?? Array.from({ length: width }, (_, c) => sum(table.map((row) => row[c]!)));
   const total = totals.total ?? sum(rowTotals);
-  if (rowTotals.length !== table.length || columnTotals.length !== width) throw new RangeError('suppressTable: totals do not match the table');
+  if (rowTotals.length !== table.length || columnTotals.length !== width)
+    throw new RangeError('suppressTable: totals do not match the table');
   const bordered = [...table.map((row, r) => [...row, rowTotals[r]!]), [...columnTotals, total]];
   const cells = suppressSmallCells(bordered, threshold);
   const last = cells.pop()!;
@@ -124,7 +128,11 @@ export function suppressTable(
 }
 
 /** A one-dimensional breakdown (by operator, by month…) and its total: one row of {@link suppressTable}. */
-export function suppressSeries(values: number[], total?: number, threshold = PEOPLE_THRESHOLD): { values: Cell[]; total: Cell } {
+export function suppressSeries(
+  values: number[],
+  total?: number,
+  threshold = PEOPLE_THRESHOLD,
+): { values: Cell[]; total: Cell } {
   const row = suppressSmallCells([[...values, total ?? values.reduce((a, b) => a + b, 0)]], threshold)[0]!;
   return { values: row.slice(0, values.length), total: row[values.length]! };
 }
@@ -252,9 +260,15 @@ function workshopTypeOrder(): string[] {
 }
 
 function checkDay(field: string, value: unknown): string {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))
-    || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new ValidationError(`${field} must be a calendar day, YYYY-MM-DD.`, [{ field, message: 'expected YYYY-MM-DD' }]);
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(value) ||
+    Number.isNaN(Date.parse(`${value}T00:00:00Z`)) ||
+    new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value
+  ) {
+    throw new ValidationError(`${field} must be a calendar day, YYYY-MM-DD.`, [
+      { field, message: 'expected YYYY-MM-DD' },
+    ]);
   }
   return value;
 }
@@ -268,7 +282,10 @@ export function monthsOf(from: string, to: string): string[] {
     const current = `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}`;
     if (current > last) break;
     months.push(current);
-    if (months.length > MAX_MONTHS) throw new ValidationError(`The period is longer than ${MAX_MONTHS} months.`, [{ field: 'to', message: 'period too long' }]);
+    if (months.length > MAX_MONTHS)
+      throw new ValidationError(`The period is longer than ${MAX_MONTHS} months.`, [
+        { field: 'to', message: 'period too long' },
+      ]);
     month += 1;
     if (month === 13) {
       month = 1;
@@ -287,7 +304,8 @@ const monthOf = (column: string) => sql<string>`substr(${sql.ref(column)}, 1, 7)
 export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<Indicators> {
   const from = checkDay('from', query.from);
   const to = checkDay('to', query.to);
-  if (from >= to) throw new ValidationError('The period must end after it starts.', [{ field: 'to', message: 'must be after from' }]);
+  if (from >= to)
+    throw new ValidationError('The period must end after it starts.', [{ field: 'to', message: 'must be after from' }]);
   const organisationId = query.organisationId;
   const months = monthsOf(from, to);
   const monthIndex = new Map(months.map((m, i) => [m, i]));
@@ -301,56 +319,87 @@ export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<
   if (organisationId !== undefined && !names.has(organisationId)) throw notFound('Organisation');
 
   // Workshops held in the period, by operator, type and month.
-  let workshopQuery = db.selectFrom('workshops')
-    .select((eb) => ['organisation_id', 'workshop_type', monthOf('held_on').as('month'), eb.fn.countAll<number>().as('n')])
-    .where('held_on', '>=', from).where('held_on', '<', to)
+  let workshopQuery = db
+    .selectFrom('workshops')
+    .select((eb) => [
+      'organisation_id',
+      'workshop_type',
+      monthOf('held_on').as('month'),
+      eb.fn.countAll<number>().as('n'),
+    ])
+    .where('held_on', '>=', from)
+    .where('held_on', '<', to)
     .groupBy(['organisation_id', 'workshop_type', sql`substr(held_on, 1, 7)`]);
   if (organisationId !== undefined) workshopQuery = workshopQuery.where('organisation_id', '=', organisationId);
   const workshops = (await workshopQuery.execute()).map((w) => ({ ...w, n: Number(w.n) }));
 
   // Credentials issued in the period, by operator and month.
-  let issuedQuery = db.selectFrom('credentials')
-    .select((eb) => ['organisation_id', monthOf('issued_at').as('month'), eb.fn.countAll<number>().as('issued'), eb.fn.count<number>('claim_request_id').as('claimed')])
-    .where('issued_at', '>=', from).where('issued_at', '<', to)
+  let issuedQuery = db
+    .selectFrom('credentials')
+    .select((eb) => [
+      'organisation_id',
+      monthOf('issued_at').as('month'),
+      eb.fn.countAll<number>().as('issued'),
+      eb.fn.count<number>('claim_request_id').as('claimed'),
+    ])
+    .where('issued_at', '>=', from)
+    .where('issued_at', '<', to)
     .groupBy(['organisation_id', sql`substr(issued_at, 1, 7)`]);
   if (organisationId !== undefined) issuedQuery = issuedQuery.where('organisation_id', '=', organisationId);
-  const issued = (await issuedQuery.execute()).map((r) => ({ ...r, issued: Number(r.issued), claimed: Number(r.claimed) }));
+  const issued = (await issuedQuery.execute()).map((r) => ({
+    ...r,
+    issued: Number(r.issued),
+    claimed: Number(r.claimed),
+  }));
 
   // Credentials revoked in the period, by operator and month of revocation.
-  let revokedQuery = db.selectFrom('credentials')
+  let revokedQuery = db
+    .selectFrom('credentials')
     .select((eb) => ['organisation_id', monthOf('revoked_at').as('month'), eb.fn.countAll<number>().as('n')])
-    .where('revoked_at', '>=', from).where('revoked_at', '<', to)
+    .where('revoked_at', '>=', from)
+    .where('revoked_at', '<', to)
     .groupBy(['organisation_id', sql`substr(revoked_at, 1, 7)`]);
   if (organisationId !== undefined) revokedQuery = revokedQuery.where('organisation_id', '=', organisationId);
   const revoked = (await revokedQuery.execute()).map((r) => ({ ...r, n: Number(r.n) }));
 
   // Verification counters of the months of the period.
-  let verificationQuery = db.selectFrom('verification_counts')
+  let verificationQuery = db
+    .selectFrom('verification_counts')
     .select((eb) => ['organisation_id', 'month', eb.fn.sum<number>('count').as('n')])
-    .where('month', '>=', firstMonth).where('month', '<=', lastMonth)
+    .where('month', '>=', firstMonth)
+    .where('month', '<=', lastMonth)
     .groupBy(['organisation_id', 'month']);
   if (organisationId !== undefined) verificationQuery = verificationQuery.where('organisation_id', '=', organisationId);
   const verifications = (await verificationQuery.execute()).map((r) => ({ ...r, n: Number(r.n) }));
 
   // People: who received what in the period (non-revoked credentials with a holder).
-  let holdingQuery = db.selectFrom('credentials as c')
+  let holdingQuery = db
+    .selectFrom('credentials as c')
     .innerJoin('achievements as a', 'a.id', 'c.achievement_id')
     .select(['c.recipient_key', 'c.organisation_id', 'c.workshop_id', 'a.achievement_type'])
     .distinct()
-    .where('c.issued_at', '>=', from).where('c.issued_at', '<', to)
+    .where('c.issued_at', '>=', from)
+    .where('c.issued_at', '<', to)
     .where('c.revoked_at', 'is', null)
     .where('c.recipient_key', 'is not', null);
   if (organisationId !== undefined) holdingQuery = holdingQuery.where('c.organisation_id', '=', organisationId);
-  const holdings = (await holdingQuery.execute()).filter((h): h is typeof h & { recipient_key: string } => h.recipient_key !== null);
+  const holdings = (await holdingQuery.execute()).filter(
+    (h): h is typeof h & { recipient_key: string } => h.recipient_key !== null,
+  );
 
   // First credentials ever (all operators), when they fall in the period.
-  const firsts = db.selectFrom('credentials')
+  const firsts = db
+    .selectFrom('credentials')
     .select((eb) => ['recipient_key', eb.fn.min('issued_at').as('first_at')])
-    .where('recipient_key', 'is not', null).where('revoked_at', 'is', null)
+    .where('recipient_key', 'is not', null)
+    .where('revoked_at', 'is', null)
     .groupBy('recipient_key')
     .having((eb) => eb.and([eb(eb.fn.min('issued_at'), '>=', from), eb(eb.fn.min('issued_at'), '<', to)]));
-  const firstRows = await db.selectFrom('credentials as c')
-    .innerJoin(firsts.as('f'), (join) => join.onRef('f.recipient_key', '=', 'c.recipient_key').onRef('f.first_at', '=', 'c.issued_at'))
+  const firstRows = await db
+    .selectFrom('credentials as c')
+    .innerJoin(firsts.as('f'), (join) =>
+      join.onRef('f.recipient_key', '=', 'c.recipient_key').onRef('f.first_at', '=', 'c.issued_at'),
+    )
     .select(['c.id', 'c.recipient_key', 'c.organisation_id', 'c.issued_at'])
     .where('c.revoked_at', 'is', null)
     .execute();
@@ -362,17 +411,23 @@ export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<
   }
 
   // Competences of the achievements of the credentials issued in the period.
-  let competenceQuery = db.selectFrom('credentials as c')
+  let competenceQuery = db
+    .selectFrom('credentials as c')
     .innerJoin('achievements as a', 'a.id', 'c.achievement_id')
     .select((eb) => ['a.id', 'a.competences', eb.fn.countAll<number>().as('n')])
-    .where('c.issued_at', '>=', from).where('c.issued_at', '<', to)
+    .where('c.issued_at', '>=', from)
+    .where('c.issued_at', '<', to)
     .groupBy(['a.id', 'a.competences']);
   if (organisationId !== undefined) competenceQuery = competenceQuery.where('c.organisation_id', '=', organisationId);
   const competenceRows = await competenceQuery.execute();
 
   // --- Operators -----------------------------------------------------------------------------------------
   const partnerIds = new Set([...workshops.map((w) => w.organisation_id), ...issued.map((r) => r.organisation_id)]);
-  const activeIds = new Set([...partnerIds, ...revoked.map((r) => r.organisation_id), ...verifications.map((r) => r.organisation_id)]);
+  const activeIds = new Set([
+    ...partnerIds,
+    ...revoked.map((r) => r.organisation_id),
+    ...verifications.map((r) => r.organisation_id),
+  ]);
   const operators: OperatorRef[] = (organisationId !== undefined ? [organisationId] : [...activeIds])
     .map((id) => ({ id, name: names.get(id) ?? id }))
     .sort((a, b) => a.name.localeCompare(b.name, 'fr') || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -381,7 +436,9 @@ export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<
 
   // --- Sessions ------------------------------------------------------------------------------------------
   const catalogueTypes = workshopTypeOrder();
-  const extraTypes = [...new Set(workshops.map((w) => w.workshop_type))].filter((t) => !catalogueTypes.includes(t)).sort();
+  const extraTypes = [...new Set(workshops.map((w) => w.workshop_type))]
+    .filter((t) => !catalogueTypes.includes(t))
+    .sort();
   const types = [...catalogueTypes, ...extraTypes];
   const sessionCounts = types.map(zeros);
   const sessionsByOperator = operators.map(() => 0);
@@ -423,7 +480,10 @@ export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<
   // --- People --------------------------------------------------------------------------------------------
   const peopleOf = operators.map(() => new Set<string>());
   const everyone = new Set<string>();
-  interface Track { workshops: Set<string>; accompanying: boolean }
+  interface Track {
+    workshops: Set<string>;
+    accompanying: boolean;
+  }
   const track = () => ({ workshops: new Set<string>(), accompanying: false });
   const overall = new Map<string, Track>();
   const byOperator = operators.map(() => new Map<string, Track>());
@@ -438,7 +498,8 @@ export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<
       if (ACCOMPANYING_TYPES.has(h.achievement_type)) t.accompanying = true;
     }
   }
-  const accompaniedCount = (map: Map<string, Track>) => [...map.values()].filter((t) => t.accompanying || t.workshops.size >= 2).length;
+  const accompaniedCount = (map: Map<string, Track>) =>
+    [...map.values()].filter((t) => t.accompanying || t.workshops.size >= 2).length;
 
   const firstTable = operators.map(zeros);
   for (const first of firstOf.values()) {
@@ -448,10 +509,11 @@ export async function computeIndicators(db: Db, query: IndicatorQuery): Promise<
     firstTable[i]![m]! += 1;
   }
   // With no row at all (no operator active), the margins still exist: a zero total, zero months.
-  const firstSuppressed = operators.length > 0
-    ? suppressTable(firstTable)
-    : suppressTable([zeros()]);
-  const people = suppressSeries(peopleOf.map((s) => s.size), everyone.size);
+  const firstSuppressed = operators.length > 0 ? suppressTable(firstTable) : suppressTable([zeros()]);
+  const people = suppressSeries(
+    peopleOf.map((s) => s.size),
+    everyone.size,
+  );
   const accompanied = suppressSeries(byOperator.map(accompaniedCount), accompaniedCount(overall));
 
   // --- Competences ---------------------------------------------------------------------------------------
@@ -517,15 +579,25 @@ function parseCompetences(json: string): CompetenceRef[] {
     return [];
   }
   if (!Array.isArray(value)) return [];
-  return value.filter((c): c is CompetenceRef => typeof c === 'object' && c !== null
-    && typeof (c as CompetenceRef).code === 'string' && typeof (c as CompetenceRef).level === 'number' && Number.isFinite((c as CompetenceRef).level));
+  return value.filter(
+    (c): c is CompetenceRef =>
+      typeof c === 'object' &&
+      c !== null &&
+      typeof (c as CompetenceRef).code === 'string' &&
+      typeof (c as CompetenceRef).level === 'number' &&
+      Number.isFinite((c as CompetenceRef).level),
+  );
 }
 
 /**
  * The indicators as the console shows them: an operator's people see only their organisation (asking for another
  * is "not found"); the platform administrator sees the one asked for, or the metropolis (all) when none is.
  */
-export async function indicatorsFor(app: Pick<AppContext, 'db'>, actor: Actor, query: IndicatorQuery): Promise<Indicators> {
+export async function indicatorsFor(
+  app: Pick<AppContext, 'db'>,
+  actor: Actor,
+  query: IndicatorQuery,
+): Promise<Indicators> {
   authorize(actor, 'credential.read');
   if (query.organisationId !== undefined) assertInScope(actor, query.organisationId, 'Issuer');
   const organisationId = query.organisationId ?? scopeOf(actor);

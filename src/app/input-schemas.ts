@@ -10,8 +10,14 @@ import { ValidationError, type FieldError } from './errors.js';
  * the console's forms) holds to one rule: a console form once stored `javascript:` URLs that the API refused.
  */
 export type InputSchema =
-  | 'achievement-create.json' | 'achievement-update.json' | 'credential-award.json' | 'credential-erase.json'
-  | 'issuer-create.json' | 'issuer-update.json' | 'status-change.json' | 'user-create.json';
+  | 'achievement-create.json'
+  | 'achievement-update.json'
+  | 'credential-award.json'
+  | 'credential-erase.json'
+  | 'issuer-create.json'
+  | 'issuer-update.json'
+  | 'status-change.json'
+  | 'user-create.json';
 
 type AddFormats = (ajv: Ajv) => Ajv;
 const formatsModule = addFormatsModule as unknown as { default?: AddFormats };

@@ -2,7 +2,13 @@ import { randomBytes } from 'node:crypto';
 import type { Profile } from '../engine/model/types.js';
 import { recordAudit } from './audit-actions.js';
 import { insertImage } from '../store/repositories/images.js';
-import { findOrganisation, findOrganisationBySlug, insertOrganisation, listOrganisations, updateOrganisation } from '../store/repositories/organisations.js';
+import {
+  findOrganisation,
+  findOrganisationBySlug,
+  insertOrganisation,
+  listOrganisations,
+  updateOrganisation,
+} from '../store/repositories/organisations.js';
 import { insertStatusList } from '../store/repositories/status-lists.js';
 import { findUserByEmail, insertToken, insertUser, listUsers } from '../store/repositories/users.js';
 import type { Transaction } from 'kysely';
@@ -39,7 +45,12 @@ export interface IssuerView {
   profileUrl: string;
   didDocumentUrl: string;
   keys: {
-    id: string; purpose: KeyPurpose; algorithm: string; status: KeyStatus; createdAt: string; retiredAt: string | null;
+    id: string;
+    purpose: KeyPurpose;
+    algorithm: string;
+    status: KeyStatus;
+    createdAt: string;
+    retiredAt: string | null;
   }[];
   createdAt: string;
   updatedAt: string;
@@ -47,7 +58,15 @@ export interface IssuerView {
 
 /** "BGE Hauts-de-France" → "bge-hauts-de-france". */
 export function slugify(name: string): string {
-  return name.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 64) || 'issuer';
+  return (
+    name
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, '')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 64) || 'issuer'
+  );
 }
 
 export function issuerDid(app: AppContext, org: OrganisationRow): string {
@@ -63,14 +82,27 @@ export function issuerProfile(app: AppContext, org: OrganisationRow): Profile {
     url: org.url ?? app.ids.issuerPage(org.slug),
     ...(org.email ? { email: org.email } : {}),
     ...(org.description ? { description: org.description } : {}),
-    ...(org.logo_image_id ? { image: { id: app.ids.image(org.logo_image_id), type: 'Image' as const, caption: org.name } } : {}),
+    ...(org.logo_image_id
+      ? { image: { id: app.ids.image(org.logo_image_id), type: 'Image' as const, caption: org.name } }
+      : {}),
     // The same issuer as an Open Badges 2.0 Issuer document.
-    otherIdentifier: [{ type: 'IdentifierEntry', identifier: `${app.ids.origin}/ob2/issuers/${org.slug}`, identifierType: 'identifier' }],
+    otherIdentifier: [
+      {
+        type: 'IdentifierEntry',
+        identifier: `${app.ids.origin}/ob2/issuers/${org.slug}`,
+        identifierType: 'identifier',
+      },
+    ],
   };
 }
 
 async function view(app: AppContext, org: OrganisationRow): Promise<IssuerView> {
-  const keys = await app.db.selectFrom('issuer_keys').selectAll().where('organisation_id', '=', org.id).orderBy('created_at').execute();
+  const keys = await app.db
+    .selectFrom('issuer_keys')
+    .selectAll()
+    .where('organisation_id', '=', org.id)
+    .orderBy('created_at')
+    .execute();
   return {
     id: org.id,
     slug: org.slug,
@@ -83,7 +115,14 @@ async function view(app: AppContext, org: OrganisationRow): Promise<IssuerView> 
     linkedinOrganizationId: org.linkedin_org_id,
     profileUrl: app.ids.issuerPage(org.slug),
     didDocumentUrl: app.ids.didDocumentUrl(org.slug),
-    keys: keys.map((k) => ({ id: `${issuerDid(app, org)}#${k.key_id}`, purpose: k.purpose, algorithm: k.algorithm, status: k.status, createdAt: k.created_at, retiredAt: k.retired_at })),
+    keys: keys.map((k) => ({
+      id: `${issuerDid(app, org)}#${k.key_id}`,
+      purpose: k.purpose,
+      algorithm: k.algorithm,
+      status: k.status,
+      createdAt: k.created_at,
+      retiredAt: k.retired_at,
+    })),
     createdAt: org.created_at,
     updatedAt: org.updated_at,
   };
@@ -101,8 +140,22 @@ export async function loadIssuer(app: AppContext, actor: Actor, id: string): Pro
 export async function createStatusLists(app: AppContext, organisationId: string): Promise<string> {
   const revocationId = newId();
   const at = app.clock.now().toISOString();
-  await insertStatusList(app.db, { id: revocationId, organisation_id: organisationId, purpose: 'revocation', twin_id: null, size: MIN_STATUS_LIST_LENGTH, created_at: at });
-  await insertStatusList(app.db, { id: newId(), organisation_id: organisationId, purpose: 'suspension', twin_id: revocationId, size: MIN_STATUS_LIST_LENGTH, created_at: at });
+  await insertStatusList(app.db, {
+    id: revocationId,
+    organisation_id: organisationId,
+    purpose: 'revocation',
+    twin_id: null,
+    size: MIN_STATUS_LIST_LENGTH,
+    created_at: at,
+  });
+  await insertStatusList(app.db, {
+    id: newId(),
+    organisation_id: organisationId,
+    purpose: 'suspension',
+    twin_id: revocationId,
+    size: MIN_STATUS_LIST_LENGTH,
+    created_at: at,
+  });
   return revocationId;
 }
 
@@ -116,13 +169,29 @@ export async function createIssuer(app: AppContext, actor: Actor, input: IssuerI
   }
   const at = app.clock.now().toISOString();
   const org: OrganisationRow = {
-    id: newId(), slug, name: input.name, url: input.url ?? null, email: input.email ?? null, description: input.description ?? null,
-    logo_image_id: null, linkedin_org_id: input.linkedinOrganizationId ?? null, created_at: at, updated_at: at,
+    id: newId(),
+    slug,
+    name: input.name,
+    url: input.url ?? null,
+    email: input.email ?? null,
+    description: input.description ?? null,
+    logo_image_id: null,
+    linkedin_org_id: input.linkedinOrganizationId ?? null,
+    created_at: at,
+    updated_at: at,
   };
   await insertOrganisation(app.db, org);
   await app.keys.ensure(org.id);
   await createStatusLists(app, org.id);
-  await recordAudit(app.db, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.created', targetType: 'issuer', targetId: org.id, details: { slug } });
+  await recordAudit(app.db, {
+    at,
+    actorId: actor.userId,
+    organisationId: org.id,
+    action: 'issuer.created',
+    targetType: 'issuer',
+    targetId: org.id,
+    details: { slug },
+  });
   return view(app, org);
 }
 
@@ -137,10 +206,18 @@ export async function listIssuers(app: AppContext, actor: Actor): Promise<Issuer
   return Promise.all(orgs.map((org) => view(app, org)));
 }
 
-export async function updateIssuer(app: AppContext, actor: Actor, id: string, patch: Partial<IssuerInput>): Promise<IssuerView> {
+export async function updateIssuer(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  patch: Partial<IssuerInput>,
+): Promise<IssuerView> {
   authorize(actor, 'issuer.update');
   const org = await loadIssuer(app, actor, id);
-  if ('slug' in patch) throw new ValidationError('An issuer\'s slug cannot change: its DID and every badge it signed depend on it.', [{ field: 'slug', message: 'read-only' }]);
+  if ('slug' in patch)
+    throw new ValidationError("An issuer's slug cannot change: its DID and every badge it signed depend on it.", [
+      { field: 'slug', message: 'read-only' },
+    ]);
   checkInput('issuer-update.json', patch);
   const at = app.clock.now().toISOString();
   const changes = {
@@ -153,16 +230,38 @@ export async function updateIssuer(app: AppContext, actor: Actor, id: string, pa
   };
   await app.db.transaction().execute(async (trx) => {
     await updateOrganisation(trx, org.id, changes);
-    await recordAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action: 'issuer.updated', targetType: 'issuer', targetId: org.id, details: { fields: Object.keys(patch) } });
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: org.id,
+      action: 'issuer.updated',
+      targetType: 'issuer',
+      targetId: org.id,
+      details: { fields: Object.keys(patch) },
+    });
   });
   return view(app, (await findOrganisation(app.db, org.id))!);
 }
 
-export async function rotateIssuerKeys(app: AppContext, actor: Actor, id: string, reason?: string): Promise<IssuerView> {
+export async function rotateIssuerKeys(
+  app: AppContext,
+  actor: Actor,
+  id: string,
+  reason?: string,
+): Promise<IssuerView> {
   authorize(actor, 'keys.rotate');
   const org = await loadIssuer(app, actor, id);
   const { retired, active } = await app.keys.rotate(org.id);
-  await recordAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: org.id, action: 'keys.rotated', targetType: 'issuer', targetId: org.id, reason: reason ?? null, details: { retired, active } });
+  await recordAudit(app.db, {
+    at: app.clock.now().toISOString(),
+    actorId: actor.userId,
+    organisationId: org.id,
+    action: 'keys.rotated',
+    targetType: 'issuer',
+    targetId: org.id,
+    reason: reason ?? null,
+    details: { retired, active },
+  });
   return view(app, org);
 }
 
@@ -196,7 +295,11 @@ export type NewUserInput = { email: string; name?: string; role: Exclude<Role, '
  * checks, and the row, its first credential (given by `credential`) and the audit entry in one transaction.
  */
 export async function addUser<T>(
-  app: AppContext, actor: Actor, issuerId: string, input: NewUserInput, action: 'user.created' | 'user.invited',
+  app: AppContext,
+  actor: Actor,
+  issuerId: string,
+  input: NewUserInput,
+  action: 'user.created' | 'user.invited',
   credential: (trx: Transaction<Database>, userId: string) => Promise<T>,
 ): Promise<{ user: UserRow; organisation: OrganisationRow; credential: T }> {
   authorize(actor, 'users.manage');
@@ -205,33 +308,79 @@ export async function addUser<T>(
   if (await findUserByEmail(app.db, email)) throw conflict('A user with this email already exists.');
   const at = app.clock.now().toISOString();
   const user: UserRow = {
-    id: newId(), organisation_id: org.id, email, name: input.name ?? null, role: input.role, password_hash: null,
-    failed_logins: 0, locked_until: null, created_at: at, disabled_at: null,
+    id: newId(),
+    organisation_id: org.id,
+    email,
+    name: input.name ?? null,
+    role: input.role,
+    password_hash: null,
+    failed_logins: 0,
+    locked_until: null,
+    created_at: at,
+    disabled_at: null,
   };
   const made = await app.db.transaction().execute(async (trx) => {
     await insertUser(trx, user);
     const result = await credential(trx, user.id);
-    await recordAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action, targetType: 'user', targetId: user.id, details: { role: input.role } });
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: org.id,
+      action,
+      targetType: 'user',
+      targetId: user.id,
+      details: { role: input.role },
+    });
     return result;
   });
   return { user, organisation: org, credential: made };
 }
 
 /** Adds a user to an issuer and returns an API token, shown this once and stored only as a hash. */
-export async function createUser(app: AppContext, actor: Actor, issuerId: string, input: NewUserInput): Promise<{ user: UserView; token: string }> {
-  const { user, credential: token } = await addUser(app, actor, issuerId, input, 'user.created', (trx, userId) => issueToken(app, userId, 'API', newToken(), trx));
-  return { user: { id: user.id, email: user.email, name: user.name, role: input.role, organisationId: user.organisation_id }, token };
+export async function createUser(
+  app: AppContext,
+  actor: Actor,
+  issuerId: string,
+  input: NewUserInput,
+): Promise<{ user: UserView; token: string }> {
+  const { user, credential: token } = await addUser(app, actor, issuerId, input, 'user.created', (trx, userId) =>
+    issueToken(app, userId, 'API', newToken(), trx),
+  );
+  return {
+    user: { id: user.id, email: user.email, name: user.name, role: input.role, organisationId: user.organisation_id },
+    token,
+  };
 }
 
-export async function issueToken(app: AppContext, userId: string, label: string, token: string = newToken(), db: Executor = app.db): Promise<string> {
-  await insertToken(db, { id: newId(), user_id: userId, token_hash: hashToken(token), label, created_at: app.clock.now().toISOString(), last_used_at: null, revoked_at: null });
+export async function issueToken(
+  app: AppContext,
+  userId: string,
+  label: string,
+  token: string = newToken(),
+  db: Executor = app.db,
+): Promise<string> {
+  await insertToken(db, {
+    id: newId(),
+    user_id: userId,
+    token_hash: hashToken(token),
+    label,
+    created_at: app.clock.now().toISOString(),
+    last_used_at: null,
+    revoked_at: null,
+  });
   return token;
 }
 
 export async function listIssuerUsers(app: AppContext, actor: Actor, issuerId: string): Promise<UserView[]> {
   authorize(actor, 'users.manage');
   const org = await loadIssuer(app, actor, issuerId);
-  return (await listUsers(app.db, org.id)).map((u) => ({ id: u.id, email: u.email, name: u.name, role: u.role, organisationId: u.organisation_id }));
+  return (await listUsers(app.db, org.id)).map((u) => ({
+    id: u.id,
+    email: u.email,
+    name: u.name,
+    role: u.role,
+    organisationId: u.organisation_id,
+  }));
 }
 
 /** An organisation by its id, whoever asks (the console checks the actor before and after). */
@@ -248,7 +397,11 @@ export function allOrganisations(app: AppContext): Promise<OrganisationRow[]> {
  * The organisation the platform administrator's console works on: the one chosen (an id from a cookie) if it
  * exists, else the platform's own issuer, else the first; '' when there is none.
  */
-export async function chosenOrganisationId(app: AppContext, chosen: string | undefined, defaultSlug: string): Promise<string> {
+export async function chosenOrganisationId(
+  app: AppContext,
+  chosen: string | undefined,
+  defaultSlug: string,
+): Promise<string> {
   if (chosen && (await findOrganisationRow(app, chosen))) return chosen;
   const fallback = (await findOrganisationBySlug(app.db, defaultSlug)) ?? (await listOrganisations(app.db))[0];
   return fallback?.id ?? '';
@@ -256,17 +409,31 @@ export async function chosenOrganisationId(app: AppContext, chosen: string | und
 
 /** Stores a new logo (PNG or JPEG bytes, already checked) for an organisation, and says so in the audit log. */
 export async function setIssuerLogo(
-  app: AppContext, actor: Actor, organisationId: string, image: { bytes: Buffer; contentType: string },
+  app: AppContext,
+  actor: Actor,
+  organisationId: string,
+  image: { bytes: Buffer; contentType: string },
 ): Promise<void> {
   authorize(actor, 'issuer.update');
   await loadIssuer(app, actor, organisationId);
   const id = newId();
   const at = app.clock.now().toISOString();
   await app.db.transaction().execute(async (trx) => {
-    await insertImage(trx, { id, organisation_id: organisationId, content_type: image.contentType, bytes: image.bytes, created_at: at });
+    await insertImage(trx, {
+      id,
+      organisation_id: organisationId,
+      content_type: image.contentType,
+      bytes: image.bytes,
+      created_at: at,
+    });
     await updateOrganisation(trx, organisationId, { logo_image_id: id, updated_at: at });
     await recordAudit(trx, {
-      at, actorId: actor.userId, organisationId, action: 'issuer.logo.updated', targetType: 'issuer', targetId: organisationId,
+      at,
+      actorId: actor.userId,
+      organisationId,
+      action: 'issuer.logo.updated',
+      targetType: 'issuer',
+      targetId: organisationId,
     });
   });
 }

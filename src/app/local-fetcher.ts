@@ -15,14 +15,19 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
   const routes: [RegExp, (m: RegExpMatchArray, url: URL) => Promise<unknown>][] = [
     [/^\/issuers\/([a-z0-9-]+)\/did\.json$/, (m) => didDocumentForSlug(app as AppContext, m[1]!)],
     [/^\/\.well-known\/jwks\.json$/, () => platformJwks(app as AppContext)],
-    [/^\/status\/([0-9a-f-]{36})$/, async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json)],
+    [
+      /^\/status\/([0-9a-f-]{36})$/,
+      async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json),
+    ],
     [/^\/issuers\/([a-z0-9-]+)$/, (m) => profileForSlug(app as AppContext, m[1]!)],
     [/^\/credentials\/([0-9a-f-]{36})(\/credential\.json)?$/, (m) => publicCredential(app as AppContext, m[1]!)],
     // Our hosted 2.0 assertions too, so that verifying one by its URL says "Open Badges 2.0", not "not ours".
     [/^\/ob2\/assertions\/([0-9a-f-]{36})$/, async (m) => (await ob2Assertion(app as AppContext, m[1]!)).assertion],
     // …and the BadgeClass and Issuer it links to, which verifying it reads.
-    [/^\/ob2\/badges\/([0-9a-f-]{36})$/,
-      (m, url) => ob2BadgeClassById(app as AppContext, m[1]!, url.searchParams.get('lang') === 'en' ? 'en' : 'fr')],
+    [
+      /^\/ob2\/badges\/([0-9a-f-]{36})$/,
+      (m, url) => ob2BadgeClassById(app as AppContext, m[1]!, url.searchParams.get('lang') === 'en' ? 'en' : 'fr'),
+    ],
     [/^\/ob2\/issuers\/([a-z0-9-]+)$/, (m) => ob2IssuerBySlug(app as AppContext, m[1]!)],
   ];
   return {
@@ -41,7 +46,8 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
           const body = Buffer.from(JSON.stringify(await serve(match, url)));
           return { url: url.href, contentType: 'application/json', body };
         } catch (error) {
-          if (error instanceof AppError && error.status === 404) throw new FetchError('not-found', `${url.href} does not exist.`, 404);
+          if (error instanceof AppError && error.status === 404)
+            throw new FetchError('not-found', `${url.href} does not exist.`, 404);
           throw error;
         }
       }

@@ -37,7 +37,10 @@ async function queue(app: Ctx, messages: Built[]): Promise<number> {
   const rows: NewOutboxMessage[] = [];
   for (const m of messages) {
     if (!isSendableAddress(m.to)) {
-      app.log.warn({ kind: m.content.kind, credentialId: m.credentialId }, 'e-mail not queued: the address is not a plain e-mail address');
+      app.log.warn(
+        { kind: m.content.kind, credentialId: m.credentialId },
+        'e-mail not queued: the address is not a plain e-mail address',
+      );
       continue;
     }
     const email = app.emails.render(m.content, m.lang);
@@ -71,15 +74,28 @@ export interface AwardEmail {
   organisationId: string;
 }
 
-/** One e-mail per awarded badge, in the recipient's language. Returns how many were queued (bad addresses are skipped). */
+/**
+ * One e-mail per awarded badge, in the recipient's language. Returns how many were queued (bad addresses are
+ * skipped).
+ */
 export function enqueueAwardEmails(app: Ctx, awards: AwardEmail[]): Promise<number> {
-  return queue(app, awards.map((a) => ({
-    to: a.email,
-    organisationId: a.organisationId,
-    credentialId: a.credentialId,
-    lang: a.language,
-    content: { kind: 'award', name: a.name, badgeName: a.badgeName, issuerName: a.issuerName, url: a.url, holderUrl: a.holderUrl },
-  })));
+  return queue(
+    app,
+    awards.map((a) => ({
+      to: a.email,
+      organisationId: a.organisationId,
+      credentialId: a.credentialId,
+      lang: a.language,
+      content: {
+        kind: 'award',
+        name: a.name,
+        badgeName: a.badgeName,
+        issuerName: a.issuerName,
+        url: a.url,
+        holderUrl: a.holderUrl,
+      },
+    })),
+  );
 }
 
 export interface AccountLinkEmail {
@@ -95,17 +111,27 @@ export interface AccountLinkEmail {
   validHours?: number;
 }
 
-function accountEmail(app: Ctx, kind: 'invitation' | 'reset', input: AccountLinkEmail, defaultHours: number): Promise<number> {
-  return queue(app, [{
-    to: input.email,
-    organisationId: input.organisationId ?? null,
-    credentialId: null,
-    lang: input.language,
-    content: {
-      kind, name: input.name, organisationName: input.organisationName, link: input.link,
-      validHours: input.validHours ?? defaultHours,
+function accountEmail(
+  app: Ctx,
+  kind: 'invitation' | 'reset',
+  input: AccountLinkEmail,
+  defaultHours: number,
+): Promise<number> {
+  return queue(app, [
+    {
+      to: input.email,
+      organisationId: input.organisationId ?? null,
+      credentialId: null,
+      lang: input.language,
+      content: {
+        kind,
+        name: input.name,
+        organisationName: input.organisationName,
+        link: input.link,
+        validHours: input.validHours ?? defaultHours,
+      },
     },
-  }]);
+  ]);
 }
 
 /** The console invitation: a link to choose a password, valid 7 days. Returns 1, or 0 for an unusable address. */
@@ -118,15 +144,23 @@ export function enqueuePasswordResetEmail(app: Ctx, input: AccountLinkEmail): Pr
   return accountEmail(app, 'reset', input, 2);
 }
 
-/** A holder's sign-in: a 6-digit code and the same as a link, valid 15 minutes. Returns 1, or 0 for an unusable address. */
-export function enqueueHolderCodeEmail(app: Ctx, input: { email: string; code: string; link: string; language: Lang; minutes: number }): Promise<number> {
-  return queue(app, [{
-    to: input.email,
-    organisationId: null,
-    credentialId: null,
-    lang: input.language,
-    content: { kind: 'holder-code', code: input.code, link: input.link, minutes: input.minutes },
-  }]);
+/**
+ * A holder's sign-in: a 6-digit code and the same as a link, valid 15 minutes. Returns 1, or 0 for an unusable
+ * address.
+ */
+export function enqueueHolderCodeEmail(
+  app: Ctx,
+  input: { email: string; code: string; link: string; language: Lang; minutes: number },
+): Promise<number> {
+  return queue(app, [
+    {
+      to: input.email,
+      organisationId: null,
+      credentialId: null,
+      lang: input.language,
+      content: { kind: 'holder-code', code: input.code, link: input.link, minutes: input.minutes },
+    },
+  ]);
 }
 
 /**
@@ -134,7 +168,12 @@ export function enqueueHolderCodeEmail(app: Ctx, input: { email: string; code: s
  * credentials: an operator sees only her organisation's (another's is "not found"); a platform admin sees the one
  * asked for, or all of them.
  */
-export async function outboxMessages(app: Pick<AppContext, 'db'>, actor: Actor, issuerId?: string, limit = 200): Promise<OutboxEntry[]> {
+export async function outboxMessages(
+  app: Pick<AppContext, 'db'>,
+  actor: Actor,
+  issuerId?: string,
+  limit = 200,
+): Promise<OutboxEntry[]> {
   authorize(actor, 'credential.read');
   if (issuerId) assertInScope(actor, issuerId, 'Issuer');
   const organisationId = issuerId ?? scopeOf(actor);

@@ -41,7 +41,12 @@ export function ob2Issuer(app: AppContext, org: OrganisationRow): Record<string,
   };
 }
 
-export function ob2BadgeClass(app: AppContext, row: AchievementRow, org: OrganisationRow, lang: Lang): Record<string, unknown> {
+export function ob2BadgeClass(
+  app: AppContext,
+  row: AchievementRow,
+  org: OrganisationRow,
+  lang: Lang,
+): Record<string, unknown> {
   const view = toView(app, row);
   return {
     '@context': OB_V2,
@@ -52,12 +57,17 @@ export function ob2BadgeClass(app: AppContext, row: AchievementRow, org: Organis
     image: `${view.image}?lang=${lang}`,
     criteria: { narrative: view.criteria[lang] },
     issuer: ob2Urls(app).issuer(org.slug),
-    ...(view.competences.length > 0 ? {
-      alignment: alignments(app, view.competences, lang).map((a) => ({
-        targetName: a.targetName, targetUrl: a.targetUrl, ...(a.targetDescription ? { targetDescription: a.targetDescription } : {}),
-        ...(a.targetFramework ? { targetFramework: a.targetFramework } : {}), ...(a.targetCode ? { targetCode: a.targetCode } : {}),
-      })),
-    } : {}),
+    ...(view.competences.length > 0
+      ? {
+          alignment: alignments(app, view.competences, lang).map((a) => ({
+            targetName: a.targetName,
+            targetUrl: a.targetUrl,
+            ...(a.targetDescription ? { targetDescription: a.targetDescription } : {}),
+            ...(a.targetFramework ? { targetFramework: a.targetFramework } : {}),
+            ...(a.targetCode ? { targetCode: a.targetCode } : {}),
+          })),
+        }
+      : {}),
     ...(view.tags.length > 0 ? { tags: view.tags } : {}),
     related: [{ id: app.ids.achievement(row.id), version: 'Open Badges v3p0' }],
   };
@@ -76,7 +86,10 @@ export async function ob2Assertion(app: AppContext, id: string): Promise<HostedA
 async function hostedAssertion(app: AppContext, id: string): Promise<{ row: CredentialRow; hosted: HostedAssertion }> {
   const row = isUuid(id) ? await findCredential(app.db, id) : undefined;
   if (!row || !shownPublicly(visibilityOf(row))) throw notFound('Assertion');
-  const credential = JSON.parse(row.credential_json) as { credentialSubject?: { identifier?: { identityHash?: string; salt?: string }[] }; evidence?: { id?: string; narrative?: string; name?: string; description?: string }[] };
+  const credential = JSON.parse(row.credential_json) as {
+    credentialSubject?: { identifier?: { identityHash?: string; salt?: string }[] };
+    evidence?: { id?: string; narrative?: string; name?: string; description?: string }[];
+  };
   const identity = credential.credentialSubject?.identifier?.[0];
   const urls = ob2Urls(app);
   const revoked = row.revoked_at !== null;
@@ -84,13 +97,29 @@ async function hostedAssertion(app: AppContext, id: string): Promise<{ row: Cred
     '@context': OB_V2,
     type: 'Assertion',
     id: urls.assertion(row.id),
-    recipient: identity?.identityHash ? { type: 'email', hashed: true, ...(identity.salt ? { salt: identity.salt } : {}), identity: identity.identityHash } : undefined,
+    recipient: identity?.identityHash
+      ? {
+          type: 'email',
+          hashed: true,
+          ...(identity.salt ? { salt: identity.salt } : {}),
+          identity: identity.identityHash,
+        }
+      : undefined,
     badge: urls.badgeClass(row.achievement_id, row.language === 'en' ? 'en' : 'fr'),
     verification: { type: 'hosted' },
     issuedOn: row.issued_at,
     ...(row.valid_until ? { expires: row.valid_until } : {}),
     image: urls.assertionImage(row.id),
-    ...(credential.evidence?.length ? { evidence: credential.evidence.map((e) => ({ ...(e.id ? { id: e.id } : {}), ...(e.narrative ? { narrative: e.narrative } : {}), ...(e.name ? { name: e.name } : {}), ...(e.description ? { description: e.description } : {}) })) } : {}),
+    ...(credential.evidence?.length
+      ? {
+          evidence: credential.evidence.map((e) => ({
+            ...(e.id ? { id: e.id } : {}),
+            ...(e.narrative ? { narrative: e.narrative } : {}),
+            ...(e.name ? { name: e.name } : {}),
+            ...(e.description ? { description: e.description } : {}),
+          })),
+        }
+      : {}),
     // Revocation reasons stay private: a 2.0 backpack learns that, not why.
     ...(revoked ? { revoked: true } : {}),
   };

@@ -9,21 +9,55 @@ export type Actor =
   | { kind: 'user'; userId: string; role: Exclude<Role, 'platform_admin'>; organisationId: string };
 
 export type Action =
-  | 'issuer.create' | 'issuer.read' | 'issuer.update' | 'keys.rotate' | 'users.manage'
-  | 'achievement.read' | 'achievement.write'
-  | 'credential.read' | 'credential.award' | 'credential.revoke' | 'credential.erase'
+  | 'issuer.create'
+  | 'issuer.read'
+  | 'issuer.update'
+  | 'keys.rotate'
+  | 'users.manage'
+  | 'achievement.read'
+  | 'achievement.write'
+  | 'credential.read'
+  | 'credential.award'
+  | 'credential.revoke'
+  | 'credential.erase'
   | 'audit.read';
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   platform_admin: new Set<Action>([
-    'issuer.create', 'issuer.read', 'issuer.update', 'keys.rotate', 'users.manage', 'achievement.read', 'achievement.write',
-    'credential.read', 'credential.award', 'credential.revoke', 'credential.erase', 'audit.read',
+    'issuer.create',
+    'issuer.read',
+    'issuer.update',
+    'keys.rotate',
+    'users.manage',
+    'achievement.read',
+    'achievement.write',
+    'credential.read',
+    'credential.award',
+    'credential.revoke',
+    'credential.erase',
+    'audit.read',
   ]),
   operator_admin: new Set<Action>([
-    'issuer.read', 'issuer.update', 'keys.rotate', 'users.manage', 'achievement.read', 'achievement.write',
-    'credential.read', 'credential.award', 'credential.revoke', 'credential.erase', 'audit.read',
+    'issuer.read',
+    'issuer.update',
+    'keys.rotate',
+    'users.manage',
+    'achievement.read',
+    'achievement.write',
+    'credential.read',
+    'credential.award',
+    'credential.revoke',
+    'credential.erase',
+    'audit.read',
   ]),
-  issuer: new Set<Action>(['issuer.read', 'achievement.read', 'achievement.write', 'credential.read', 'credential.award', 'credential.revoke']),
+  issuer: new Set<Action>([
+    'issuer.read',
+    'achievement.read',
+    'achievement.write',
+    'credential.read',
+    'credential.award',
+    'credential.revoke',
+  ]),
   viewer: new Set<Action>(['issuer.read', 'achievement.read', 'credential.read', 'audit.read']),
 };
 

@@ -13,10 +13,13 @@ export type Translate = (key: string, params?: Record<string, string | number | 
 export type EmailContent =
   | { kind: 'award'; name?: string | undefined; badgeName: string; issuerName: string; url: string; holderUrl: string }
   | {
-    kind: 'invitation' | 'reset'; name?: string | undefined; organisationName: string; link: string;
-    /** How long the link works. */
-    validHours: number;
-  }
+      kind: 'invitation' | 'reset';
+      name?: string | undefined;
+      organisationName: string;
+      link: string;
+      /** How long the link works. */
+      validHours: number;
+    }
   | { kind: 'holder-code'; code: string; link: string; minutes: number };
 
 export interface RenderedEmail {

@@ -22,7 +22,11 @@ export async function didDocumentForSlug(app: AppContext, slug: string): Promise
 export async function platformJwks(app: AppContext): Promise<{ keys: Record<string, unknown>[] }> {
   const orgs = new Map((await listOrganisations(app.db)).map((org) => [org.id, issuerDid(app, org)]));
   const keys = await app.keys.published();
-  return { keys: keys.filter((k) => k.purpose === 'jwt' || k.purpose === 'data-integrity').map((k) => jwkEntry(orgs.get(k.organisation_id)!, k)) };
+  return {
+    keys: keys
+      .filter((k) => k.purpose === 'jwt' || k.purpose === 'data-integrity')
+      .map((k) => jwkEntry(orgs.get(k.organisation_id)!, k)),
+  };
 }
 
 export async function profileForSlug(app: AppContext, slug: string): Promise<Record<string, unknown>> {
@@ -35,7 +39,11 @@ export async function publicAchievement(app: AppContext, id: string, lang: Lang)
   const row = isUuid(id) ? await findAchievement(app.db, id) : undefined;
   if (!row) throw notFound('Badge');
   const org = (await findOrganisation(app.db, row.organisation_id))!;
-  return { '@context': [VC_V2, OB_V3P0_3_0_3], ...achievementDocument(app, row, lang), creator: issuerProfile(app, org) };
+  return {
+    '@context': [VC_V2, OB_V3P0_3_0_3],
+    ...achievementDocument(app, row, lang),
+    creator: issuerProfile(app, org),
+  };
 }
 
 /**

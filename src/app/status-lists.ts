@@ -29,7 +29,8 @@ export async function statusListCredential(app: AppContext, listId: string): Pro
   const now = app.clock.now();
   if (list.signed_credential && list.signed_version === list.version) {
     const cached = JSON.parse(list.signed_credential) as { validUntil: string };
-    if (Date.parse(cached.validUntil) - now.getTime() > LIST_REFRESH_MS) return { json: list.signed_credential, version: list.version, validUntil: cached.validUntil };
+    if (Date.parse(cached.validUntil) - now.getTime() > LIST_REFRESH_MS)
+      return { json: list.signed_credential, version: list.version, validUntil: cached.validUntil };
   }
   const org = (await findOrganisation(app.db, list.organisation_id))!;
   const bits = new Bitstring(list.size);
@@ -45,7 +46,12 @@ export async function statusListCredential(app: AppContext, listId: string): Pro
     issuer: did,
     validFrom: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     validUntil: validUntil.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    credentialSubject: { id: `${url}#list`, type: 'BitstringStatusList', statusPurpose: purpose, encodedList: bits.encode() },
+    credentialSubject: {
+      id: `${url}#list`,
+      type: 'BitstringStatusList',
+      statusPurpose: purpose,
+      encodedList: bits.encode(),
+    },
   };
   const signers = await app.keys.signers(org.id, did);
   const json = JSON.stringify(await signDataIntegrity(unsigned, signers.dataIntegrity, now));

@@ -7,7 +7,12 @@ import { verifyAny } from './verify.js';
 import { publicViewOf, shownPublicly } from './visibility.js';
 
 const ACCEPT = [
-  'application/vc+ld+json', 'application/ld+json', 'application/json', 'application/vc+jwt', 'text/plain', 'image/png',
+  'application/vc+ld+json',
+  'application/ld+json',
+  'application/json',
+  'application/vc+jwt',
+  'text/plain',
+  'image/png',
   'image/svg+xml',
 ].join(', ');
 const MAX_BYTES = 5_000_000;
@@ -24,7 +29,9 @@ export type LinkVerification = { ok: true; report: VerificationReport } | { ok: 
  * may carry it). Any other URL is fetched through the guarded fetcher.
  */
 export async function verifyLink(
-  app: AppContext, rawUrl: string, options: { count?: boolean } = {},
+  app: AppContext,
+  rawUrl: string,
+  options: { count?: boolean } = {},
 ): Promise<LinkVerification> {
   const own = ownCredentialLink(app, rawUrl);
   if (own) return verifyOwn(app, own, options);

@@ -14,7 +14,11 @@ export const VERIFICATION_FETCH_BUDGET_MS = 8_000;
  * Verifies any OB 3.0 credential, ours or anyone's, with the engine. For our own credentials the issuer's
  * suspension list is checked too (the credential itself can only name its revocation entry).
  */
-export async function verifyAny(app: AppContext, input: VerifiableInput, options: { expectedRecipient?: { email?: string; id?: string }; count?: boolean } = {}): Promise<VerificationReport> {
+export async function verifyAny(
+  app: AppContext,
+  input: VerifiableInput,
+  options: { expectedRecipient?: { email?: string; id?: string }; count?: boolean } = {},
+): Promise<VerificationReport> {
   // Off this thread when the service has verification workers: hostile input then cannot stall it.
   const verify = app.verifier ? app.verifier.verify.bind(app.verifier) : verifyCredential;
   const report = await verify(input, {
@@ -37,12 +41,19 @@ async function countVerification(app: AppContext, report: VerificationReport): P
   const row = await findCredential(app.db, id);
   if (!row) return;
   const month = app.clock.now().toISOString().slice(0, 7);
-  await app.db.insertInto('verification_counts').values({ credential_id: id, organisation_id: row.organisation_id, month, count: 1 })
-    .onConflict((oc) => oc.columns(['credential_id', 'month']).doUpdateSet({ count: sql`verification_counts.count + 1` }))
+  await app.db
+    .insertInto('verification_counts')
+    .values({ credential_id: id, organisation_id: row.organisation_id, month, count: 1 })
+    .onConflict((oc) =>
+      oc.columns(['credential_id', 'month']).doUpdateSet({ count: sql`verification_counts.count + 1` }),
+    )
     .execute();
 }
 
-async function suspensionEntryOf(app: AppContext, credential: Record<string, unknown>): Promise<Record<string, unknown>[]> {
+async function suspensionEntryOf(
+  app: AppContext,
+  credential: Record<string, unknown>,
+): Promise<Record<string, unknown>[]> {
   const id = typeof credential.id === 'string' ? app.ids.credentialIdFromUrl(credential.id) : undefined;
   if (!id) return [];
   const row = await findCredential(app.db, id);
@@ -50,5 +61,13 @@ async function suspensionEntryOf(app: AppContext, credential: Record<string, unk
   const twin = await findSuspensionTwin(app.db, row.status_list_id);
   if (!twin) return [];
   const listUrl = app.ids.statusList(twin.id);
-  return [{ id: `${listUrl}#${row.status_index}`, type: 'BitstringStatusListEntry', statusPurpose: 'suspension', statusListIndex: String(row.status_index), statusListCredential: listUrl }];
+  return [
+    {
+      id: `${listUrl}#${row.status_index}`,
+      type: 'BitstringStatusListEntry',
+      statusPurpose: 'suspension',
+      statusListIndex: String(row.status_index),
+      statusListCredential: listUrl,
+    },
+  ];
 }

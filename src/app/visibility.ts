@@ -37,10 +37,14 @@ export function visibilityOf(row: VisibilityRow): Visibility {
 
 export function signedFilesOf(visibility: Visibility, filesCarryName: boolean): SignedFiles {
   switch (visibility) {
-    case 'erased': return 'gone';
-    case 'hidden': return 'holder-only';
-    case 'public-without-name': return filesCarryName ? 'holder-only' : 'public';
-    case 'public': return 'public';
+    case 'erased':
+      return 'gone';
+    case 'hidden':
+      return 'holder-only';
+    case 'public-without-name':
+      return filesCarryName ? 'holder-only' : 'public';
+    case 'public':
+      return 'public';
   }
 }
 
@@ -78,7 +82,7 @@ export async function publicViewOf(app: AppContext, row: CredentialRow): Promise
   return {
     visibility,
     signedFiles: signedFilesOf(visibility, filesCarryName(row.credential_json, recorded)),
-    holderName: visibility === 'public' ? recorded ?? undefined : undefined,
+    holderName: visibility === 'public' ? (recorded ?? undefined) : undefined,
   };
 }
 

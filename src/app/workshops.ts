@@ -50,7 +50,11 @@ function newClaimCode(): string {
 }
 
 export function normalizeClaimCode(code: string): string {
-  return code.toUpperCase().replace(/[^A-Z0-9]/g, '').replace(/O/g, '0').slice(0, 12);
+  return code
+    .toUpperCase()
+    .replace(/[^A-Z0-9]/g, '')
+    .replace(/O/g, '0')
+    .slice(0, 12);
 }
 
 async function loadWorkshop(app: AppContext, actor: Actor, id: string): Promise<WorkshopRow> {
@@ -63,15 +67,37 @@ async function loadWorkshop(app: AppContext, actor: Actor, id: string): Promise<
 }
 
 async function view(app: AppContext, row: WorkshopRow): Promise<WorkshopView> {
-  const badges = await app.db.selectFrom('workshop_badges').innerJoin('achievements', 'achievements.id', 'workshop_badges.achievement_id')
-    .select(['achievements.id', 'achievements.name_fr', 'achievements.name_en']).where('workshop_badges.workshop_id', '=', row.id).orderBy('achievements.name_fr').execute();
-  const awarded = await app.db.selectFrom('credentials').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', row.id).executeTakeFirst();
-  const pending = await app.db.selectFrom('claim_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', row.id).where('status', '=', 'pending').executeTakeFirst();
+  const badges = await app.db
+    .selectFrom('workshop_badges')
+    .innerJoin('achievements', 'achievements.id', 'workshop_badges.achievement_id')
+    .select(['achievements.id', 'achievements.name_fr', 'achievements.name_en'])
+    .where('workshop_badges.workshop_id', '=', row.id)
+    .orderBy('achievements.name_fr')
+    .execute();
+  const awarded = await app.db
+    .selectFrom('credentials')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workshop_id', '=', row.id)
+    .executeTakeFirst();
+  const pending = await app.db
+    .selectFrom('claim_requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workshop_id', '=', row.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   return {
-    id: row.id, issuerId: row.organisation_id, title: row.title, workshopType: row.workshop_type, heldOn: row.held_on, place: row.place,
-    claimCode: row.claim_code, claimOpen: row.claim_open === 1, claimUrl: `${app.ids.origin}/claim/${row.claim_code}`,
+    id: row.id,
+    issuerId: row.organisation_id,
+    title: row.title,
+    workshopType: row.workshop_type,
+    heldOn: row.held_on,
+    place: row.place,
+    claimCode: row.claim_code,
+    claimOpen: row.claim_open === 1,
+    claimUrl: `${app.ids.origin}/claim/${row.claim_code}`,
     badges: badges.map((b) => ({ id: b.id, name: { fr: b.name_fr, en: b.name_en } })),
-    awarded: Number(awarded?.n ?? 0), pendingClaims: Number(pending?.n ?? 0),
+    awarded: Number(awarded?.n ?? 0),
+    pendingClaims: Number(pending?.n ?? 0),
   };
 }
 
@@ -80,8 +106,10 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
   const org = await loadIssuer(app, actor, input.issuerId);
   const errors = [];
   if (!input.title.trim()) errors.push({ field: 'title', message: 'required' });
-  if (!app.catalogue.workshopTypes.some((t) => t.code === input.workshopType)) errors.push({ field: 'workshopType', message: 'unknown workshop type' });
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.heldOn) || Number.isNaN(Date.parse(input.heldOn))) errors.push({ field: 'heldOn', message: 'not a date' });
+  if (!app.catalogue.workshopTypes.some((t) => t.code === input.workshopType))
+    errors.push({ field: 'workshopType', message: 'unknown workshop type' });
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(input.heldOn) || Number.isNaN(Date.parse(input.heldOn)))
+    errors.push({ field: 'heldOn', message: 'not a date' });
   if (input.achievementIds.length === 0) errors.push({ field: 'achievementIds', message: 'choose at least one badge' });
   if (errors.length > 0) throw new ValidationError('The session is incomplete.', errors);
   for (const id of input.achievementIds) {
@@ -92,14 +120,33 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
   const at = app.clock.now().toISOString();
   for (let attempt = 0; ; attempt++) {
     const row: WorkshopRow = {
-      id: newId(), organisation_id: org.id, title: input.title.trim().slice(0, 200), workshop_type: input.workshopType, held_on: input.heldOn,
-      place: input.place?.trim().slice(0, 200) || null, claim_code: newClaimCode(), claim_open: 0, created_by: actor.userId, created_at: at,
+      id: newId(),
+      organisation_id: org.id,
+      title: input.title.trim().slice(0, 200),
+      workshop_type: input.workshopType,
+      held_on: input.heldOn,
+      place: input.place?.trim().slice(0, 200) || null,
+      claim_code: newClaimCode(),
+      claim_open: 0,
+      created_by: actor.userId,
+      created_at: at,
     };
     try {
       await app.db.transaction().execute(async (trx) => {
         await trx.insertInto('workshops').values(row).execute();
-        await trx.insertInto('workshop_badges').values([...new Set(input.achievementIds)].map((achievement_id) => ({ workshop_id: row.id, achievement_id }))).execute();
-        await recordAudit(trx, { at, actorId: actor.userId, organisationId: org.id, action: 'workshop.created', targetType: 'workshop', targetId: row.id, details: { workshopType: row.workshop_type, badges: input.achievementIds.length } });
+        await trx
+          .insertInto('workshop_badges')
+          .values([...new Set(input.achievementIds)].map((achievement_id) => ({ workshop_id: row.id, achievement_id })))
+          .execute();
+        await recordAudit(trx, {
+          at,
+          actorId: actor.userId,
+          organisationId: org.id,
+          action: 'workshop.created',
+          targetType: 'workshop',
+          targetId: row.id,
+          details: { workshopType: row.workshop_type, badges: input.achievementIds.length },
+        });
       });
       return view(app, row);
     } catch (error) {
@@ -111,7 +158,12 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
 
 export async function listWorkshops(app: AppContext, actor: Actor): Promise<WorkshopView[]> {
   authorize(actor, 'credential.read');
-  let query = app.db.selectFrom('workshops').selectAll().orderBy('held_on', 'desc').orderBy('created_at', 'desc').limit(200);
+  let query = app.db
+    .selectFrom('workshops')
+    .selectAll()
+    .orderBy('held_on', 'desc')
+    .orderBy('created_at', 'desc')
+    .limit(200);
   const scope = scopeOf(actor);
   if (scope !== undefined) query = query.where('organisation_id', '=', scope);
   return Promise.all((await query.execute()).map((row) => view(app, row)));
@@ -154,26 +206,41 @@ function listText(rows: { email: string; name?: string; evidence?: string }[]): 
   const withEvidence = rows.some((row) => row.evidence);
   return [
     withEvidence ? 'email;nom;preuve' : 'email;nom',
-    ...rows.map((row) => [row.email, row.name ?? '', ...(withEvidence ? [row.evidence ?? ''] : [])].map(quote).join(';')),
+    ...rows.map((row) =>
+      [row.email, row.name ?? '', ...(withEvidence ? [row.evidence ?? ''] : [])].map(quote).join(';'),
+    ),
   ].join('\n');
 }
 
 function rowsFrom(text: string): BulkRow[] {
   const rows = parseAwardCsv(text);
-  if (rows.length === 0) throw new ValidationError('The list is empty: one person per line, with an email and a name.', [{ field: 'list', message: 'empty' }]);
+  if (rows.length === 0)
+    throw new ValidationError('The list is empty: one person per line, with an email and a name.', [
+      { field: 'list', message: 'empty' },
+    ]);
   return rows;
 }
 
 /** What awarding the session's badges to this list would do, row by row, with nothing signed. */
-export async function previewWorkshopAward(app: AppContext, actor: Actor, workshopId: string, text: string): Promise<AwardPreview> {
+export async function previewWorkshopAward(
+  app: AppContext,
+  actor: Actor,
+  workshopId: string,
+  text: string,
+): Promise<AwardPreview> {
   const workshop = await view(app, await loadWorkshop(app, actor, workshopId));
   const rows = rowsFrom(text);
   const reports: BulkReport[] = [];
   for (const badge of workshop.badges) reports.push(await bulkAward(app, actor, badge.id, rows, { dryRun: true }));
   const preview: PreviewRow[] = rows.map((row, i) => {
-    const outcomes = reports.map((report, b) => ({ achievementId: workshop.badges[b]!.id, status: report.rows[i]!.status }));
+    const outcomes = reports.map((report, b) => ({
+      achievementId: workshop.badges[b]!.id,
+      status: report.rows[i]!.status,
+    }));
     const seen = new Set<string>();
-    const problems = reports.flatMap((report) => report.rows[i]!.problemCodes ?? []).filter((p) => !seen.has(p.code) && seen.add(p.code));
+    const problems = reports
+      .flatMap((report) => report.rows[i]!.problemCodes ?? [])
+      .filter((p) => !seen.has(p.code) && seen.add(p.code));
     const ok = outcomes.some((o) => o.status === 'would-issue');
     return { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), problems, outcomes, ok };
   });
@@ -183,7 +250,12 @@ export async function previewWorkshopAward(app: AppContext, actor: Actor, worksh
   const clean = preview
     .map((row, i) => ({ ...row, evidence: rows[i]!.evidence }))
     .filter((row) => row.ok || (row.problems.length > 0 && row.problems.every((p) => correctable.has(p.code))));
-  return { rows: preview, valid: preview.filter((r) => r.ok).length, flagged: preview.filter((r) => !r.ok).length, cleanText: listText(clean) };
+  return {
+    rows: preview,
+    valid: preview.filter((r) => r.ok).length,
+    flagged: preview.filter((r) => !r.ok).length,
+    cleanText: listText(clean),
+  };
 }
 
 export interface WorkshopAwardResult {
@@ -194,7 +266,13 @@ export interface WorkshopAwardResult {
 }
 
 /** Awards every badge of the session to every valid person of the list, and e-mails each of them. */
-export async function awardWorkshop(app: AppContext, actor: Actor, workshopId: string, text: string, options: { language?: Lang; claimRequestIds?: Map<string, string> } = {}): Promise<WorkshopAwardResult> {
+export async function awardWorkshop(
+  app: AppContext,
+  actor: Actor,
+  workshopId: string,
+  text: string,
+  options: { language?: Lang; claimRequestIds?: Map<string, string> } = {},
+): Promise<WorkshopAwardResult> {
   const row = await loadWorkshop(app, actor, workshopId);
   const workshop = await view(app, row);
   const org = (await findOrganisation(app.db, row.organisation_id))!;
@@ -202,26 +280,55 @@ export async function awardWorkshop(app: AppContext, actor: Actor, workshopId: s
   const result: WorkshopAwardResult = { issued: 0, alreadyHeld: 0, invalid: 0, emailsQueued: 0 };
   for (const badge of workshop.badges) {
     const report = await bulkAward(app, actor, badge.id, rows, {
-      dryRun: false, workshopId: row.id, ...(options.language ? { language: options.language } : {}), ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}),
+      dryRun: false,
+      workshopId: row.id,
+      ...(options.language ? { language: options.language } : {}),
+      ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}),
     });
     result.issued += report.summary.issued;
     result.alreadyHeld += report.summary['already-issued'];
     result.invalid += report.summary.invalid + report.summary.duplicate;
     const language = options.language ?? 'fr';
     const issued = report.rows.filter((r) => r.status === 'issued' && r.credentialId && r.url && r.holderUrl);
-    result.emailsQueued += await enqueueAwardEmails(app, issued.map((r) => ({
-      credentialId: r.credentialId!, url: r.url!, holderUrl: r.holderUrl!, email: r.email, ...(r.name ? { name: r.name } : {}),
-      badgeName: badge.name[language], issuerName: org.name, language, organisationId: org.id,
-    })));
+    result.emailsQueued += await enqueueAwardEmails(
+      app,
+      issued.map((r) => ({
+        credentialId: r.credentialId!,
+        url: r.url!,
+        holderUrl: r.holderUrl!,
+        email: r.email,
+        ...(r.name ? { name: r.name } : {}),
+        badgeName: badge.name[language],
+        issuerName: org.name,
+        language,
+        organisationId: org.id,
+      })),
+    );
   }
   return result;
 }
 
-export async function setClaimOpen(app: AppContext, actor: Actor, workshopId: string, open: boolean): Promise<WorkshopView> {
+export async function setClaimOpen(
+  app: AppContext,
+  actor: Actor,
+  workshopId: string,
+  open: boolean,
+): Promise<WorkshopView> {
   authorize(actor, 'credential.award');
   const row = await loadWorkshop(app, actor, workshopId);
-  await app.db.updateTable('workshops').set({ claim_open: open ? 1 : 0 }).where('id', '=', row.id).execute();
-  await recordAudit(app.db, { at: app.clock.now().toISOString(), actorId: actor.userId, organisationId: row.organisation_id, action: open ? 'workshop.claims.opened' : 'workshop.claims.closed', targetType: 'workshop', targetId: row.id });
+  await app.db
+    .updateTable('workshops')
+    .set({ claim_open: open ? 1 : 0 })
+    .where('id', '=', row.id)
+    .execute();
+  await recordAudit(app.db, {
+    at: app.clock.now().toISOString(),
+    actorId: actor.userId,
+    organisationId: row.organisation_id,
+    action: open ? 'workshop.claims.opened' : 'workshop.claims.closed',
+    targetType: 'workshop',
+    targetId: row.id,
+  });
   return view(app, { ...row, claim_open: open ? 1 : 0 });
 }
 
@@ -233,58 +340,133 @@ export interface ClaimRequestView {
   createdAt: string;
 }
 
-export async function listClaimRequests(app: AppContext, actor: Actor, workshopId: string): Promise<ClaimRequestView[]> {
+export async function listClaimRequests(
+  app: AppContext,
+  actor: Actor,
+  workshopId: string,
+): Promise<ClaimRequestView[]> {
   authorize(actor, 'credential.read');
   const row = await loadWorkshop(app, actor, workshopId);
-  const requests = await app.db.selectFrom('claim_requests').selectAll().where('workshop_id', '=', row.id).orderBy('created_at').execute();
+  const requests = await app.db
+    .selectFrom('claim_requests')
+    .selectAll()
+    .where('workshop_id', '=', row.id)
+    .orderBy('created_at')
+    .execute();
   return requests.map((r) => ({ id: r.id, name: r.name, email: r.email, status: r.status, createdAt: r.created_at }));
 }
 
 /** The public side of a claim code: the session's title, issuer and badges, if it is open. */
-export async function openClaim(app: AppContext, code: string): Promise<{ workshop: WorkshopRow; issuerName: string; badges: { fr: string; en: string }[] } | undefined> {
-  const workshop = await app.db.selectFrom('workshops').selectAll().where('claim_code', '=', normalizeClaimCode(code)).where('claim_open', '=', 1).executeTakeFirst();
+export async function openClaim(
+  app: AppContext,
+  code: string,
+): Promise<{ workshop: WorkshopRow; issuerName: string; badges: { fr: string; en: string }[] } | undefined> {
+  const workshop = await app.db
+    .selectFrom('workshops')
+    .selectAll()
+    .where('claim_code', '=', normalizeClaimCode(code))
+    .where('claim_open', '=', 1)
+    .executeTakeFirst();
   if (!workshop) return undefined;
   const org = (await findOrganisation(app.db, workshop.organisation_id))!;
-  const badges = await app.db.selectFrom('workshop_badges').innerJoin('achievements', 'achievements.id', 'workshop_badges.achievement_id')
-    .select(['achievements.name_fr', 'achievements.name_en']).where('workshop_badges.workshop_id', '=', workshop.id).execute();
+  const badges = await app.db
+    .selectFrom('workshop_badges')
+    .innerJoin('achievements', 'achievements.id', 'workshop_badges.achievement_id')
+    .select(['achievements.name_fr', 'achievements.name_en'])
+    .where('workshop_badges.workshop_id', '=', workshop.id)
+    .execute();
   return { workshop, issuerName: org.name, badges: badges.map((b) => ({ fr: b.name_fr, en: b.name_en })) };
 }
 
 /** A participant asks for the session's badges. One pending request per email; nothing is signed yet. */
-export async function submitClaim(app: AppContext, code: string, input: { name: string; email: string; language?: Lang }): Promise<void> {
+export async function submitClaim(
+  app: AppContext,
+  code: string,
+  input: { name: string; email: string; language?: Lang },
+): Promise<void> {
   const claim = await openClaim(app, code);
   if (!claim) throw notFound('Claim code');
   const email = input.email.trim().toLowerCase();
   // Control characters (NUL above all, which PostgreSQL cannot store) have no place in a name.
-  const name = input.name.replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 200);
+  const name = input.name
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 200);
   const problems = [];
   if (!name) problems.push({ field: 'name', message: 'required' });
   // The rule the award applies: an address it would refuse must not become a request that can be approved.
   if (!isEmail(email)) problems.push({ field: 'email', message: 'not an email address' });
   if (problems.length > 0) throw new ValidationError('Please give your name and a valid email address.', problems);
-  const existing = await app.db.selectFrom('claim_requests').select('id').where('workshop_id', '=', claim.workshop.id).where('email', '=', email).where('status', '!=', 'rejected').executeTakeFirst();
+  const existing = await app.db
+    .selectFrom('claim_requests')
+    .select('id')
+    .where('workshop_id', '=', claim.workshop.id)
+    .where('email', '=', email)
+    .where('status', '!=', 'rejected')
+    .executeTakeFirst();
   if (existing) return;
-  const pending = await app.db.selectFrom('claim_requests').select((eb) => eb.fn.countAll<number>().as('n')).where('workshop_id', '=', claim.workshop.id).executeTakeFirst();
-  if (Number(pending?.n ?? 0) >= 500) throw new AppError(429, 'too-many-claims', 'This session has received too many requests.');
-  await app.db.insertInto('claim_requests').values({
-    id: newId(), workshop_id: claim.workshop.id, name, email, status: 'pending', created_at: app.clock.now().toISOString(), decided_at: null, decided_by: null, language: input.language ?? 'fr',
-  }).execute();
+  const pending = await app.db
+    .selectFrom('claim_requests')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('workshop_id', '=', claim.workshop.id)
+    .executeTakeFirst();
+  if (Number(pending?.n ?? 0) >= 500)
+    throw new AppError(429, 'too-many-claims', 'This session has received too many requests.');
+  await app.db
+    .insertInto('claim_requests')
+    .values({
+      id: newId(),
+      workshop_id: claim.workshop.id,
+      name,
+      email,
+      status: 'pending',
+      created_at: app.clock.now().toISOString(),
+      decided_at: null,
+      decided_by: null,
+      language: input.language ?? 'fr',
+    })
+    .execute();
 }
 
 /** Approving a request awards the session's badges to that person (and e-mails them); rejecting signs nothing. */
-export async function decideClaim(app: AppContext, actor: Actor, workshopId: string, requestId: string, approve: boolean): Promise<WorkshopAwardResult | undefined> {
+export async function decideClaim(
+  app: AppContext,
+  actor: Actor,
+  workshopId: string,
+  requestId: string,
+  approve: boolean,
+): Promise<WorkshopAwardResult | undefined> {
   authorize(actor, 'credential.award');
   const row = await loadWorkshop(app, actor, workshopId);
-  const request = await app.db.selectFrom('claim_requests').selectAll().where('id', '=', requestId).where('workshop_id', '=', row.id).executeTakeFirst();
+  const request = await app.db
+    .selectFrom('claim_requests')
+    .selectAll()
+    .where('id', '=', requestId)
+    .where('workshop_id', '=', row.id)
+    .executeTakeFirst();
   if (!request) throw notFound('Request');
   if (request.status !== 'pending') throw conflict('This request was already decided.');
   const at = app.clock.now().toISOString();
-  const decided = await app.db.updateTable('claim_requests').set({ status: approve ? 'approved' : 'rejected', decided_at: at, decided_by: actor.userId })
-    .where('id', '=', request.id).where('status', '=', 'pending').executeTakeFirst();
+  const decided = await app.db
+    .updateTable('claim_requests')
+    .set({ status: approve ? 'approved' : 'rejected', decided_at: at, decided_by: actor.userId })
+    .where('id', '=', request.id)
+    .where('status', '=', 'pending')
+    .executeTakeFirst();
   if (Number(decided.numUpdatedRows) !== 1) throw conflict('This request was already decided.');
-  await recordAudit(app.db, { at, actorId: actor.userId, organisationId: row.organisation_id, action: approve ? 'claim.approved' : 'claim.rejected', targetType: 'claim', targetId: request.id });
+  await recordAudit(app.db, {
+    at,
+    actorId: actor.userId,
+    organisationId: row.organisation_id,
+    action: approve ? 'claim.approved' : 'claim.rejected',
+    targetType: 'claim',
+    targetId: request.id,
+  });
   if (!approve) return undefined;
   // The badge and its e-mail come in the language the person used to ask.
   const language: Lang = request.language === 'en' ? 'en' : 'fr';
-  return awardWorkshop(app, actor, row.id, listText([{ email: request.email, name: request.name }]), { language, claimRequestIds: new Map([[request.email, request.id]]) });
+  return awardWorkshop(app, actor, row.id, listText([{ email: request.email, name: request.name }]), {
+    language,
+    claimRequestIds: new Map([[request.email, request.id]]),
+  });
 }

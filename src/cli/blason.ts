@@ -25,7 +25,15 @@ const USAGE = `Usage:
   blason keys generate [--type ed25519|p256] [--out dir]`;
 
 async function verify(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { json: { type: 'boolean' }, offline: { type: 'boolean' }, 'allow-host': { type: 'string', multiple: true } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      json: { type: 'boolean' },
+      offline: { type: 'boolean' },
+      'allow-host': { type: 'string', multiple: true },
+    },
+  });
   const target = positionals[0];
   if (!target) {
     console.error(USAGE);
@@ -39,7 +47,12 @@ async function verify(args: string[]): Promise<number> {
       console.error('blason: --offline cannot fetch a URL');
       return 2;
     }
-    bytes = (await fetcher.fetch(target, { accept: 'application/vc+ld+json, application/ld+json, application/json, text/plain, image/png, image/svg+xml', maxBytes: 5_000_000 })).body;
+    bytes = (
+      await fetcher.fetch(target, {
+        accept: 'application/vc+ld+json, application/ld+json, application/json, text/plain, image/png, image/svg+xml',
+        maxBytes: 5_000_000,
+      })
+    ).body;
   } else {
     bytes = await readFile(target);
   }
@@ -50,13 +63,17 @@ async function verify(args: string[]): Promise<number> {
 }
 
 async function generateKeys(args: string[]): Promise<number> {
-  const { values } = parseArgs({ args, options: { type: { type: 'string', default: 'ed25519' }, out: { type: 'string' } } });
+  const { values } = parseArgs({
+    args,
+    options: { type: { type: 'string', default: 'ed25519' }, out: { type: 'string' } },
+  });
   const type = values.type;
   if (type !== 'ed25519' && type !== 'p256') {
     console.error(USAGE);
     return 2;
   }
-  const { privateKey } = type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { privateKey } =
+    type === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const description = {
     type,
     publicKeyJwk: publicJwk(privateKey),

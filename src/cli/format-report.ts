@@ -2,8 +2,9 @@ import type { Outcome, VerificationReport, Verdict } from '../engine/verify/repo
 
 const VERDICTS: Record<Verdict, string> = {
   valid: 'VALID: authentic, in force and not revoked',
-  invalid: 'INVALID: not authentic (bad or missing signature, key not the issuer\'s, altered or unreadable)',
-  'issuer-unconfirmed': 'ISSUER UNCONFIRMED: the issuer\'s documents could not be reached to confirm its key; try again later',
+  invalid: "INVALID: not authentic (bad or missing signature, key not the issuer's, altered or unreadable)",
+  'issuer-unconfirmed':
+    "ISSUER UNCONFIRMED: the issuer's documents could not be reached to confirm its key; try again later",
   revoked: 'REVOKED by its issuer',
   suspended: 'SUSPENDED by its issuer',
   expired: 'EXPIRED',
@@ -20,7 +21,8 @@ export function formatReport(report: VerificationReport): string {
   const { display } = report;
   if (display.trusted) {
     if (display.name) lines.push(`  Badge:    ${display.name}`);
-    if (display.issuerName || report.issuerId) lines.push(`  Issuer:   ${display.issuerName ?? ''}${report.issuerId ? ` (${report.issuerId})` : ''}`);
+    if (display.issuerName || report.issuerId)
+      lines.push(`  Issuer:   ${display.issuerName ?? ''}${report.issuerId ? ` (${report.issuerId})` : ''}`);
     if (display.recipientName) lines.push(`  Holder:   ${display.recipientName}`);
     if (display.validFrom) lines.push(`  Issued:   ${display.validFrom}`);
     if (display.validUntil) lines.push(`  Expires:  ${display.validUntil}`);

@@ -28,12 +28,29 @@ export function claimRouter(app: AppContext): Router {
     const t = translator(lang);
     const claim = code ? await openClaim(app, code) : undefined;
     res.setHeader('Cache-Control', 'no-store');
-    res.status(code && !claim && status === 200 ? 404 : status).type('html').send(renderPage('claim', {
-      lang, title: t('claim.title'), switchLanguageUrl: switchUrl(req, lang), code,
-      ...(claim ? { workshop: { title: claim.workshop.title, date: formatDate(`${claim.workshop.held_on}T12:00:00Z`, lang), issuer: claim.issuerName, badges: claim.badges.map((b) => b[lang]) } } : {}),
-      ...(code && !claim ? { problem: t('claim.unknownCode') } : {}),
-      ...extra,
-    }));
+    res
+      .status(code && !claim && status === 200 ? 404 : status)
+      .type('html')
+      .send(
+        renderPage('claim', {
+          lang,
+          title: t('claim.title'),
+          switchLanguageUrl: switchUrl(req, lang),
+          code,
+          ...(claim
+            ? {
+                workshop: {
+                  title: claim.workshop.title,
+                  date: formatDate(`${claim.workshop.held_on}T12:00:00Z`, lang),
+                  issuer: claim.issuerName,
+                  badges: claim.badges.map((b) => b[lang]),
+                },
+              }
+            : {}),
+          ...(code && !claim ? { problem: t('claim.unknownCode') } : {}),
+          ...extra,
+        }),
+      );
   };
 
   router.get('/claim', limited, async (req, res) => {
@@ -51,7 +68,8 @@ export function claimRouter(app: AppContext): Router {
     try {
       await submitClaim(app, code, { name, email, language: languageOf(req, res) });
     } catch (error) {
-      if (error instanceof ValidationError) return page(req, res, code, { problem: error.message, form: { name, email } }, 422);
+      if (error instanceof ValidationError)
+        return page(req, res, code, { problem: error.message, form: { name, email } }, 422);
       throw error;
     }
     await page(req, res, code, { thanks: true });

@@ -5,7 +5,10 @@ import type { CookieOptions, Express, Request, Response } from 'express';
  * client or by anyone) reads as absent: it once made decodeURIComponent throw, and every HTML page a 500.
  */
 export function readCookie(req: Request, name: string): string | undefined {
-  const match = (req.get('cookie') ?? '').split(';').map((c) => c.trim()).find((c) => c.startsWith(`${name}=`));
+  const match = (req.get('cookie') ?? '')
+    .split(';')
+    .map((c) => c.trim())
+    .find((c) => c.startsWith(`${name}=`));
   if (!match) return undefined;
   try {
     return decodeURIComponent(match.slice(name.length + 1));
@@ -33,7 +36,10 @@ export function setCookie(res: Response, name: string, value: string, options: O
 }
 
 /** Clears a cookie with the attributes it was set with. */
-export function clearCookie(res: Response, name: string,
-  options: Omit<CookieOptions, 'secure' | 'maxAge' | 'expires'>): void {
+export function clearCookie(
+  res: Response,
+  name: string,
+  options: Omit<CookieOptions, 'secure' | 'maxAge' | 'expires'>,
+): void {
   res.clearCookie(name, { ...options, secure: secure(res) });
 }

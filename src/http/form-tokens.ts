@@ -16,7 +16,12 @@ export interface AnonymousTokenCookie {
 }
 
 /** The token to put in a form: the session's, or the signed-out cookie's (set now if missing or malformed). */
-export function formToken(req: Request, res: Response, sessionToken: string | undefined, cookie: AnonymousTokenCookie): string {
+export function formToken(
+  req: Request,
+  res: Response,
+  sessionToken: string | undefined,
+  cookie: AnonymousTokenCookie,
+): string {
   if (sessionToken) return sessionToken;
   let token = readCookie(req, cookie.name);
   if (!token || !/^[A-Za-z0-9_-]{20,64}$/.test(token)) {
@@ -31,6 +36,10 @@ export function checkFormToken(req: Request, sessionToken: string | undefined, c
   const given = Buffer.from(typeof req.body?._csrf === 'string' ? req.body._csrf : '');
   const expected = Buffer.from(sessionToken ?? readCookie(req, cookie.name) ?? '');
   if (given.length === 0 || given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new AppError(403, 'csrf', 'This form has expired or did not come from this site. Reload the page and try again.');
+    throw new AppError(
+      403,
+      'csrf',
+      'This form has expired or did not come from this site. Reload the page and try again.',
+    );
   }
 }

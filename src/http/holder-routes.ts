@@ -3,8 +3,18 @@ import type { AppContext } from '../app/context.js';
 import { CREDENTIAL_FILES, holderCredentialFile } from '../app/credential-files.js';
 import { AppError, ValidationError } from '../app/errors.js';
 import {
-  deleteHolderAccount, describeHeld, endHolderSession, heldCredentials, holderSessionFor, requestHolderCode, setCredentialPublic, setHolderName,
-  TooManyCodesError, verifyHolderCode, verifyHolderLink, type HolderSession,
+  deleteHolderAccount,
+  describeHeld,
+  endHolderSession,
+  heldCredentials,
+  holderSessionFor,
+  requestHolderCode,
+  setCredentialPublic,
+  setHolderName,
+  TooManyCodesError,
+  verifyHolderCode,
+  verifyHolderLink,
+  type HolderSession,
 } from '../app/holders.js';
 import { authorisedApps, revokeAuthorisedApp } from '../app/authorised-apps.js';
 import { scopeKey } from '../oauth/scopes.js';
@@ -53,7 +63,10 @@ export function holderRouter(app: AppContext): Router {
 
   const setSession = (res: Response, session: HolderSession) => {
     setCookie(res, HOLDER_COOKIE, session.token, {
-      httpOnly: true, sameSite: 'lax', path: '/', maxAge: 24 * 3_600_000,
+      httpOnly: true,
+      sameSite: 'lax',
+      path: '/',
+      maxAge: 24 * 3_600_000,
     });
   };
 
@@ -61,9 +74,19 @@ export function holderRouter(app: AppContext): Router {
     const lang = languageOf(req, res);
     const session = await holderOf(app, req);
     res.setHeader('Cache-Control', 'no-store');
-    res.status(status).type('html').send(renderPage('holder-login', {
-      lang, title: translator(lang)('holder.login.title'), switchLanguageUrl: switchUrl(req, lang), csrf: holderCsrf(req, res, session), next: safeNext(req.query.next ?? req.body?.next), ...model,
-    }));
+    res
+      .status(status)
+      .type('html')
+      .send(
+        renderPage('holder-login', {
+          lang,
+          title: translator(lang)('holder.login.title'),
+          switchLanguageUrl: switchUrl(req, lang),
+          csrf: holderCsrf(req, res, session),
+          next: safeNext(req.query.next ?? req.body?.next),
+          ...model,
+        }),
+      );
   };
 
   router.get('/holder/login', async (req, res) => loginPage(req, res, {}));
@@ -93,7 +116,12 @@ export function holderRouter(app: AppContext): Router {
         return loginPage(req, res, { codeStep: true, email, problem }, 429);
       }
       if (!(error instanceof AppError) || error.status !== 401) throw error;
-      return loginPage(req, res, { codeStep: true, email, problem: translator(languageOf(req, res))('holder.code.invalid') }, 401);
+      return loginPage(
+        req,
+        res,
+        { codeStep: true, email, problem: translator(languageOf(req, res))('holder.code.invalid') },
+        401,
+      );
     }
     res.redirect(303, safeNext(req.body?.next));
   });
@@ -110,7 +138,11 @@ export function holderRouter(app: AppContext): Router {
 
   const requireHolder = async (req: Request, res: Response, next: NextFunction) => {
     const session = await holderOf(app, req);
-    if (!session) return res.redirect(303, `/holder/login?next=${encodeURIComponent(req.path === '/holder' ? '/holder' : '/holder')}`);
+    if (!session)
+      return res.redirect(
+        303,
+        `/holder/login?next=${encodeURIComponent(req.path === '/holder' ? '/holder' : '/holder')}`,
+      );
     res.locals.holder = session;
     next();
   };
@@ -121,15 +153,38 @@ export function holderRouter(app: AppContext): Router {
     const t = translator(lang);
     const { holder, csrf } = session(res);
     const held = await Promise.all((await heldCredentials(app, holder)).map((h) => describeHeld(app, h, lang)));
-    const apps = (await authorisedApps(app, holder.id)).map((a) => ({ ...a, since: a.since ? formatDate(a.since, lang) : undefined, scopes: a.scopes.map((s) => t(`consent.scope.${scopeKey(s)}`)) }));
-    res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderPage('holder', {
-      lang, title: t('holder.title'), switchLanguageUrl: switchUrl(req, lang), csrf, email: holder.email, name: holder.name ?? '', showName: holder.show_name === 1,
-      done: req.query.done ? t('console.done') : undefined,
-      labels: { public: t('holder.public'), private: t('holder.private'), makePublic: t('holder.makePublic'), makePrivate: t('holder.makePrivate'), open: t('holder.open') },
-      apps,
-      badges: held.map((b) => ({ ...b, date: formatDate(b.date, lang), issuerLine: b.kind === 'issued' ? t('holder.issuedBy', { issuer: b.issuer }) : `${t('holder.imported')} · ${b.issuer}` })),
+    const apps = (await authorisedApps(app, holder.id)).map((a) => ({
+      ...a,
+      since: a.since ? formatDate(a.since, lang) : undefined,
+      scopes: a.scopes.map((s) => t(`consent.scope.${scopeKey(s)}`)),
     }));
+    res.setHeader('Cache-Control', 'no-store');
+    res.type('html').send(
+      renderPage('holder', {
+        lang,
+        title: t('holder.title'),
+        switchLanguageUrl: switchUrl(req, lang),
+        csrf,
+        email: holder.email,
+        name: holder.name ?? '',
+        showName: holder.show_name === 1,
+        done: req.query.done ? t('console.done') : undefined,
+        labels: {
+          public: t('holder.public'),
+          private: t('holder.private'),
+          makePublic: t('holder.makePublic'),
+          makePrivate: t('holder.makePrivate'),
+          open: t('holder.open'),
+        },
+        apps,
+        badges: held.map((b) => ({
+          ...b,
+          date: formatDate(b.date, lang),
+          issuerLine:
+            b.kind === 'issued' ? t('holder.issuedBy', { issuer: b.issuer }) : `${t('holder.imported')} · ${b.issuer}`,
+        })),
+      }),
+    );
   });
 
   router.post('/holder/credentials/:id/visibility', requireHolder, form, async (req, res) => {
@@ -155,7 +210,10 @@ export function holderRouter(app: AppContext): Router {
 
   router.post('/holder/name', requireHolder, form, async (req, res) => {
     checkHolderCsrf(req, session(res));
-    await setHolderName(app, session(res).holder, { name: typeof req.body?.name === 'string' ? req.body.name : null, show: req.body?.show === '1' });
+    await setHolderName(app, session(res).holder, {
+      name: typeof req.body?.name === 'string' ? req.body.name : null,
+      show: req.body?.show === '1',
+    });
     res.redirect(303, '/holder?done=1');
   });
 
@@ -165,7 +223,17 @@ export function holderRouter(app: AppContext): Router {
     await deleteHolderAccount(app, session(res).holder);
     clearCookie(res, HOLDER_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/' });
     const lang = languageOf(req, res);
-    res.type('html').send(renderPage('legal', { lang, title: translator(lang)('holder.deleted'), heading: translator(lang)('holder.deleteTitle'), body: translator(lang)('holder.deleted'), switchLanguageUrl: '/holder/login?lang=' + (lang === 'fr' ? 'en' : 'fr') }));
+    res
+      .type('html')
+      .send(
+        renderPage('legal', {
+          lang,
+          title: translator(lang)('holder.deleted'),
+          heading: translator(lang)('holder.deleteTitle'),
+          body: translator(lang)('holder.deleted'),
+          switchLanguageUrl: '/holder/login?lang=' + (lang === 'fr' ? 'en' : 'fr'),
+        }),
+      );
   });
 
   router.post('/holder/logout', requireHolder, form, async (req, res) => {
@@ -179,7 +247,17 @@ export function holderRouter(app: AppContext): Router {
     router.get(`/${page}`, (req, res) => {
       const lang = languageOf(req, res);
       const t = translator(lang);
-      res.type('html').send(renderPage('legal', { lang, title: t(`legal.${page}.title`), heading: t(`legal.${page}.title`), body: t(`legal.${page}.body`), switchLanguageUrl: switchUrl(req, lang) }));
+      res
+        .type('html')
+        .send(
+          renderPage('legal', {
+            lang,
+            title: t(`legal.${page}.title`),
+            heading: t(`legal.${page}.title`),
+            body: t(`legal.${page}.body`),
+            switchLanguageUrl: switchUrl(req, lang),
+          }),
+        );
     });
   }
   return router;

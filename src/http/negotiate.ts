@@ -15,7 +15,9 @@ export function credentialForm(req: Request): { form: CredentialForm; type: stri
   if (!best) return undefined;
   if (best === 'text/html') {
     // `*/*` alone (curl, fetch, verifiers) wants data, not a page.
-    return /text\/html/.test(accept) ? { form: 'html', type: 'text/html' } : { form: 'json', type: 'application/vc+ld+json' };
+    return /text\/html/.test(accept)
+      ? { form: 'html', type: 'text/html' }
+      : { form: 'json', type: 'application/vc+ld+json' };
   }
   if (JSON_TYPES.includes(best)) return { form: 'json', type: best };
   return { form: 'jwt', type: best };

@@ -22,43 +22,82 @@ export function interactionRouter(app: AppContext, provider: Provider): Router {
   router.get(`${OAUTH_MOUNT}/interaction/:uid`, async (req: Request, res: Response) => {
     const details = await provider.interactionDetails(req, res);
     const holder = await holderOf(app, req);
-    if (!holder) return res.redirect(303, `/holder/login?next=${encodeURIComponent(`${OAUTH_MOUNT}/interaction/${param(req, 'uid')}`)}`);
-    if (details.prompt.name === 'login' || (details.session?.accountId && details.session.accountId !== holder.holder.id)) {
-      return provider.interactionFinished(req, res, { login: { accountId: holder.holder.id } }, { mergeWithLastSubmission: false });
+    if (!holder)
+      return res.redirect(
+        303,
+        `/holder/login?next=${encodeURIComponent(`${OAUTH_MOUNT}/interaction/${param(req, 'uid')}`)}`,
+      );
+    if (
+      details.prompt.name === 'login' ||
+      (details.session?.accountId && details.session.accountId !== holder.holder.id)
+    ) {
+      return provider.interactionFinished(
+        req,
+        res,
+        { login: { accountId: holder.holder.id } },
+        { mergeWithLastSubmission: false },
+      );
     }
     const lang = languageOf(req, res);
     const t = translator(lang);
     const client = await provider.Client.find(String(details.params.client_id));
     if (!client) throw new AppError(400, 'invalid-client', 'Unknown client.');
-    const requested = String(details.params.scope ?? '').split(' ').filter(Boolean);
+    const requested = String(details.params.scope ?? '')
+      .split(' ')
+      .filter(Boolean);
     const logo = httpsOnly(client.logoUri);
     // Both forms end in a redirect to the client, which browsers check against form-action; the logo is the client's.
     allowInPolicy(res, { 'form-action': [originOf(details.params.redirect_uri)], 'img-src': [originOf(logo)] });
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderPage('consent', {
-      lang, title: t('consent.title'), switchLanguageUrl: `${req.path}?lang=${lang === 'fr' ? 'en' : 'fr'}`, uid: details.uid, csrf: holder.csrf, email: holder.holder.email,
-      client: { name: client.clientName ?? client.clientId, uri: httpsOnly(client.clientUri), policy: httpsOnly(client.policyUri), tos: httpsOnly(client.tosUri), logo },
-      scopes: requested.map((scope) => ({ key: scopeKey(scope), label: t(`consent.scope.${scopeKey(scope)}`) })),
-    }));
+    res.type('html').send(
+      renderPage('consent', {
+        lang,
+        title: t('consent.title'),
+        switchLanguageUrl: `${req.path}?lang=${lang === 'fr' ? 'en' : 'fr'}`,
+        uid: details.uid,
+        csrf: holder.csrf,
+        email: holder.holder.email,
+        client: {
+          name: client.clientName ?? client.clientId,
+          uri: httpsOnly(client.clientUri),
+          policy: httpsOnly(client.policyUri),
+          tos: httpsOnly(client.tosUri),
+          logo,
+        },
+        scopes: requested.map((scope) => ({ key: scopeKey(scope), label: t(`consent.scope.${scopeKey(scope)}`) })),
+      }),
+    );
   });
 
   router.post(`${OAUTH_MOUNT}/interaction/:uid/confirm`, form, async (req: Request, res: Response) => {
     const holder = await holderOf(app, req);
     checkHolderCsrf(req, holder);
     const details = await provider.interactionDetails(req, res);
-    if (!holder || details.session?.accountId !== holder.holder.id) throw new AppError(403, 'forbidden', 'Sign in as the account this authorization is for.');
+    if (!holder || details.session?.accountId !== holder.holder.id)
+      throw new AppError(403, 'forbidden', 'Sign in as the account this authorization is for.');
     const clientId = String(details.params.client_id);
-    const grant = details.grantId ? (await provider.Grant.find(details.grantId))! : new provider.Grant({ accountId: holder.holder.id, clientId });
-    const missing = details.prompt.details as { missingOIDCScope?: string[]; missingResourceScopes?: Record<string, string[]> };
+    const grant = details.grantId
+      ? (await provider.Grant.find(details.grantId))!
+      : new provider.Grant({ accountId: holder.holder.id, clientId });
+    const missing = details.prompt.details as {
+      missingOIDCScope?: string[];
+      missingResourceScopes?: Record<string, string[]>;
+    };
     if (missing.missingOIDCScope) grant.addOIDCScope(missing.missingOIDCScope.join(' '));
-    for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {})) grant.addResourceScope(resource, scopes.join(' '));
+    for (const [resource, scopes] of Object.entries(missing.missingResourceScopes ?? {}))
+      grant.addResourceScope(resource, scopes.join(' '));
     const grantId = await grant.save();
     await provider.interactionFinished(req, res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   });
 
   router.post(`${OAUTH_MOUNT}/interaction/:uid/abort`, form, async (req: Request, res: Response) => {
     checkHolderCsrf(req, await holderOf(app, req));
-    await provider.interactionFinished(req, res, { error: 'access_denied', error_description: 'The holder refused to give access.' }, { mergeWithLastSubmission: false });
+    await provider.interactionFinished(
+      req,
+      res,
+      { error: 'access_denied', error_description: 'The holder refused to give access.' },
+      { mergeWithLastSubmission: false },
+    );
   });
   return router;
 }
@@ -82,10 +121,14 @@ function originOf(url: unknown): string | undefined {
 function allowInPolicy(res: Response, additions: Record<string, (string | undefined)[]>): void {
   const policy = res.getHeader('Content-Security-Policy');
   if (typeof policy !== 'string') return;
-  const directives = policy.split(';').map((d) => d.trim()).filter(Boolean).map((directive) => {
-    const [name, ...values] = directive.split(/\s+/);
-    const extra = (additions[name!.toLowerCase()] ?? []).filter((o): o is string => !!o && !values.includes(o));
-    return [name, ...values, ...extra].join(' ');
-  });
+  const directives = policy
+    .split(';')
+    .map((d) => d.trim())
+    .filter(Boolean)
+    .map((directive) => {
+      const [name, ...values] = directive.split(/\s+/);
+      const extra = (additions[name!.toLowerCase()] ?? []).filter((o): o is string => !!o && !values.includes(o));
+      return [name, ...values, ...extra].join(' ');
+    });
   res.setHeader('Content-Security-Policy', directives.join(';'));
 }

@@ -17,21 +17,42 @@ import { sha256Hex } from '../engine/util.js';
  * exactly as the 1EdTech OpenAPI description (../shared/ob3/openapi) says. Errors are Imsx_StatusInfo.
  */
 
-type CodeMinor = 'forbidden' | 'fullsuccess' | 'internal_server_error' | 'invalid_data' | 'invalid_query_parameter' | 'misdirected_request'
-  | 'not_acceptable' | 'not_allowed' | 'not_found' | 'not_modified' | 'server_busy' | 'unauthorizedrequest' | 'unknown';
+type CodeMinor =
+  | 'forbidden'
+  | 'fullsuccess'
+  | 'internal_server_error'
+  | 'invalid_data'
+  | 'invalid_query_parameter'
+  | 'misdirected_request'
+  | 'not_acceptable'
+  | 'not_allowed'
+  | 'not_found'
+  | 'not_modified'
+  | 'server_busy'
+  | 'unauthorizedrequest'
+  | 'unknown';
 
 export function sendStatusInfo(res: Response, status: number, codeMinor: CodeMinor, description: string): void {
   res.status(status).type('application/json').setHeader('Cache-Control', 'no-store');
-  res.send(JSON.stringify({
-    imsx_codeMajor: 'failure',
-    imsx_severity: 'error',
-    imsx_description: description,
-    imsx_codeMinor: { imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: codeMinor }] },
-  }));
+  res.send(
+    JSON.stringify({
+      imsx_codeMajor: 'failure',
+      imsx_severity: 'error',
+      imsx_description: description,
+      imsx_codeMinor: {
+        imsx_codeMinorField: [{ imsx_codeMinorFieldName: 'TargetEndSystem', imsx_codeMinorFieldValue: codeMinor }],
+      },
+    }),
+  );
 }
 
 class ApiError extends Error {
-  constructor(readonly status: number, readonly codeMinor: CodeMinor, message: string, readonly challenge?: string) {
+  constructor(
+    readonly status: number,
+    readonly codeMinor: CodeMinor,
+    message: string,
+    readonly challenge?: string,
+  ) {
     super(message);
   }
 }
@@ -170,16 +191,39 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
   /** Resolves the bearer token and checks its audience and scope; 401 and 403 as RFC 6750 says. */
   const authorize = (scope: string) => async (req: Request, res: Response, next: NextFunction) => {
     const token = bearerToken(req);
-    if (!token) throw new ApiError(401, 'unauthorizedrequest', 'Authentication required: send an OAuth 2.0 access token (Authorization: Bearer).', 'Bearer realm="Blason"');
+    if (!token)
+      throw new ApiError(
+        401,
+        'unauthorizedrequest',
+        'Authentication required: send an OAuth 2.0 access token (Authorization: Bearer).',
+        'Bearer realm="Blason"',
+      );
     const found = await provider.AccessToken.find(token);
     const audience = found ? (Array.isArray(found.aud) ? found.aud : [found.aud]) : [];
     if (!found || found.isExpired || !audience.includes(base)) {
-      throw new ApiError(401, 'unauthorizedrequest', 'The access token is invalid, expired or revoked.', 'Bearer realm="Blason", error="invalid_token"');
+      throw new ApiError(
+        401,
+        'unauthorizedrequest',
+        'The access token is invalid, expired or revoked.',
+        'Bearer realm="Blason", error="invalid_token"',
+      );
     }
     const scopes = new Set((found.scope ?? '').split(' '));
-    if (!scopes.has(scope)) throw new ApiError(403, 'forbidden', `This access token does not carry the scope ${scope}.`, `Bearer realm="Blason", error="insufficient_scope", scope="${scope}"`);
+    if (!scopes.has(scope))
+      throw new ApiError(
+        403,
+        'forbidden',
+        `This access token does not carry the scope ${scope}.`,
+        `Bearer realm="Blason", error="insufficient_scope", scope="${scope}"`,
+      );
     const holder = await findHolder(app, found.accountId);
-    if (!holder) throw new ApiError(401, 'unauthorizedrequest', 'The account of this access token no longer exists.', 'Bearer realm="Blason", error="invalid_token"');
+    if (!holder)
+      throw new ApiError(
+        401,
+        'unauthorizedrequest',
+        'The account of this access token no longer exists.',
+        'Bearer realm="Blason", error="invalid_token"',
+      );
     res.locals.grant = { holder, scopes } satisfies Grant;
     next();
   };
@@ -191,15 +235,20 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
     const query = new URLSearchParams();
     const limit = req.query.limit === undefined ? 100 : Number(req.query.limit);
     const offset = req.query.offset === undefined ? 0 : Number(req.query.offset);
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new ApiError(400, 'invalid_query_parameter', 'limit must be an integer from 1 to 1000.');
-    if (!Number.isInteger(offset) || offset < 0) throw new ApiError(400, 'invalid_query_parameter', 'offset must be a non-negative integer.');
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new ApiError(400, 'invalid_query_parameter', 'limit must be an integer from 1 to 1000.');
+    if (!Number.isInteger(offset) || offset < 0)
+      throw new ApiError(400, 'invalid_query_parameter', 'offset must be a non-negative integer.');
     let since: number | undefined;
     if (typeof req.query.since === 'string') {
       since = Date.parse(req.query.since);
-      if (Number.isNaN(since)) throw new ApiError(400, 'invalid_query_parameter', 'since must be an ISO 8601 date-time.');
+      if (Number.isNaN(since))
+        throw new ApiError(400, 'invalid_query_parameter', 'since must be an ISO 8601 date-time.');
       query.set('since', req.query.since);
     }
-    const all = (await heldCredentials(app, grantOf(res).holder)).filter((c) => since === undefined || Date.parse(c.validFrom) > since);
+    const all = (await heldCredentials(app, grantOf(res).holder)).filter(
+      (c) => since === undefined || Date.parse(c.validFrom) > since,
+    );
     const page = all.slice(offset, offset + limit);
     const credential: unknown[] = [];
     const compactJwsString: string[] = [];
@@ -211,7 +260,14 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
     res.setHeader('X-Total-Count', String(all.length));
     if (all.length > 0) res.setHeader('Link', linkHeader(`${base}/credentials`, query, limit, offset, all.length));
     res.setHeader('Cache-Control', 'no-store');
-    res.type('application/json').send(JSON.stringify({ ...(credential.length ? { credential } : {}), ...(compactJwsString.length ? { compactJwsString } : {}) }));
+    res
+      .type('application/json')
+      .send(
+        JSON.stringify({
+          ...(credential.length ? { credential } : {}),
+          ...(compactJwsString.length ? { compactJwsString } : {}),
+        }),
+      );
   });
 
   const upsertBody = express.raw({ type: () => true, limit: '1mb' });
@@ -235,16 +291,28 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
       format = 'jwt';
       if (!COMPACT_JWS.test(text)) throw new ApiError(400, 'invalid_data', 'The body is not a compact JWS.');
     } else {
-      throw new ApiError(415, 'not_acceptable', 'Send a credential as application/json (or vc+ld+json) or a compact JWS as text/plain.');
+      throw new ApiError(
+        415,
+        'not_acceptable',
+        'Send a credential as application/json (or vc+ld+json) or a compact JWS as text/plain.',
+      );
     }
     let result;
     try {
       result = await upsertHeldCredential(app, grantOf(res).holder, { text }, format, text);
     } catch (error) {
-      if (error instanceof AppError) throw new ApiError(error.status === 409 ? 409 : error.status, error.status === 403 ? 'forbidden' : error.status === 409 ? 'not_modified' : 'invalid_data', error.message);
+      if (error instanceof AppError)
+        throw new ApiError(
+          error.status === 409 ? 409 : error.status,
+          error.status === 403 ? 'forbidden' : error.status === 409 ? 'not_modified' : 'invalid_data',
+          error.message,
+        );
       throw error;
     }
-    res.status(result.created ? 201 : 200).type(format === 'json' ? (type || 'application/json') : 'text/plain').send(text);
+    res
+      .status(result.created ? 201 : 200)
+      .type(format === 'json' ? type || 'application/json' : 'text/plain')
+      .send(text);
   });
 
   const profile = (holder: HolderRow) => ({
@@ -259,24 +327,38 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
     res.type('application/json').send(JSON.stringify(profile(grantOf(res).holder)));
   });
 
-  router.put('/profile', authorize(OB_SCOPES.profileUpdate), express.json({ limit: '64kb', type: () => true }), async (req, res) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    const holder = grantOf(res).holder;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new ApiError(400, 'invalid_data', 'Send the entire Profile as a JSON object.');
-    const types = Array.isArray(body.type) ? body.type : [body.type];
-    if (!types.includes('Profile')) throw new ApiError(400, 'invalid_data', 'A Profile must have "Profile" in its type.');
-    if (body.id !== undefined && body.id !== profile(holder).id) throw new ApiError(400, 'invalid_data', 'The profile id cannot change.');
-    if (body.email !== undefined && body.email !== holder.email) throw new ApiError(400, 'invalid_data', 'The email address is the account itself: it cannot change here.');
-    const name = typeof body.name === 'string' ? body.name
-      : [body.givenName, body.familyName].filter((part) => typeof part === 'string').join(' ') || null;
-    if (name !== null && name.length > 200) throw new ApiError(400, 'invalid_data', 'The name is longer than 200 characters.');
-    const updated = await setHolderName(app, holder, { name });
-    res.setHeader('Cache-Control', 'no-store');
-    res.type('application/json').send(JSON.stringify(profile(updated)));
-  });
+  router.put(
+    '/profile',
+    authorize(OB_SCOPES.profileUpdate),
+    express.json({ limit: '64kb', type: () => true }),
+    async (req, res) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      const holder = grantOf(res).holder;
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        throw new ApiError(400, 'invalid_data', 'Send the entire Profile as a JSON object.');
+      const types = Array.isArray(body.type) ? body.type : [body.type];
+      if (!types.includes('Profile'))
+        throw new ApiError(400, 'invalid_data', 'A Profile must have "Profile" in its type.');
+      if (body.id !== undefined && body.id !== profile(holder).id)
+        throw new ApiError(400, 'invalid_data', 'The profile id cannot change.');
+      if (body.email !== undefined && body.email !== holder.email)
+        throw new ApiError(400, 'invalid_data', 'The email address is the account itself: it cannot change here.');
+      const name =
+        typeof body.name === 'string'
+          ? body.name
+          : [body.givenName, body.familyName].filter((part) => typeof part === 'string').join(' ') || null;
+      if (name !== null && name.length > 200)
+        throw new ApiError(400, 'invalid_data', 'The name is longer than 200 characters.');
+      const updated = await setHolderName(app, holder, { name });
+      res.setHeader('Cache-Control', 'no-store');
+      res.type('application/json').send(JSON.stringify(profile(updated)));
+    },
+  );
 
   for (const path of Object.keys(SERVED)) {
-    router.all(path, (_req, res) => sendStatusInfo(res, 405, 'not_allowed', 'This method is not allowed on this endpoint.'));
+    router.all(path, (_req, res) =>
+      sendStatusInfo(res, 405, 'not_allowed', 'This method is not allowed on this endpoint.'),
+    );
   }
   router.use((_req, res) => sendStatusInfo(res, 404, 'not_found', 'No such endpoint in the Open Badges 3.0 API.'));
   // Every error of this API is an Imsx_StatusInfo, whoever raised it (this router, the body parsers, the
@@ -289,12 +371,14 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
     }
     const parser = error as { type?: string; status?: number; expose?: boolean };
     if (parser.type === 'entity.too.large') return sendStatusInfo(res, 413, 'invalid_data', 'The body is too large.');
-    if (parser.type === 'entity.parse.failed') return sendStatusInfo(res, 400, 'invalid_data', 'The body is not valid JSON.');
+    if (parser.type === 'entity.parse.failed')
+      return sendStatusInfo(res, 400, 'invalid_data', 'The body is not valid JSON.');
     if (parser.type === 'charset.unsupported') {
-      return sendStatusInfo(res, 415, 'not_acceptable', 'The body\'s charset is not supported: send UTF-8.');
+      return sendStatusInfo(res, 415, 'not_acceptable', "The body's charset is not supported: send UTF-8.");
     }
     if (parser.type === 'encoding.unsupported') {
-      const message = 'The body\'s Content-Encoding is not supported: send it uncompressed, or gzip- or deflate-compressed.';
+      const message =
+        "The body's Content-Encoding is not supported: send it uncompressed, or gzip- or deflate-compressed.";
       return sendStatusInfo(res, 415, 'not_acceptable', message);
     }
     if (parser.expose && typeof parser.status === 'number' && parser.status >= 400 && parser.status < 500) {
@@ -303,7 +387,10 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
     const id = String((req as { id?: unknown }).id ?? '');
     const unavailable = databaseUnavailable(error);
     if (unavailable) {
-      app.log.warn({ reason: unavailable.reason, detail: unavailable.message, path: req.path, id }, 'database unavailable');
+      app.log.warn(
+        { reason: unavailable.reason, detail: unavailable.message, path: req.path, id },
+        'database unavailable',
+      );
       res.setHeader('Retry-After', String(unavailable.retryAfterSeconds));
       const message = 'The service is busy for a moment. Retry in a few seconds: repeating the request is safe.';
       return sendStatusInfo(res, 503, 'server_busy', message);
@@ -313,4 +400,3 @@ export function obApiRouter(app: AppContext, provider: Provider): Router {
   });
   return router;
 }
-

@@ -30,10 +30,13 @@ export interface PageRenderer {
 const LANG_COOKIE = 'lang';
 const MAX_UPLOAD = 5_000_000;
 
-
 /** The page language; choosing one with ?lang= is remembered in a cookie. */
 export function languageOf(req: Request, res: Response): Lang {
-  const lang = pickLanguage({ query: req.query.lang, cookie: readCookie(req, LANG_COOKIE), acceptLanguage: req.get('accept-language') });
+  const lang = pickLanguage({
+    query: req.query.lang,
+    cookie: readCookie(req, LANG_COOKIE),
+    acceptLanguage: req.get('accept-language'),
+  });
   if (req.query.lang === lang) {
     setCookie(res, LANG_COOKIE, lang, { maxAge: 365 * 86_400_000, sameSite: 'lax', httpOnly: true, path: '/' });
   }
@@ -59,56 +62,71 @@ export function htmlPages(app: AppContext): PageRenderer {
       const achievement = facts.achievement;
       const catalogueBadge = achievement.catalogue_key ? app.catalogue.badge(achievement.catalogue_key) : undefined;
       res.setHeader('Cache-Control', 'no-cache');
-      return renderPage('credential', presentCredentialPage({
-        lang,
-        url,
-        credentialId: url,
-        credential: facts.credential,
-        report: facts.report,
-        achievement: {
-          name: lang === 'fr' ? achievement.name_fr : achievement.name_en,
-          description: lang === 'fr' ? achievement.description_fr : achievement.description_en,
-          criteria: lang === 'fr' ? achievement.criteria_fr : achievement.criteria_en,
-          achievementType: achievement.achievement_type,
-          competences: facts.competences,
-          imageUrl: `${app.ids.achievementImage(achievement.id, 'png')}?lang=${lang}`,
-          ...(catalogueBadge ? { register: catalogueBadge.register } : {}),
-        },
-        issuer: {
-          name: facts.organisation.name,
-          url: facts.organisation.url,
-          logoUrl: facts.organisation.logo_image_id ? app.ids.image(facts.organisation.logo_image_id) : null,
-          linkedinOrganizationId: facts.organisation.linkedin_org_id,
-          profileUrl: facts.organisation.url ?? app.ids.issuerPage(facts.organisation.slug),
-        },
-        holderName: facts.holderName,
-        issuedAt: row.issued_at,
-        validUntil: row.valid_until,
-        revokedAt: row.revoked_at,
-        erased: view.visibility === 'erased',
-        downloads: {
-          ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png`,
-          // The signed files are offered only where the visibility rule lets them out (they may carry the name).
-          ...(facts.signedFiles === 'public' ? {
-            png: `${url}/badge.png?download=1`, svg: `${url}/badge.svg?download=1`,
-            json: `${url}/credential.json`, jwt: `${url}/credential.jwt`,
-          } : {}),
-          holderOnly: facts.signedFiles === 'holder-only',
-        },
-        qrSvg: await qrSvg(url),
-        verifyPageUrl: `/verify?url=${encodeURIComponent(url)}`,
-        switchLanguageUrl: switchUrl(req, lang),
-        now: app.clock.now(),
-        catalogue: app.catalogue,
-      }));
+      return renderPage(
+        'credential',
+        presentCredentialPage({
+          lang,
+          url,
+          credentialId: url,
+          credential: facts.credential,
+          report: facts.report,
+          achievement: {
+            name: lang === 'fr' ? achievement.name_fr : achievement.name_en,
+            description: lang === 'fr' ? achievement.description_fr : achievement.description_en,
+            criteria: lang === 'fr' ? achievement.criteria_fr : achievement.criteria_en,
+            achievementType: achievement.achievement_type,
+            competences: facts.competences,
+            imageUrl: `${app.ids.achievementImage(achievement.id, 'png')}?lang=${lang}`,
+            ...(catalogueBadge ? { register: catalogueBadge.register } : {}),
+          },
+          issuer: {
+            name: facts.organisation.name,
+            url: facts.organisation.url,
+            logoUrl: facts.organisation.logo_image_id ? app.ids.image(facts.organisation.logo_image_id) : null,
+            linkedinOrganizationId: facts.organisation.linkedin_org_id,
+            profileUrl: facts.organisation.url ?? app.ids.issuerPage(facts.organisation.slug),
+          },
+          holderName: facts.holderName,
+          issuedAt: row.issued_at,
+          validUntil: row.valid_until,
+          revokedAt: row.revoked_at,
+          erased: view.visibility === 'erased',
+          downloads: {
+            ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png`,
+            // The signed files are offered only where the visibility rule lets them out (they may carry the name).
+            ...(facts.signedFiles === 'public'
+              ? {
+                  png: `${url}/badge.png?download=1`,
+                  svg: `${url}/badge.svg?download=1`,
+                  json: `${url}/credential.json`,
+                  jwt: `${url}/credential.jwt`,
+                }
+              : {}),
+            holderOnly: facts.signedFiles === 'holder-only',
+          },
+          qrSvg: await qrSvg(url),
+          verifyPageUrl: `/verify?url=${encodeURIComponent(url)}`,
+          switchLanguageUrl: switchUrl(req, lang),
+          now: app.clock.now(),
+          catalogue: app.catalogue,
+        }),
+      );
     },
     errorPage(req, res, status, message) {
       const lang = languageOf(req, res);
       const t = translator(lang);
-      res.status(status).type('html').send(renderPage('error', {
-        lang, title: t(status === 404 ? 'error.title' : 'error.generic'), heading: t(status === 404 ? 'error.title' : 'error.generic'),
-        message: message ?? t(status === 404 ? 'error.notFound' : 'error.generic'), switchLanguageUrl: switchUrl(req, lang),
-      }));
+      res
+        .status(status)
+        .type('html')
+        .send(
+          renderPage('error', {
+            lang,
+            title: t(status === 404 ? 'error.title' : 'error.generic'),
+            heading: t(status === 404 ? 'error.title' : 'error.generic'),
+            message: message ?? t(status === 404 ? 'error.notFound' : 'error.generic'),
+            switchLanguageUrl: switchUrl(req, lang),
+          }),
+        );
     },
   };
 }
@@ -119,17 +137,29 @@ type Problem = { key: string; params?: Record<string, string> };
 /** The verification page, the holder's management page and the static assets. */
 export function pagesRouter(app: AppContext): Router {
   const router = Router();
-  router.use('/assets', express.static(fromRoot('public', 'assets'), { maxAge: '1h', fallthrough: false, index: false }));
+  router.use(
+    '/assets',
+    express.static(fromRoot('public', 'assets'), { maxAge: '1h', fallthrough: false, index: false }),
+  );
   router.get('/', (_req, res) => res.redirect(302, '/verify'));
 
   const show = (req: Request, res: Response, report?: VerificationReport, problem?: Problem, url?: string) => {
     const lang = languageOf(req, res);
     if (report) app.metrics?.verified(report.verdict);
     res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(renderPage('verify', presentVerifyPage({
-      lang, ...(report ? { report } : {}), ...(problem ? { problem } : {}), ...(url ? { url } : {}),
-      switchLanguageUrl: switchUrl(req, lang), now: app.clock.now(),
-    })));
+    res.type('html').send(
+      renderPage(
+        'verify',
+        presentVerifyPage({
+          lang,
+          ...(report ? { report } : {}),
+          ...(problem ? { problem } : {}),
+          ...(url ? { url } : {}),
+          switchLanguageUrl: switchUrl(req, lang),
+          now: app.clock.now(),
+        }),
+      ),
+    );
   };
 
   const render = async (req: Request, res: Response, input?: VerifiableInput, problem?: Problem, url?: string) => {
@@ -152,29 +182,40 @@ export function pagesRouter(app: AppContext): Router {
     return renderUrl(req, res, url);
   });
 
-  const upload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD, files: 1, fields: 4, fieldSize: 2_000_000, parts: 6 } });
-  router.post('/verify', limited, (req, res, next) => {
-    upload.single('file')(req, res, (error: unknown) => {
-      if (!error) return next();
-      if ((error as { code?: string }).code === 'LIMIT_FILE_SIZE' || (error as { code?: string }).code === 'LIMIT_FIELD_VALUE') {
-        res.status(413);
-        return void render(req, res, undefined, { key: 'verify.tooLarge' }).catch(next);
-      }
-      next(new AppError(400, 'bad-request', `The form could not be read: ${(error as Error).message}`));
-    });
-  }, async (req, res) => {
-    const body = (req.body ?? {}) as { text?: unknown; url?: unknown };
-    const text = typeof body.text === 'string' ? body.text.trim() : '';
-    const url = typeof body.url === 'string' ? body.url.trim() : '';
-    if (req.file && req.file.size > 0) return render(req, res, { bytes: req.file.buffer });
-    // A link pasted in the text box is verified as a link: the page or file it names is fetched (or, for one of
-    // Blason's own badges, read from the store), whatever standard it turns out to follow.
-    if (text && /^https?:\/\/\S+$/.test(text)) return renderUrl(req, res, text);
-    if (text) return render(req, res, { text });
-    if (url) return renderUrl(req, res, url);
-    res.status(400);
-    return render(req, res, undefined, { key: 'verify.nothing' });
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_UPLOAD, files: 1, fields: 4, fieldSize: 2_000_000, parts: 6 },
   });
+  router.post(
+    '/verify',
+    limited,
+    (req, res, next) => {
+      upload.single('file')(req, res, (error: unknown) => {
+        if (!error) return next();
+        if (
+          (error as { code?: string }).code === 'LIMIT_FILE_SIZE' ||
+          (error as { code?: string }).code === 'LIMIT_FIELD_VALUE'
+        ) {
+          res.status(413);
+          return void render(req, res, undefined, { key: 'verify.tooLarge' }).catch(next);
+        }
+        next(new AppError(400, 'bad-request', `The form could not be read: ${(error as Error).message}`));
+      });
+    },
+    async (req, res) => {
+      const body = (req.body ?? {}) as { text?: unknown; url?: unknown };
+      const text = typeof body.text === 'string' ? body.text.trim() : '';
+      const url = typeof body.url === 'string' ? body.url.trim() : '';
+      if (req.file && req.file.size > 0) return render(req, res, { bytes: req.file.buffer });
+      // A link pasted in the text box is verified as a link: the page or file it names is fetched (or, for one of
+      // Blason's own badges, read from the store), whatever standard it turns out to follow.
+      if (text && /^https?:\/\/\S+$/.test(text)) return renderUrl(req, res, text);
+      if (text) return render(req, res, { text });
+      if (url) return renderUrl(req, res, url);
+      res.status(400);
+      return render(req, res, undefined, { key: 'verify.nothing' });
+    },
+  );
 
   const manage = async (req: Request, res: Response, key: string, saved: boolean) => {
     const lang = languageOf(req, res);
@@ -184,20 +225,45 @@ export function pagesRouter(app: AppContext): Router {
     const id = param(req, 'id');
     try {
       const settings = await holderSettings(app, id, key);
-      res.type('html').send(renderPage('manage', {
-        lang, title: t('manage.title'), switchLanguageUrl: switchUrl(req, lang), badgeName: settings.badgeName, holderName: settings.holderName,
-        showName: settings.showName, key, saved, action: `/credentials/${id}/manage`, publicUrl: app.ids.credential(settings.row.id),
-        // Her own signed files, whatever the public may see; the key is hers and leaves with no referrer.
-        downloads: Object.fromEntries(CREDENTIAL_FILES.map(([file, format]) => [
-          format, `/credentials/${id}/manage/${file}?key=${encodeURIComponent(key)}&download=1`,
-        ])),
-      }));
+      res.type('html').send(
+        renderPage('manage', {
+          lang,
+          title: t('manage.title'),
+          switchLanguageUrl: switchUrl(req, lang),
+          badgeName: settings.badgeName,
+          holderName: settings.holderName,
+          showName: settings.showName,
+          key,
+          saved,
+          action: `/credentials/${id}/manage`,
+          publicUrl: app.ids.credential(settings.row.id),
+          // Her own signed files, whatever the public may see; the key is hers and leaves with no referrer.
+          downloads: Object.fromEntries(
+            CREDENTIAL_FILES.map(([file, format]) => [
+              format,
+              `/credentials/${id}/manage/${file}?key=${encodeURIComponent(key)}&download=1`,
+            ]),
+          ),
+        }),
+      );
     } catch (error) {
       if (!(error instanceof AppError) || error.status !== 404) throw error;
-      res.status(404).type('html').send(renderPage('manage', { lang, title: t('manage.title'), switchLanguageUrl: switchUrl(req, lang), invalid: true }));
+      res
+        .status(404)
+        .type('html')
+        .send(
+          renderPage('manage', {
+            lang,
+            title: t('manage.title'),
+            switchLanguageUrl: switchUrl(req, lang),
+            invalid: true,
+          }),
+        );
     }
   };
-  router.get('/credentials/:id/manage', async (req, res) => manage(req, res, typeof req.query.key === 'string' ? req.query.key : '', req.query.saved === '1'));
+  router.get('/credentials/:id/manage', async (req, res) =>
+    manage(req, res, typeof req.query.key === 'string' ? req.query.key : '', req.query.saved === '1'),
+  );
   router.post('/credentials/:id/manage', express.urlencoded({ extended: false, limit: '4kb' }), async (req, res) => {
     const key = typeof req.body?.key === 'string' ? req.body.key : '';
     try {
@@ -220,4 +286,3 @@ export function pagesRouter(app: AppContext): Router {
   }
   return router;
 }
-

@@ -7,7 +7,10 @@ import { sendProblem } from './problem.js';
 
 /** The requesting client, as a keyed hash of its address (no IP address is ever stored). */
 export function clientOf(app: AppContext, req: Request): string {
-  return createHmac('sha256', app.recipientSecret).update(req.ip ?? 'unknown').digest('hex').slice(0, 24);
+  return createHmac('sha256', app.recipientSecret)
+    .update(req.ip ?? 'unknown')
+    .digest('hex')
+    .slice(0, 24);
 }
 
 /**
@@ -36,7 +39,12 @@ export function rateLimit(app: AppContext, name: string, limitPerMinute: number)
     }
     if (count > limitPerMinute) {
       res.setHeader('Retry-After', String(60 - (Math.floor(app.clock.now().getTime() / 1000) % 60)));
-      return sendProblem(res, 429, 'rate-limited', `Too many requests: at most ${limitPerMinute} a minute. Try again shortly.`);
+      return sendProblem(
+        res,
+        429,
+        'rate-limited',
+        `Too many requests: at most ${limitPerMinute} a minute. Try again shortly.`,
+      );
     }
     next();
   };

@@ -40,40 +40,48 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   const metricsToken = app.config.metricsToken;
   const metrics = metricsToken && app.metrics instanceof PrometheusMetrics ? app.metrics : undefined;
   if (metrics) http.use(observeRequests(metrics));
-  http.use(pinoHttp({
-    logger: app.log,
-    genReqId: (req, res) => {
-      const id = randomUUID();
-      res.setHeader('X-Request-Id', id);
-      return id;
-    },
-    // Paths carry ids, never personal data; query strings (which could: ?email=) and headers are not logged.
-    serializers: {
-      req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-      res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-    },
-    customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
-  }));
-  http.use(requestIdScope());
-  http.use(helmet({
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'none'"],
-        formAction: ["'self'", 'https://www.linkedin.com'],
-        frameAncestors: ["'none'"],
+  http.use(
+    pinoHttp({
+      logger: app.log,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
       },
-    },
-    crossOriginResourcePolicy: { policy: 'cross-origin' },
-    crossOriginEmbedderPolicy: false,
-  }));
+      // Paths carry ids, never personal data; query strings (which could: ?email=) and headers are not logged.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          path: req.url.split('?')[0],
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customLogLevel: (_req, res, error) => (error || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  http.use(requestIdScope());
+  http.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          objectSrc: ["'none'"],
+          baseUri: ["'none'"],
+          formAction: ["'self'", 'https://www.linkedin.com'],
+          frameAncestors: ["'none'"],
+        },
+      },
+      crossOriginResourcePolicy: { policy: 'cross-origin' },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
 
   // Without a token there are no metrics: /metrics is then an unknown address (404), like any other.
   if (metrics && metricsToken) http.get('/metrics', metricsEndpoint(metrics, metricsToken));
@@ -94,7 +102,9 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.use((req, res) => sendProblem(res, 404, 'not-found', `No such resource: ${req.method} ${req.path}`));
   // People in a browser on the console or the public pages get an HTML page; programs get problem+json.
   http.use((error: unknown, req: express.Request, res: express.Response, next: express.NextFunction) => {
-    const human = /^\/(console|claim|verify|holder|oauth\/interaction)(\/|$)/.test(req.path) && req.accepts(['html', 'json']) === 'html';
+    const human =
+      /^\/(console|claim|verify|holder|oauth\/interaction)(\/|$)/.test(req.path) &&
+      req.accepts(['html', 'json']) === 'html';
     const unavailable = human && !res.headersSent ? databaseUnavailable(error) : undefined;
     if (unavailable) {
       res.setHeader('Retry-After', String(unavailable.retryAfterSeconds));

@@ -85,7 +85,13 @@ function channels(hex: string): [number, number, number] {
 }
 
 function toHex(rgb: readonly number[]): string {
-  return `#${rgb.map((c) => Math.round(Math.min(255, Math.max(0, c))).toString(16).padStart(2, '0')).join('')}`.toUpperCase();
+  return `#${rgb
+    .map((c) =>
+      Math.round(Math.min(255, Math.max(0, c)))
+        .toString(16)
+        .padStart(2, '0'),
+    )
+    .join('')}`.toUpperCase();
 }
 
 /** Linear interpolation in sRGB: good enough for tints and shades of one hue. */
@@ -162,7 +168,10 @@ const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu
  * no-break spaces French puts before « : ; ! ? », which must keep the word wrap from splitting there.
  */
 function cleanText(text: string | undefined): string {
-  return (text ?? '').replace(NOT_XML_CHAR, '').replace(/[^\S\u00A0\u202F]+/gu, ' ').trim();
+  return (text ?? '')
+    .replace(NOT_XML_CHAR, '')
+    .replace(/[^\S\u00A0\u202F]+/gu, ' ')
+    .trim();
 }
 
 const graphemeSegmenter = new Intl.Segmenter('fr', { granularity: 'grapheme' });
@@ -221,7 +230,12 @@ function wrapTitle(title: string): string[] {
   // Make room for the ellipsis: drop the last word if there is one to drop, else cut the word.
   if (graphemes(last).length + 1 > TITLE_LINE_CHARS) {
     const space = last.lastIndexOf(' ');
-    last = space > 0 ? last.slice(0, space) : graphemes(last).slice(0, TITLE_LINE_CHARS - 1).join('');
+    last =
+      space > 0
+        ? last.slice(0, space)
+        : graphemes(last)
+            .slice(0, TITLE_LINE_CHARS - 1)
+            .join('');
   }
   kept[TITLE_MAX_LINES - 1] = withEllipsis(last);
   return kept;
@@ -246,7 +260,12 @@ function estimateWidthEm(text: string, weight: 'bold' | 'regular'): number {
 }
 
 /** The largest size up to `preferred` at which the widest line fits in `maxWidth` user units. */
-function fittingFontSize(lines: readonly string[], weight: 'bold' | 'regular', preferred: number, maxWidth: number): number {
+function fittingFontSize(
+  lines: readonly string[],
+  weight: 'bold' | 'regular',
+  preferred: number,
+  maxWidth: number,
+): number {
   const widestEm = Math.max(0, ...lines.map((line) => estimateWidthEm(line, weight)));
   const size = widestEm > 0 ? Math.min(preferred, maxWidth / widestEm) : preferred;
   return Math.round(Math.max(10, size) * 10) / 10;
@@ -271,7 +290,10 @@ interface BadgeView extends BadgePalette {
  * Title lines, the block centred on the template's title area. Each `y` is the middle of a line; the
  * templates add dy="0.36em", which puts DejaVu's capitals (0.73 em tall) on that middle.
  */
-function titleLayout(lines: readonly string[], shape: BadgeShape): { lines: BadgeView['titleLines']; fontSize: number } {
+function titleLayout(
+  lines: readonly string[],
+  shape: BadgeShape,
+): { lines: BadgeView['titleLines']; fontSize: number } {
   const { titleCentreY, titleMaxWidth } = LAYOUT[shape];
   const fontSize = fittingFontSize(lines, 'bold', 30, titleMaxWidth);
   const lineHeight = fontSize * 1.2;

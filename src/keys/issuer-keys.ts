@@ -5,7 +5,13 @@ import { ed25519Signer, jwtSigner, type Ed25519Signer, type JwtSigner } from '..
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/clock.js';
 import type { Db } from '../store/database.js';
-import { activeKeys, insertKeyIfNoneActive, publishedKeys, retireActiveKeys, type KeyPurpose } from '../store/repositories/issuer-keys.js';
+import {
+  activeKeys,
+  insertKeyIfNoneActive,
+  publishedKeys,
+  retireActiveKeys,
+  type KeyPurpose,
+} from '../store/repositories/issuer-keys.js';
 import type { IssuerKeyRow } from '../store/schema.js';
 import type { KeyStore } from './keystore.js';
 
@@ -18,7 +24,10 @@ export interface IssuerSigners {
   dataIntegrity: Ed25519Signer;
   jwt: JwtSigner;
   /** Private keys and ids, for the signing worker pool. */
-  keys: { dataIntegrity: { verificationMethod: string; privateKey: KeyObject }; jwt: { kid: string; alg: 'ES256'; privateKey: KeyObject } };
+  keys: {
+    dataIntegrity: { verificationMethod: string; privateKey: KeyObject };
+    jwt: { kid: string; alg: 'ES256'; privateKey: KeyObject };
+  };
   keyRowIds: string[];
 }
 
@@ -30,7 +39,11 @@ export interface IssuerSigners {
 export class IssuerKeys {
   private readonly privateKeys = new Map<string, Promise<KeyObject>>();
 
-  constructor(private readonly db: Db, private readonly store: KeyStore, private readonly clock: Clock) {}
+  constructor(
+    private readonly db: Db,
+    private readonly store: KeyStore,
+    private readonly clock: Clock,
+  ) {}
 
   /** Creates the missing active keys of an issuer. Safe when several processes call it at once. */
   async ensure(organisationId: string): Promise<void> {
@@ -63,7 +76,9 @@ export class IssuerKeys {
 
   /** Retires the active keys and makes new ones. Returns the retired key ids. */
   async rotate(organisationId: string): Promise<{ retired: string[]; active: string[] }> {
-    const retired = await this.db.transaction().execute((trx) => retireActiveKeys(trx, organisationId, this.clock.now().toISOString()));
+    const retired = await this.db
+      .transaction()
+      .execute((trx) => retireActiveKeys(trx, organisationId, this.clock.now().toISOString()));
     await this.ensure(organisationId);
     const active = await activeKeys(this.db, organisationId);
     return { retired: retired.map((k) => k.key_id), active: active.map((k) => k.key_id) };
@@ -98,7 +113,10 @@ export class IssuerKeys {
     return {
       dataIntegrity: ed25519Signer(verificationMethod, diKey),
       jwt: jwtSigner(kid, 'ES256', jwtKey),
-      keys: { dataIntegrity: { verificationMethod, privateKey: diKey }, jwt: { kid, alg: 'ES256', privateKey: jwtKey } },
+      keys: {
+        dataIntegrity: { verificationMethod, privateKey: diKey },
+        jwt: { kid, alg: 'ES256', privateKey: jwtKey },
+      },
       keyRowIds: [di.id, jwt.id],
     };
   }
@@ -110,11 +128,22 @@ export class IssuerKeys {
 
 /** The issuer's DID document: every published key, each for assertionMethod. No private member, ever. */
 export function didDocument(did: string, keys: IssuerKeyRow[], alsoKnownAs: string): Record<string, unknown> {
-  const methods = keys.map((key) => key.purpose === 'data-integrity'
-    ? { id: `${did}#${key.key_id}`, type: 'Multikey', controller: did, publicKeyMultibase: key.public_multibase }
-    : { id: `${did}#${key.key_id}`, type: 'JsonWebKey2020', controller: did, publicKeyJwk: JSON.parse(key.public_jwk) as JWK });
+  const methods = keys.map((key) =>
+    key.purpose === 'data-integrity'
+      ? { id: `${did}#${key.key_id}`, type: 'Multikey', controller: did, publicKeyMultibase: key.public_multibase }
+      : {
+          id: `${did}#${key.key_id}`,
+          type: 'JsonWebKey2020',
+          controller: did,
+          publicKeyJwk: JSON.parse(key.public_jwk) as JWK,
+        },
+  );
   return {
-    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1', 'https://w3id.org/security/suites/jws-2020/v1'],
+    '@context': [
+      'https://www.w3.org/ns/did/v1',
+      'https://w3id.org/security/multikey/v1',
+      'https://w3id.org/security/suites/jws-2020/v1',
+    ],
     id: did,
     alsoKnownAs: [alsoKnownAs],
     verificationMethod: methods,
@@ -124,5 +153,11 @@ export function didDocument(did: string, keys: IssuerKeyRow[], alsoKnownAs: stri
 
 /** One JWK of the platform JWKS: `kid` is the full DID URL, `iss` the issuer (1EdTech recommendation). */
 export function jwkEntry(did: string, key: IssuerKeyRow): Record<string, unknown> {
-  return { ...(JSON.parse(key.public_jwk) as JWK), kid: `${did}#${key.key_id}`, alg: key.algorithm === 'Ed25519' ? 'EdDSA' : key.algorithm, use: 'sig', iss: did };
+  return {
+    ...(JSON.parse(key.public_jwk) as JWK),
+    kid: `${did}#${key.key_id}`,
+    alg: key.algorithm === 'Ed25519' ? 'EdDSA' : key.algorithm,
+    use: 'sig',
+    iss: did,
+  };
 }

@@ -20,8 +20,13 @@ export function fileKeyStore(directory: string, passphrase?: string): KeyStore {
   return {
     async create(kind, name) {
       await mkdir(directory, { recursive: true, mode: 0o700 });
-      const { privateKey } = kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
-      const pem = privateKey.export({ format: 'pem', type: 'pkcs8', ...(passphrase ? { cipher: 'aes-256-cbc', passphrase } : {}) });
+      const { privateKey } =
+        kind === 'ed25519' ? generateKeyPairSync('ed25519') : generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pem = privateKey.export({
+        format: 'pem',
+        type: 'pkcs8',
+        ...(passphrase ? { cipher: 'aes-256-cbc', passphrase } : {}),
+      });
       const file = `${name}.pem`;
       await writeFile(resolve(file), pem, { mode: 0o600, flag: 'wx' });
       await chmod(resolve(file), 0o600);

@@ -34,14 +34,17 @@ export function smtpMailer(url: string): Mailer {
   } catch {
     throw new Error('SMTP_URL is not a URL (expected smtp://host:port or smtps://user:password@host:port)');
   }
-  if (!SMTP_PROTOCOLS.has(parsed.protocol) || !parsed.hostname) throw new Error('SMTP_URL must be smtp://host:port or smtps://user:password@host:port');
+  if (!SMTP_PROTOCOLS.has(parsed.protocol) || !parsed.hostname)
+    throw new Error('SMTP_URL must be smtp://host:port or smtps://user:password@host:port');
   const secure = parsed.protocol === 'smtps:';
   const flag = (name: string) => parsed.searchParams.get(name) === 'true';
   const transport = nodemailer.createTransport({
     host: parsed.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: parsed.port ? Number(parsed.port) : secure ? 465 : 587,
     secure,
-    ...(parsed.username ? { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } } : {}),
+    ...(parsed.username
+      ? { auth: { user: decodeURIComponent(parsed.username), pass: decodeURIComponent(parsed.password) } }
+      : {}),
     ignoreTLS: flag('ignoreTLS'),
     requireTLS: flag('requireTLS'),
     ...(parsed.searchParams.get('rejectUnauthorized') === 'false' ? { tls: { rejectUnauthorized: false } } : {}),
@@ -90,7 +93,11 @@ export class OutboxSender {
   private stopped = false;
   private readonly batchSize: number;
 
-  constructor(private readonly app: SenderContext, private readonly mailer: Mailer, options: { batchSize?: number } = {}) {
+  constructor(
+    private readonly app: SenderContext,
+    private readonly mailer: Mailer,
+    options: { batchSize?: number } = {},
+  ) {
     this.batchSize = options.batchSize ?? 20;
   }
 
@@ -98,7 +105,13 @@ export class OutboxSender {
     clearTimeout(this.timer);
     this.stopped = false;
     const tick = () => {
-      this.flush().catch((error: unknown) => this.app.log.error({ error: error instanceof Error ? error.message : String(error) }, 'outbox: sending failed'))
+      this.flush()
+        .catch((error: unknown) =>
+          this.app.log.error(
+            { error: error instanceof Error ? error.message : String(error) },
+            'outbox: sending failed',
+          ),
+        )
         .finally(() => {
           if (this.stopped) return;
           this.timer = setTimeout(tick, intervalMs);
@@ -130,11 +143,20 @@ export class OutboxSender {
       const batch = await claimDue(this.app.db, this.batchSize, this.app.clock.now());
       for (const [i, message] of batch.entries()) {
         if (this.stopped) {
-          await releaseClaims(this.app.db, batch.slice(i).map((m) => m.id));
+          await releaseClaims(
+            this.app.db,
+            batch.slice(i).map((m) => m.id),
+          );
           return totals;
         }
         try {
-          await this.mailer.send({ to: message.to_email, from: this.app.config.mailFrom, subject: message.subject, text: message.text_body, html: message.html_body });
+          await this.mailer.send({
+            to: message.to_email,
+            from: this.app.config.mailFrom,
+            subject: message.subject,
+            text: message.text_body,
+            html: message.html_body,
+          });
         } catch (error) {
           totals.failed++;
           this.app.metrics?.mail('failed');

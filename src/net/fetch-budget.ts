@@ -16,7 +16,11 @@ export function budgetedFetcher(inner: Fetcher, budgetMs: number): Fetcher {
   const fetched = new Map<string, Promise<FetchedDocument>>();
   const withinBudget = (url: string, work: () => Promise<FetchedDocument>): Promise<FetchedDocument> => {
     const remaining = deadline - Date.now();
-    const spent = () => new FetchError('timeout', `${url} was not fetched: this verification's ${budgetMs / 1000} s for fetching documents ran out.`);
+    const spent = () =>
+      new FetchError(
+        'timeout',
+        `${url} was not fetched: this verification's ${budgetMs / 1000} s for fetching documents ran out.`,
+      );
     if (remaining <= 0) return Promise.reject(spent());
     let timer: NodeJS.Timeout | undefined;
     // The inner fetch keeps its own (bounded) timeout and closes its socket then; here we stop waiting for it.

@@ -38,7 +38,8 @@ const PUBLIC_RANGES = new Set(['unicast']);
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
   let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
+    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
   return PUBLIC_RANGES.has(parsed.range());
 }
 
@@ -48,9 +49,14 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
       if (error) return callback(error, '', 0);
       const usable = allowPrivate ? addresses : addresses.filter((a) => isPublicAddress(a.address));
       if (usable.length === 0) {
-        return callback(Object.assign(new Error(`${hostname} resolves only to private or reserved addresses`), { code: 'EBLOCKED' }), '', 0);
+        return callback(
+          Object.assign(new Error(`${hostname} resolves only to private or reserved addresses`), { code: 'EBLOCKED' }),
+          '',
+          0,
+        );
       }
-      if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
+      if ((options as { all?: boolean }).all)
+        return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, usable);
       return callback(null, usable[0]!.address, usable[0]!.family);
     });
   };
@@ -76,7 +82,8 @@ export function guardedFetcher(options: GuardedFetchOptions = {}): Fetcher {
     if (url.protocol !== 'https:' && !(allowed && url.protocol === 'http:')) {
       throw new FetchError('blocked', `Only HTTPS URLs are fetched (${url.protocol}//${url.host} refused).`);
     }
-    if (url.port !== '' && !allowed) throw new FetchError('blocked', `Only the default HTTPS port is allowed (${url.host} refused).`);
+    if (url.port !== '' && !allowed)
+      throw new FetchError('blocked', `Only the default HTTPS port is allowed (${url.host} refused).`);
     if (url.username || url.password) throw new FetchError('blocked', 'URLs with credentials are refused.');
     const literal = url.hostname.replace(/^\[|\]$/g, '');
     if (ipaddr.isValid(literal) && !allowed && !isPublicAddress(literal)) {
@@ -84,7 +91,11 @@ export function guardedFetcher(options: GuardedFetchOptions = {}): Fetcher {
     }
   };
 
-  const once = (url: URL, fetchOptions: FetchOptions, deadline: number): Promise<{ response: IncomingMessage; body?: Buffer }> =>
+  const once = (
+    url: URL,
+    fetchOptions: FetchOptions,
+    deadline: number,
+  ): Promise<{ response: IncomingMessage; body?: Buffer }> =>
     new Promise((resolve, reject) => {
       const client = url.protocol === 'https:' ? https : http;
       const remaining = Math.max(1, deadline - Date.now());
@@ -96,13 +107,19 @@ export function guardedFetcher(options: GuardedFetchOptions = {}): Fetcher {
         agent: false,
         ...(ca && url.protocol === 'https:' ? { ca } : {}),
       });
-      const timer = setTimeout(() => request.destroy(new FetchError('timeout', `${url.host} did not answer within ${timeoutMs} ms.`)), remaining);
-      request.on('timeout', () => request.destroy(new FetchError('timeout', `${url.host} did not answer within ${timeoutMs} ms.`)));
+      const timer = setTimeout(
+        () => request.destroy(new FetchError('timeout', `${url.host} did not answer within ${timeoutMs} ms.`)),
+        remaining,
+      );
+      request.on('timeout', () =>
+        request.destroy(new FetchError('timeout', `${url.host} did not answer within ${timeoutMs} ms.`)),
+      );
       request.on('error', (error: Error & { code?: string }) => {
         clearTimeout(timer);
         if (error instanceof FetchError) reject(error);
         else if (error.code === 'EBLOCKED') reject(new FetchError('blocked', error.message));
-        else reject(new FetchError('unreachable', `${url.host} could not be reached (${error.code ?? error.message}).`));
+        else
+          reject(new FetchError('unreachable', `${url.host} could not be reached (${error.code ?? error.message}).`));
       });
       request.on('response', (response) => {
         if (response.statusCode && response.statusCode >= 300 && response.statusCode < 400) {
@@ -160,9 +177,15 @@ export function guardedFetcher(options: GuardedFetchOptions = {}): Fetcher {
           url = new URL(location, url);
           continue;
         }
-        if (status === 404 || status === 410) throw new FetchError('not-found', `${url.href} does not exist (HTTP ${status}).`, status);
-        if (status < 200 || status >= 300) throw new FetchError('http-error', `${url.host} answered HTTP ${status}.`, status);
-        return { url: url.href, contentType: String(response.headers['content-type'] ?? ''), body: body ?? Buffer.alloc(0) };
+        if (status === 404 || status === 410)
+          throw new FetchError('not-found', `${url.href} does not exist (HTTP ${status}).`, status);
+        if (status < 200 || status >= 300)
+          throw new FetchError('http-error', `${url.host} answered HTTP ${status}.`, status);
+        return {
+          url: url.href,
+          contentType: String(response.headers['content-type'] ?? ''),
+          body: body ?? Buffer.alloc(0),
+        };
       }
     },
   };

@@ -1,7 +1,12 @@
 import type { Db } from '../store/database.js';
 import {
-  consumeOAuthRecord, deleteOAuthRecord, deleteOAuthRecordsOfGrants, findOAuthRecord, keepOAuthClient,
-  upsertOAuthClient, upsertOAuthRecord,
+  consumeOAuthRecord,
+  deleteOAuthRecord,
+  deleteOAuthRecordsOfGrants,
+  findOAuthRecord,
+  keepOAuthClient,
+  upsertOAuthClient,
+  upsertOAuthRecord,
 } from '../store/repositories/oauth-records.js';
 
 /**
@@ -32,8 +37,12 @@ export function databaseAdapter(db: Db, now: () => Date, options: { unauthorised
         return upsertOAuthClient(db, id, JSON.stringify(payload), expiresAt);
       }
       await upsertOAuthRecord(db, {
-        model: this.model, id, payload: JSON.stringify(payload),
-        grantId: text(payload.grantId), uid: text(payload.uid), accountId: text(payload.accountId),
+        model: this.model,
+        id,
+        payload: JSON.stringify(payload),
+        grantId: text(payload.grantId),
+        uid: text(payload.uid),
+        accountId: text(payload.accountId),
         expiresAt: expiresIn ? new Date(now().getTime() + expiresIn * 1000).toISOString() : null,
       });
       // A holder authorised this client: it is kept.

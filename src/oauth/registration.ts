@@ -3,7 +3,17 @@ import type { AppContext } from '../app/context.js';
 import { deleteExpiredOAuthClients } from '../store/repositories/oauth-records.js';
 import { ALL_OB_SCOPES } from './scopes.js';
 
-const REQUIRED = ['client_name', 'client_uri', 'logo_uri', 'tos_uri', 'policy_uri', 'software_id', 'software_version', 'redirect_uris', 'scope'] as const;
+const REQUIRED = [
+  'client_name',
+  'client_uri',
+  'logo_uri',
+  'tos_uri',
+  'policy_uri',
+  'software_id',
+  'software_version',
+  'redirect_uris',
+  'scope',
+] as const;
 const URL_FIELDS = ['client_uri', 'logo_uri', 'tos_uri', 'policy_uri'] as const;
 /** The only members naming URLs that a client may register: links shown to the holder, and where to return. */
 const ACCEPTED_URL_MEMBERS: ReadonlySet<string> = new Set([...URL_FIELDS, 'redirect_uris']);
@@ -40,47 +50,70 @@ export function registrationPolicy(app: AppContext, limited: RequestHandler) {
     }
     next();
   };
-  return [limited, forgetExpired, json, (req: Request, res: Response, next: NextFunction) => {
-    const body = req.body as Record<string, unknown> | undefined;
-    if (!body || typeof body !== 'object' || Array.isArray(body)) return refuse(res, 'invalid_client_metadata', 'The registration request must be a JSON object.');
-    const fetchable = Object.keys(body).find((member) => /_uris?$/.test(member) && !ACCEPTED_URL_MEMBERS.has(member));
-    if (fetchable) {
-      const accepted = [...ACCEPTED_URL_MEMBERS].join(', ');
-      const description = `${fetchable} is not accepted: an Open Badges client registers only ${accepted}.`;
-      return refuse(res, 'invalid_client_metadata', description);
-    }
-    const missing = REQUIRED.filter((field) => body[field] === undefined || body[field] === '');
-    if (missing.length > 0) return refuse(res, 'invalid_client_metadata', `Missing client metadata: ${missing.join(', ')} (all required by Open Badges 3.0).`);
-    if (!Array.isArray(body.redirect_uris) || body.redirect_uris.length === 0 || !body.redirect_uris.every((u) => typeof u === 'string')) {
-      return refuse(res, 'invalid_redirect_uri', 'redirect_uris must be a non-empty array of URLs.');
-    }
-    const urls: URL[] = [];
-    for (const value of [...URL_FIELDS.map((f) => body[f]), ...(body.redirect_uris as string[])]) {
-      let url: URL;
-      try {
-        url = new URL(String(value));
-      } catch {
-        return refuse(res, 'invalid_client_metadata', `${String(value)} is not a URL.`);
+  return [
+    limited,
+    forgetExpired,
+    json,
+    (req: Request, res: Response, next: NextFunction) => {
+      const body = req.body as Record<string, unknown> | undefined;
+      if (!body || typeof body !== 'object' || Array.isArray(body))
+        return refuse(res, 'invalid_client_metadata', 'The registration request must be a JSON object.');
+      const fetchable = Object.keys(body).find((member) => /_uris?$/.test(member) && !ACCEPTED_URL_MEMBERS.has(member));
+      if (fetchable) {
+        const accepted = [...ACCEPTED_URL_MEMBERS].join(', ');
+        const description = `${fetchable} is not accepted: an Open Badges client registers only ${accepted}.`;
+        return refuse(res, 'invalid_client_metadata', description);
       }
-      const plainAllowed = url.protocol === 'http:' && insecure.has(url.host.toLowerCase());
-      if (url.protocol !== 'https:' && !plainAllowed) return refuse(res, 'invalid_client_metadata', `${url.href} must use https.`);
-      urls.push(url);
-    }
-    if (new Set(urls.map((u) => u.hostname.toLowerCase())).size > 1) return refuse(res, 'invalid_client_metadata', 'All the client URLs must share one host name.');
-    const scopes = String(body.scope).split(' ').filter(Boolean);
-    const unknown = scopes.filter((s) => s !== 'offline_access' && !ALL_OB_SCOPES.includes(s));
-    if (unknown.length > 0) return refuse(res, 'invalid_client_metadata', `Unknown scope: ${unknown.join(' ')}.`);
-    if (body.token_endpoint_auth_method !== undefined && body.token_endpoint_auth_method !== 'client_secret_basic') {
-      return refuse(res, 'invalid_client_metadata', 'token_endpoint_auth_method must be client_secret_basic.');
-    }
-    const grants = (body.grant_types as unknown[] | undefined) ?? ['authorization_code', 'refresh_token'];
-    if (!Array.isArray(grants) || !grants.every((g) => g === 'authorization_code' || g === 'refresh_token')) {
-      return refuse(res, 'invalid_client_metadata', 'grant_types may only be authorization_code and refresh_token.');
-    }
-    const responses = (body.response_types as unknown[] | undefined) ?? ['code'];
-    if (!Array.isArray(responses) || responses.length !== 1 || responses[0] !== 'code') return refuse(res, 'invalid_client_metadata', 'response_types must be ["code"].');
-    // Refresh tokens unless the client said otherwise: a backpack syncs when its user is away.
-    req.body = { ...body, grant_types: grants, response_types: ['code'], token_endpoint_auth_method: 'client_secret_basic' };
-    next();
-  }];
+      const missing = REQUIRED.filter((field) => body[field] === undefined || body[field] === '');
+      if (missing.length > 0)
+        return refuse(
+          res,
+          'invalid_client_metadata',
+          `Missing client metadata: ${missing.join(', ')} (all required by Open Badges 3.0).`,
+        );
+      if (
+        !Array.isArray(body.redirect_uris) ||
+        body.redirect_uris.length === 0 ||
+        !body.redirect_uris.every((u) => typeof u === 'string')
+      ) {
+        return refuse(res, 'invalid_redirect_uri', 'redirect_uris must be a non-empty array of URLs.');
+      }
+      const urls: URL[] = [];
+      for (const value of [...URL_FIELDS.map((f) => body[f]), ...(body.redirect_uris as string[])]) {
+        let url: URL;
+        try {
+          url = new URL(String(value));
+        } catch {
+          return refuse(res, 'invalid_client_metadata', `${String(value)} is not a URL.`);
+        }
+        const plainAllowed = url.protocol === 'http:' && insecure.has(url.host.toLowerCase());
+        if (url.protocol !== 'https:' && !plainAllowed)
+          return refuse(res, 'invalid_client_metadata', `${url.href} must use https.`);
+        urls.push(url);
+      }
+      if (new Set(urls.map((u) => u.hostname.toLowerCase())).size > 1)
+        return refuse(res, 'invalid_client_metadata', 'All the client URLs must share one host name.');
+      const scopes = String(body.scope).split(' ').filter(Boolean);
+      const unknown = scopes.filter((s) => s !== 'offline_access' && !ALL_OB_SCOPES.includes(s));
+      if (unknown.length > 0) return refuse(res, 'invalid_client_metadata', `Unknown scope: ${unknown.join(' ')}.`);
+      if (body.token_endpoint_auth_method !== undefined && body.token_endpoint_auth_method !== 'client_secret_basic') {
+        return refuse(res, 'invalid_client_metadata', 'token_endpoint_auth_method must be client_secret_basic.');
+      }
+      const grants = (body.grant_types as unknown[] | undefined) ?? ['authorization_code', 'refresh_token'];
+      if (!Array.isArray(grants) || !grants.every((g) => g === 'authorization_code' || g === 'refresh_token')) {
+        return refuse(res, 'invalid_client_metadata', 'grant_types may only be authorization_code and refresh_token.');
+      }
+      const responses = (body.response_types as unknown[] | undefined) ?? ['code'];
+      if (!Array.isArray(responses) || responses.length !== 1 || responses[0] !== 'code')
+        return refuse(res, 'invalid_client_metadata', 'response_types must be ["code"].');
+      // Refresh tokens unless the client said otherwise: a backpack syncs when its user is away.
+      req.body = {
+        ...body,
+        grant_types: grants,
+        response_types: ['code'],
+        token_endpoint_auth_method: 'client_secret_basic',
+      };
+      next();
+    },
+  ];
 }

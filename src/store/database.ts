@@ -1,7 +1,16 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import path from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type Migration, type MigrationProvider, type SqliteDatabase } from 'kysely';
+import {
+  Kysely,
+  Migrator,
+  PostgresDialect,
+  SqliteDialect,
+  sql,
+  type Migration,
+  type MigrationProvider,
+  type SqliteDatabase,
+} from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
 import { asUnavailable, DatabaseUnavailableError } from './errors.js';
@@ -117,7 +126,12 @@ export function openStore(database: Config['database']): Store {
     sqlite.pragma('journal_mode = WAL');
     sqlite.pragma('synchronous = NORMAL');
     sqlite.pragma('foreign_keys = ON');
-    const db = new Kysely<Database>({ dialect: resilientDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), { kind: 'sqlite', busyRetryMs: SQLITE_BUSY_RETRY_MS }) });
+    const db = new Kysely<Database>({
+      dialect: resilientDialect(new SqliteDialect({ database: withStatementCache(sqlite) }), {
+        kind: 'sqlite',
+        busyRetryMs: SQLITE_BUSY_RETRY_MS,
+      }),
+    });
     // Straight to the handle, not queued behind statements waiting for a lock: in WAL mode reading the schema
     // needs no lock another program can hold, so this fails only if the file itself is unusable.
     pings.set(db, async () => {
@@ -145,7 +159,9 @@ export function openStore(database: Config['database']): Store {
   // error (503), and the pool discards the broken client when it is released.
   pool.on('error', () => undefined);
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<Database>({ dialect: resilientDialect(new PostgresDialect({ pool }), { kind: 'postgres', busyRetryMs: 0 }) });
+  const db = new Kysely<Database>({
+    dialect: resilientDialect(new PostgresDialect({ pool }), { kind: 'postgres', busyRetryMs: 0 }),
+  });
   pings.set(db, async () => {
     await pool.query('SELECT 1');
   });
@@ -158,16 +174,23 @@ export function openStore(database: Config['database']): Store {
  * Cheap enough for every health probe: `SELECT 1` on PostgreSQL, a read of the schema page on SQLite.
  */
 export async function pingDatabase(db: Db, timeoutMs = 2_000): Promise<void> {
-  const ping = pings.get(db) ?? (async () => void await sql`SELECT 1`.execute(db));
+  const ping = pings.get(db) ?? (async () => void (await sql`SELECT 1`.execute(db)));
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new DatabaseUnavailableError('unreachable', `The database did not answer within ${timeoutMs} ms.`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new DatabaseUnavailableError('unreachable', `The database did not answer within ${timeoutMs} ms.`)),
+      timeoutMs,
+    );
   });
   try {
     await Promise.race([ping(), timeout]);
   } catch (error) {
     const typed = asUnavailable(error);
-    throw typed instanceof DatabaseUnavailableError ? typed : new DatabaseUnavailableError('unreachable', `The database does not answer: ${(error as Error).message}`, { cause: error });
+    throw typed instanceof DatabaseUnavailableError
+      ? typed
+      : new DatabaseUnavailableError('unreachable', `The database does not answer: ${(error as Error).message}`, {
+          cause: error,
+        });
   } finally {
     clearTimeout(timer);
   }
@@ -200,7 +223,8 @@ export async function migrate(db: Db): Promise<void> {
     // Processes starting together on an empty PostgreSQL database race to create Kysely's own bookkeeping
     // tables (its lock serialises migrations, but only once it exists): the loser retries and finds them.
     const bookkeepingRace = !failed && /kysely_migration|already exists|duplicate key/i.test(message);
-    if (!bookkeepingRace || attempt >= 5) throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${message}`);
+    if (!bookkeepingRace || attempt >= 5)
+      throw new Error(`Database migration ${failed?.migrationName ?? ''} failed: ${message}`);
     await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
   }
 }

@@ -7,7 +7,10 @@
 export class DatabaseUnavailableError extends Error {
   override name = 'DatabaseUnavailableError';
   constructor(
-    /** `busy`: another program holds a lock (SQLite), or a statement ran out of time (PostgreSQL); `unreachable`: no working connection, or the file cannot be read. */
+    /**
+     * `busy`: another program holds a lock (SQLite), or a statement ran out of time (PostgreSQL);
+     * `unreachable`: no working connection, or the file cannot be read.
+     */
     readonly reason: 'busy' | 'unreachable',
     message: string,
     options?: { cause?: unknown },
@@ -29,8 +32,20 @@ const SQLITE_BROKEN = ['SQLITE_CANTOPEN', 'SQLITE_IOERR'];
  * not obtained within lock_timeout. Nothing was changed, and the work can be repeated later.
  */
 const POSTGRES_BUSY = ['57014', '55P03'];
-/** Socket errors, and PostgreSQL SQLSTATEs of class 08 (connection exception) and 57P0x (shutting down, starting up). */
-const CONNECTION_CODES = ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE'];
+/**
+ * Socket errors, and PostgreSQL SQLSTATEs of class 08 (connection exception) and 57P0x (shutting down, starting
+ * up).
+ */
+const CONNECTION_CODES = [
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+];
 const POSTGRES_STATES = /^(08[0-9A-Z]{3}|57P0[1-4]|53300)$/;
 /** What node-postgres and its pool say, without a code, when a connection is lost, cannot be made or is unusable. */
 const CONNECTION_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|is not queryable/i;
@@ -55,7 +70,8 @@ export function unavailability(error: unknown): DatabaseUnavailableError['reason
     if (CONNECTION_CODES.includes(code) || POSTGRES_STATES.test(code)) return 'unreachable';
   }
   // An AggregateError (several addresses tried) carries the socket errors inside.
-  if (error instanceof AggregateError && error.errors.some((inner) => unavailability(inner) === 'unreachable')) return 'unreachable';
+  if (error instanceof AggregateError && error.errors.some((inner) => unavailability(inner) === 'unreachable'))
+    return 'unreachable';
   return CONNECTION_MESSAGES.test(error.message) ? 'unreachable' : undefined;
 }
 
@@ -65,6 +81,11 @@ export function asUnavailable(error: unknown): unknown {
   const reason = unavailability(error);
   if (!reason) return error;
   const code = codeOf(error);
-  const what = reason === 'busy' ? 'The database is busy (locked, or too slow to answer in time)' : 'The database cannot be reached';
-  return new DatabaseUnavailableError(reason, `${what}${code ? ` (${code})` : ''}: ${(error as Error).message}`, { cause: error });
+  const what =
+    reason === 'busy'
+      ? 'The database is busy (locked, or too slow to answer in time)'
+      : 'The database cannot be reached';
+  return new DatabaseUnavailableError(reason, `${what}${code ? ` (${code})` : ''}: ${(error as Error).message}`, {
+    cause: error,
+  });
 }

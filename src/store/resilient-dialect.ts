@@ -1,4 +1,12 @@
-import { CompiledQuery, type DatabaseConnection, type Dialect, type Driver, type QueryCompiler, type QueryResult, type TransactionSettings } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Dialect,
+  type Driver,
+  type QueryCompiler,
+  type QueryResult,
+  type TransactionSettings,
+} from 'kysely';
 import { asUnavailable, DatabaseUnavailableError } from './errors.js';
 
 /**
@@ -25,7 +33,10 @@ const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve,
 function retryableBusy(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   // SQLITE_BUSY_SNAPSHOT: our read snapshot is stale, only a new transaction helps.
-  return typeof code === 'string' && (code === 'SQLITE_BUSY' || (code.startsWith('SQLITE_BUSY_') && code !== 'SQLITE_BUSY_SNAPSHOT'));
+  return (
+    typeof code === 'string' &&
+    (code === 'SQLITE_BUSY' || (code.startsWith('SQLITE_BUSY_') && code !== 'SQLITE_BUSY_SNAPSHOT'))
+  );
 }
 
 /** Lets go of the connection for a while and takes it back (SQLite's single connection is behind a mutex). */
@@ -38,7 +49,11 @@ class ResilientConnection implements DatabaseConnection {
   /** Between a successful BEGIN and its COMMIT or ROLLBACK: the connection must not be let go then. */
   inTransaction = false;
 
-  constructor(readonly inner: DatabaseConnection, private readonly options: ResilienceOptions, private readonly lender: Lender) {}
+  constructor(
+    readonly inner: DatabaseConnection,
+    private readonly options: ResilienceOptions,
+    private readonly lender: Lender,
+  ) {}
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
     const deadline = Date.now() + this.options.busyRetryMs;
@@ -46,7 +61,8 @@ class ResilientConnection implements DatabaseConnection {
       try {
         return await this.inner.executeQuery<R>(query);
       } catch (error) {
-        if (this.options.kind !== 'sqlite' || !retryableBusy(error) || Date.now() >= deadline) throw asUnavailable(error);
+        if (this.options.kind !== 'sqlite' || !retryableBusy(error) || Date.now() >= deadline)
+          throw asUnavailable(error);
       }
       const pause = Math.min(50, 2 ** attempt);
       if (this.inTransaction) {
@@ -76,7 +92,11 @@ async function guarded<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-type SavepointMethod = (connection: DatabaseConnection, savepointName: string, compileQuery: QueryCompiler['compileQuery']) => Promise<void>;
+type SavepointMethod = (
+  connection: DatabaseConnection,
+  savepointName: string,
+  compileQuery: QueryCompiler['compileQuery'],
+) => Promise<void>;
 
 class ResilientDriver implements Driver {
   readonly #wrapped = new WeakMap<DatabaseConnection, ResilientConnection>();
@@ -84,10 +104,15 @@ class ResilientDriver implements Driver {
   rollbackToSavepoint?: SavepointMethod;
   releaseSavepoint?: SavepointMethod;
 
-  constructor(private readonly inner: Driver, private readonly options: ResilienceOptions) {
+  constructor(
+    private readonly inner: Driver,
+    private readonly options: ResilienceOptions,
+  ) {
     for (const name of ['savepoint', 'rollbackToSavepoint', 'releaseSavepoint'] as const) {
       const method = inner[name]?.bind(inner);
-      if (method) this[name] = (connection, savepointName, compileQuery) => guarded(() => method(this.unwrap(connection), savepointName, compileQuery));
+      if (method)
+        this[name] = (connection, savepointName, compileQuery) =>
+          guarded(() => method(this.unwrap(connection), savepointName, compileQuery));
     }
   }
 
@@ -106,7 +131,11 @@ class ResilientDriver implements Driver {
     } catch (error) {
       const typed = asUnavailable(error);
       if (typed instanceof DatabaseUnavailableError || this.options.kind === 'sqlite') throw typed;
-      throw new DatabaseUnavailableError('unreachable', `No connection to the database could be made: ${(error as Error).message}`, { cause: error });
+      throw new DatabaseUnavailableError(
+        'unreachable',
+        `No connection to the database could be made: ${(error as Error).message}`,
+        { cause: error },
+      );
     }
     let wrapped = this.#wrapped.get(connection);
     if (!wrapped) {

@@ -153,7 +153,11 @@ export interface Database {
   images: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string };
   web_sessions: { id_hash: string; user_id: string; csrf_token: string; created_at: string; expires_at: string };
   user_tokens: {
-    token_hash: string; user_id: string; purpose: UserTokenPurpose; created_at: string; expires_at: string;
+    token_hash: string;
+    user_id: string;
+    purpose: UserTokenPurpose;
+    created_at: string;
+    expires_at: string;
     used_at: string | null;
   };
   workshops: {
@@ -199,7 +203,16 @@ export interface Database {
   };
   verification_counts: { credential_id: string; organisation_id: string; month: string; count: number };
   holders: { id: string; email: string; name: string | null; show_name: Generated<number>; created_at: string };
-  holder_codes: { id: string; code_hash: string; email: string; link_hash: string; attempts: Generated<number>; created_at: string; expires_at: string; used_at: string | null };
+  holder_codes: {
+    id: string;
+    code_hash: string;
+    email: string;
+    link_hash: string;
+    attempts: Generated<number>;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+  };
   holder_sessions: { id_hash: string; holder_id: string; csrf_token: string; created_at: string; expires_at: string };
   holder_credentials: {
     id: string;
@@ -214,7 +227,16 @@ export interface Database {
     updated_at: string;
   };
   /** oidc-provider's artefacts (codes, tokens, grants, sessions, clients), keyed by a hash of their id. */
-  oauth_records: { model: string; id_hash: string; payload: string; grant_id: string | null; uid: string | null; account_id: string | null; expires_at: string | null; consumed_at: string | null };
+  oauth_records: {
+    model: string;
+    id_hash: string;
+    payload: string;
+    grant_id: string | null;
+    uid: string | null;
+    account_id: string | null;
+    expires_at: string | null;
+    consumed_at: string | null;
+  };
 }
 
 export type HolderRow = Selectable<Database['holders']>;

@@ -29,7 +29,10 @@ for (const file of readdirSync(templatesDir)) {
   const match = /^(award|invitation|reset|holder-code)\.(text|html)\.hbs$/.exec(file);
   if (!match) continue;
   const source = readFileSync(`${templatesDir}/${file}`, 'utf8');
-  templates.set(`${match[1]}.${match[2]}`, handlebars.compile(source, { strict: false, noEscape: match[2] === 'text' }));
+  templates.set(
+    `${match[1]}.${match[2]}`,
+    handlebars.compile(source, { strict: false, noEscape: match[2] === 'text' }),
+  );
 }
 
 function render(kind: EmailKind, format: 'text' | 'html', model: Record<string, unknown>): string {
@@ -60,7 +63,10 @@ function wording(content: EmailContent, lang: Lang): { subject: string; model: R
       return {
         subject: t('email.award.subject', { badge: content.badgeName, issuer: content.issuerName }),
         model: {
-          name: content.name, badgeName: content.badgeName, issuerName: content.issuerName, url: content.url,
+          name: content.name,
+          badgeName: content.badgeName,
+          issuerName: content.issuerName,
+          url: content.url,
           holderUrl: content.holderUrl,
         },
       };
@@ -69,14 +75,20 @@ function wording(content: EmailContent, lang: Lang): { subject: string; model: R
       return {
         subject: t(`email.${content.kind}.subject`, { organisation: content.organisationName }),
         model: {
-          name: content.name, organisationName: content.organisationName, link: content.link,
+          name: content.name,
+          organisationName: content.organisationName,
+          link: content.link,
           duration: duration(lang, content.validHours),
         },
       };
     case 'holder-code':
       return {
         subject: t('email.holderCode.subject', { code: content.code }),
-        model: { code: content.code, link: content.link, duration: t('email.duration.minutes', { n: content.minutes }) },
+        model: {
+          code: content.code,
+          link: content.link,
+          duration: t('email.duration.minutes', { n: content.minutes }),
+        },
       };
   }
 }

@@ -10,7 +10,9 @@ export const DEFAULT_LANG: Lang = 'fr';
 function loadLanguage(lang: Lang): Record<string, string> {
   const dir = fromRoot('src', 'views', 'locales', lang);
   const merged: Record<string, string> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const strings = JSON.parse(readFileSync(`${dir}/${file}`, 'utf8')) as Record<string, string>;
     for (const [key, value] of Object.entries(strings)) {
       if (key in merged) throw new Error(`Locale key ${key} is defined twice in ${dir}`);
@@ -71,5 +73,9 @@ export function formatDate(iso: string | undefined | null, lang: Lang): string |
 }
 
 export function formatDateTime(date: Date, lang: Lang): string {
-  return new Intl.DateTimeFormat(DATE_LOCALES[lang], { dateStyle: 'long', timeStyle: 'short', timeZone: 'Europe/Paris' }).format(date);
+  return new Intl.DateTimeFormat(DATE_LOCALES[lang], {
+    dateStyle: 'long',
+    timeStyle: 'short',
+    timeZone: 'Europe/Paris',
+  }).format(date);
 }

@@ -31,7 +31,8 @@ function* chunks(png: Buffer): Generator<Chunk> {
     const length = png.readUInt32BE(offset);
     const type = png.toString('latin1', offset + 4, offset + 8);
     const end = offset + 12 + length;
-    if (length > 0x7fffffff || end > png.length) throw new InputError('png.truncated', 'The PNG is truncated: a chunk runs past the end of the file.');
+    if (length > 0x7fffffff || end > png.length)
+      throw new InputError('png.truncated', 'The PNG is truncated: a chunk runs past the end of the file.');
     yield { type, start: offset, data: png.subarray(offset + 8, offset + 8 + length) };
     if (type === 'IEND') return;
     offset = end;
@@ -72,8 +73,10 @@ export function readPngTexts(bytes: Uint8Array): PngText[] {
   const texts: PngText[] = [];
   for (const chunk of chunks(png)) {
     if (chunk.type !== 'iTXt' && chunk.type !== 'tEXt') continue;
-    if (texts.length >= MAX_TEXT_CHUNKS) throw new InputError('png.tooManyTextChunks', `The PNG has more than ${MAX_TEXT_CHUNKS} text chunks.`);
-    if (!crcMatches(png, chunk)) throw new InputError('png.badCrc', 'The PNG is corrupted: a text chunk fails its checksum.');
+    if (texts.length >= MAX_TEXT_CHUNKS)
+      throw new InputError('png.tooManyTextChunks', `The PNG has more than ${MAX_TEXT_CHUNKS} text chunks.`);
+    if (!crcMatches(png, chunk))
+      throw new InputError('png.badCrc', 'The PNG is corrupted: a text chunk fails its checksum.');
     const text = decodeText(chunk);
     if (text) texts.push(text);
   }

@@ -36,7 +36,9 @@ function scanSvg(svg: string): SvgScan {
     // saxes resolves an element's namespace by walking up the open elements, so its cost grows with the square
     // of the nesting: 400,000 nested <g> (3 MB) took about half an hour. No badge image nests this deep.
     if (depth > MAX_SVG_DEPTH) {
-      throw new InputError('input.tooDeep', `The SVG nests elements more than ${MAX_SVG_DEPTH} levels deep.`, { limit: MAX_SVG_DEPTH });
+      throw new InputError('input.tooDeep', `The SVG nests elements more than ${MAX_SVG_DEPTH} levels deep.`, {
+        limit: MAX_SVG_DEPTH,
+      });
     }
     if (depth === 1) {
       if (tag.local !== 'svg' || tag.uri !== SVG_NAMESPACE) error ??= new Error('the root element is not <svg>');
@@ -45,11 +47,20 @@ function scanSvg(svg: string): SvgScan {
       return;
     }
     if (baked || capturing) return;
-    const version = tag.uri === OB3_SVG_NAMESPACE && tag.local === 'credential' ? 'ob3'
-      : tag.uri === OB2_SVG_NAMESPACE && tag.local === 'assertion' ? 'ob2' : undefined;
+    const version =
+      tag.uri === OB3_SVG_NAMESPACE && tag.local === 'credential'
+        ? 'ob3'
+        : tag.uri === OB2_SVG_NAMESPACE && tag.local === 'assertion'
+          ? 'ob2'
+          : undefined;
     if (version) {
       const verify = tag.attributes.verify;
-      capturing = { version, depth, text: '', ...(verify ? { verify: typeof verify === 'string' ? verify : verify.value } : {}) };
+      capturing = {
+        version,
+        depth,
+        text: '',
+        ...(verify ? { verify: typeof verify === 'string' ? verify : verify.value } : {}),
+      };
     }
   });
   const collect = (text: string) => {
@@ -125,7 +136,10 @@ export function looksLikeSvg(input: string): boolean {
   return startsWithIgnoringCase(text, i, '<svg') && /[\s>]/.test(text[i + 4] ?? '');
 }
 
-/** The first `<openbadges:credential>` (OB 3.0: `verify` attribute = JWT, else the JSON text), or an OB 2.0 assertion. */
+/**
+ * The first `<openbadges:credential>` (OB 3.0: `verify` attribute = JWT, else the JSON text), or an OB 2.0
+ * assertion.
+ */
 export function unbakeSvg(svg: string): SvgBakedContent | undefined {
   return scanSvg(svg).baked;
 }
@@ -139,11 +153,13 @@ export function bakeSvg(svg: string, content: { jwt: string } | { json: string }
   if (scan.baked) throw new InputError('svg.alreadyBaked', 'This SVG already carries a baked credential.');
   let element: string;
   if ('jwt' in content) {
-    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(content.jwt)) throw new TypeError('bakeSvg: not a compact JWS');
+    if (!/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/.test(content.jwt))
+      throw new TypeError('bakeSvg: not a compact JWS');
     element = `<openbadges:credential verify="${content.jwt}"></openbadges:credential>`;
   } else {
     // "]]>" can only occur inside a JSON string, where "\u003e" means the same thing.
-    element = `<openbadges:credential><![CDATA[${content.json.replaceAll(']]>', ']]\\u003e')}]]></openbadges:credential>`;
+    const cdata = content.json.replaceAll(']]>', ']]\\u003e');
+    element = `<openbadges:credential><![CDATA[${cdata}]]></openbadges:credential>`;
   }
   let head = svg.slice(0, scan.rootStartTagEnd);
   if (!scan.rootHasOb3Namespace) {

@@ -10,7 +10,9 @@ interface ManifestEntry {
 
 /** `contexts/manifest.json`: every JSON-LD context Blason will ever load, pinned by SHA-256. */
 export function readContextManifest(): ManifestEntry[] {
-  const manifest = JSON.parse(readFileSync(engineAsset('contexts', 'manifest.json'), 'utf8')) as { contexts: ManifestEntry[] };
+  const manifest = JSON.parse(readFileSync(engineAsset('contexts', 'manifest.json'), 'utf8')) as {
+    contexts: ManifestEntry[];
+  };
   return manifest.contexts;
 }
 

@@ -26,7 +26,12 @@ const CACHE_LIMIT = 500;
 
 /** Keys whose string values are part of the shape, never placeholders. */
 function keepsValue(key: string): boolean {
-  return key === 'type' || key === '@type' || key === '@context' || (key.startsWith('@') && key !== '@id' && key !== '@value');
+  return (
+    key === 'type' ||
+    key === '@type' ||
+    key === '@context' ||
+    (key.startsWith('@') && key !== '@id' && key !== '@value')
+  );
 }
 
 interface Skeleton {
@@ -46,7 +51,8 @@ function mapLeaves(document: Json, replace: (leaf: string, index: number) => str
     if (Array.isArray(value)) return value.map((item) => walk(item, keep));
     if (value && typeof value === 'object') {
       const out: { [key: string]: Json } = {};
-      for (const [key, child] of Object.entries(value)) out[key] = key === '@context' ? child : walk(child, keep || keepsValue(key));
+      for (const [key, child] of Object.entries(value))
+        out[key] = key === '@context' ? child : walk(child, keep || keepsValue(key));
       return out;
     }
     return value;
@@ -171,7 +177,10 @@ export class ExpansionCache {
     let skeleton: SkeletonEntry;
     try {
       skeleton = await this.remember(this.skeletons, skeletonKey, async () => ({
-        kinds: classify(await jsonld.expand(template as never, this.options() as never) as unknown as Json, leaves.length),
+        kinds: classify(
+          (await jsonld.expand(template as never, this.options() as never)) as unknown as Json,
+          leaves.length,
+        ),
       }));
     } catch {
       // The placeholder skeleton itself does not expand (safe mode, contexts): let the real expansion say why.
@@ -189,7 +198,10 @@ export class ExpansionCache {
     const partial = (): Json => mapLeaves(document as Json, (_leaf, index) => fixed[index] ?? `${PLACEHOLDER}${index}`);
     const entry = await this.remember(this.templates, templateKey, async () => {
       this.stats.misses++;
-      return { expanded: await jsonld.expand(partial() as never, this.options() as never) as unknown as Json, trusted: undefined };
+      return {
+        expanded: (await jsonld.expand(partial() as never, this.options() as never)) as unknown as Json,
+        trusted: undefined,
+      };
     });
     if (entry.trusted === false) {
       this.stats.bypassed++;

@@ -1,14 +1,26 @@
-import { ACHIEVEMENT_CREDENTIAL_SCHEMA, EXTENSION_TYPES, OB_V3P0_3_0_3, OB_V3P0_EXTENSIONS, VC_V2 } from './contexts.js';
+import {
+  ACHIEVEMENT_CREDENTIAL_SCHEMA,
+  EXTENSION_TYPES,
+  OB_V3P0_3_0_3,
+  OB_V3P0_EXTENSIONS,
+  VC_V2,
+} from './contexts.js';
 import { hashedEmailIdentity } from './identity-hash.js';
 import type {
-  Achievement, AchievementSubject, BitstringStatusListEntry, CredentialSchema, Evidence, IdentityObject, Image,
-  OpenBadgeCredential, Profile,
+  Achievement,
+  AchievementSubject,
+  BitstringStatusListEntry,
+  CredentialSchema,
+  Evidence,
+  IdentityObject,
+  Image,
+  OpenBadgeCredential,
+  Profile,
 } from './types.js';
 
 /** Who receives the badge: a hashed email, a DID, or both. At least one, by construction. */
 export type Recipient =
-  | { email: string; salt?: string; did?: string; name?: string }
-  | { email?: undefined; did: string; name?: string };
+  { email: string; salt?: string; did?: string; name?: string } | { email?: undefined; did: string; name?: string };
 
 export interface CredentialDraft {
   /** `urn:uuid:…` or an HTTPS URL; becomes the JWT `jti`. */
@@ -41,9 +53,8 @@ function usesExtensionTypes(value: unknown): boolean {
 }
 
 function subjectFor(recipient: Recipient, achievement: Achievement): AchievementSubject {
-  const identifier: IdentityObject[] | undefined = recipient.email !== undefined
-    ? [hashedEmailIdentity(recipient.email, recipient.salt)]
-    : undefined;
+  const identifier: IdentityObject[] | undefined =
+    recipient.email !== undefined ? [hashedEmailIdentity(recipient.email, recipient.salt)] : undefined;
   const common = { type: ['AchievementSubject'], achievement, ...(recipient.name ? { name: recipient.name } : {}) };
   if (recipient.did) return { id: recipient.did, ...common, ...(identifier ? { identifier } : {}) };
   if (!identifier) throw new TypeError('A recipient needs an email or a DID');
@@ -55,7 +66,8 @@ function subjectFor(recipient: Recipient, achievement: Achievement): Achievement
  * 1EdTech extensions context when an extension type is used), arrays everywhere, no empty values.
  */
 export function buildOpenBadgeCredential(draft: CredentialDraft): OpenBadgeCredential {
-  const credentialSchema: CredentialSchema[] | undefined = draft.withSchema === false ? undefined : [{ ...ACHIEVEMENT_CREDENTIAL_SCHEMA }];
+  const credentialSchema: CredentialSchema[] | undefined =
+    draft.withSchema === false ? undefined : [{ ...ACHIEVEMENT_CREDENTIAL_SCHEMA }];
   const body = {
     id: draft.id,
     type: ['VerifiableCredential', 'OpenBadgeCredential'],

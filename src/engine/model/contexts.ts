@@ -9,7 +9,11 @@ export const OB_V2 = 'https://w3id.org/openbadges/v2';
 export const OB_V3P0_CONTEXT_PATTERN = /^https:\/\/purl\.imsglobal\.org\/spec\/ob\/v3p0\/context(-3\.\d\.\d)*\.json$/;
 
 /** Types that exist only in the 1EdTech extensions context. */
-export const EXTENSION_TYPES = ['1EdTechJsonSchemaValidator2019', '1EdTechRevocationList', '1EdTechCredentialRefresh'] as const;
+export const EXTENSION_TYPES = [
+  '1EdTechJsonSchemaValidator2019',
+  '1EdTechRevocationList',
+  '1EdTechCredentialRefresh',
+] as const;
 
 export const ACHIEVEMENT_CREDENTIAL_SCHEMA = {
   id: 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json',

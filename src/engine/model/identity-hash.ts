@@ -11,8 +11,14 @@ export function normalizeEmail(email: string): string {
 }
 
 /** IdentityHash per OB 3.0: `sha256$` + hex(SHA-256(UTF-8(identifier + salt))), salt appended with no separator. */
-export function identityHash(identifier: string, salt: string, algorithm: 'sha256' | 'md5' = 'sha256'): `sha256$${string}` | `md5$${string}` {
-  const hex = createHash(algorithm).update(identifier + salt, 'utf8').digest('hex');
+export function identityHash(
+  identifier: string,
+  salt: string,
+  algorithm: 'sha256' | 'md5' = 'sha256',
+): `sha256$${string}` | `md5$${string}` {
+  const hex = createHash(algorithm)
+    .update(identifier + salt, 'utf8')
+    .digest('hex');
   return `${algorithm}$${hex}`;
 }
 
@@ -35,7 +41,11 @@ export function hashedEmailIdentity(email: string, salt: string = newSalt()): Id
  * Does `identity` name this plain identifier? Hash prefixes and hex case are handled as the spec allows.
  * Returns false for identities of another type.
  */
-export function identityMatches(identity: { hashed?: unknown; identityHash?: unknown; identityType?: unknown; salt?: unknown }, known: string, knownType = 'emailAddress'): boolean {
+export function identityMatches(
+  identity: { hashed?: unknown; identityHash?: unknown; identityType?: unknown; salt?: unknown },
+  known: string,
+  knownType = 'emailAddress',
+): boolean {
   if (identity.identityType !== knownType || typeof identity.identityHash !== 'string') return false;
   const candidate = knownType === 'emailAddress' ? normalizeEmail(known) : known;
   if (identity.hashed !== true) return identity.identityHash === candidate;

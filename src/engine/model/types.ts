@@ -29,9 +29,25 @@ export interface Address {
 }
 
 export const IDENTIFIER_TYPES = [
-  'name', 'sourcedId', 'systemId', 'productId', 'userName', 'accountId', 'emailAddress',
-  'nationalIdentityNumber', 'isbn', 'issn', 'lisSourcedId', 'oneRosterSourcedId', 'sisSourcedId',
-  'ltiContextId', 'ltiDeploymentId', 'ltiToolId', 'ltiPlatformId', 'ltiUserId', 'identifier',
+  'name',
+  'sourcedId',
+  'systemId',
+  'productId',
+  'userName',
+  'accountId',
+  'emailAddress',
+  'nationalIdentityNumber',
+  'isbn',
+  'issn',
+  'lisSourcedId',
+  'oneRosterSourcedId',
+  'sisSourcedId',
+  'ltiContextId',
+  'ltiDeploymentId',
+  'ltiToolId',
+  'ltiPlatformId',
+  'ltiUserId',
+  'identifier',
 ] as const;
 /** One of the spec's identifier types, or an extension term (`ext:…`). */
 export type IdentifierType = (typeof IDENTIFIER_TYPES)[number] | `ext:${string}`;
@@ -44,7 +60,13 @@ export interface IdentifierEntry {
 
 /** `sha256$<hex>` or `md5$<hex>` when hashed, the plain identifier otherwise. */
 export type IdentityObject =
-  | { type: 'IdentityObject'; hashed: true; identityHash: `sha256$${string}` | `md5$${string}`; identityType: IdentifierType; salt?: string }
+  | {
+      type: 'IdentityObject';
+      hashed: true;
+      identityHash: `sha256$${string}` | `md5$${string}`;
+      identityType: IdentifierType;
+      salt?: string;
+    }
   | { type: 'IdentityObject'; hashed: false; identityHash: string; identityType: IdentifierType; salt?: never };
 
 export interface Profile {
@@ -67,7 +89,13 @@ export interface Profile {
 }
 
 export const ALIGNMENT_TARGET_TYPES = [
-  'ceasn:Competency', 'ceterms:Credential', 'CFItem', 'CFRubric', 'CFRubricCriterion', 'CFRubricCriterionLevel', 'CTDL',
+  'ceasn:Competency',
+  'ceterms:Credential',
+  'CFItem',
+  'CFRubric',
+  'CFRubricCriterion',
+  'CFRubricCriterionLevel',
+  'CTDL',
 ] as const;
 
 export interface Alignment {
@@ -86,11 +114,36 @@ export interface Criteria {
 }
 
 export const ACHIEVEMENT_TYPES = [
-  'Achievement', 'ApprenticeshipCertificate', 'Assessment', 'Assignment', 'AssociateDegree', 'Award', 'Badge',
-  'BachelorDegree', 'Certificate', 'CertificateOfCompletion', 'Certification', 'CommunityService', 'Competency',
-  'Course', 'CoCurricular', 'Degree', 'Diploma', 'DoctoralDegree', 'Fieldwork', 'GeneralEducationDevelopment',
-  'JourneymanCertificate', 'LearningProgram', 'License', 'Membership', 'ProfessionalDoctorate',
-  'QualityAssuranceCredential', 'MasterCertificate', 'MasterDegree', 'MicroCredential', 'ResearchDoctorate',
+  'Achievement',
+  'ApprenticeshipCertificate',
+  'Assessment',
+  'Assignment',
+  'AssociateDegree',
+  'Award',
+  'Badge',
+  'BachelorDegree',
+  'Certificate',
+  'CertificateOfCompletion',
+  'Certification',
+  'CommunityService',
+  'Competency',
+  'Course',
+  'CoCurricular',
+  'Degree',
+  'Diploma',
+  'DoctoralDegree',
+  'Fieldwork',
+  'GeneralEducationDevelopment',
+  'JourneymanCertificate',
+  'LearningProgram',
+  'License',
+  'Membership',
+  'ProfessionalDoctorate',
+  'QualityAssuranceCredential',
+  'MasterCertificate',
+  'MasterDegree',
+  'MicroCredential',
+  'ResearchDoctorate',
   'SecondarySchoolDiploma',
 ] as const;
 export type AchievementType = (typeof ACHIEVEMENT_TYPES)[number] | `ext:${string}`;

@@ -11,7 +11,10 @@ const ISSUER_DEPENDENT = /<https:\/\/www\.w3\.org\/ns\/credentials\/issuer-depen
  */
 export class UndefinedTermError extends Error {
   constructor(readonly terms: string[]) {
-    super(`Undefined JSON-LD term${terms.length > 1 ? 's' : ''}: ${terms.join(', ')}. No context in @context defines ${terms.length > 1 ? 'them' : 'it'}.`);
+    super(
+      `Undefined JSON-LD term${terms.length > 1 ? 's' : ''}: ${terms.join(', ')}. No context in @context defines ` +
+        `${terms.length > 1 ? 'them' : 'it'}.`,
+    );
     this.name = 'UndefinedTermError';
   }
 }
@@ -22,14 +25,20 @@ export class UndefinedTermError extends Error {
  */
 export class CanonizationLimitError extends Error {
   constructor(readonly reason: string) {
-    super(`The credential's data is built so that canonicalizing it would take unbounded work (${reason.replace(/\.$/, '')}); its signature is not checked.`);
+    super(
+      `The credential's data is built so that canonicalizing it would take unbounded work ` +
+        `(${reason.replace(/\.$/, '')}); its signature is not checked.`,
+    );
     this.name = 'CanonizationLimitError';
   }
 }
 
 /** rdf-canonize's own messages for its work limit and its abort signal. */
 export function isCanonizationLimit(error: unknown): boolean {
-  return error instanceof CanonizationLimitError || /Maximum deep iterations exceeded|Abort signal received/.test(String((error as Error | undefined)?.message));
+  return (
+    error instanceof CanonizationLimitError ||
+    /Maximum deep iterations exceeded|Abort signal received/.test(String((error as Error | undefined)?.message))
+  );
 }
 
 /**
@@ -45,7 +54,8 @@ async function limited(canonize: () => Promise<string>): Promise<string> {
   try {
     return await canonize();
   } catch (error) {
-    if (isCanonizationLimit(error) && !(error instanceof CanonizationLimitError)) throw new CanonizationLimitError((error as Error).message);
+    if (isCanonizationLimit(error) && !(error instanceof CanonizationLimitError))
+      throw new CanonizationLimitError((error as Error).message);
     throw error;
   }
 }

@@ -32,7 +32,8 @@ async function createVerifier({ verificationMethod }: { verificationMethod: obje
   return {
     algorithm: 'Ed25519',
     id: keyPair.id,
-    verify: async ({ data, signature }: { data: Uint8Array; signature: Uint8Array }) => cryptoVerify(null, data, key, signature),
+    verify: async ({ data, signature }: { data: Uint8Array; signature: Uint8Array }) =>
+      cryptoVerify(null, data, key, signature),
   };
 }
 

@@ -12,9 +12,13 @@ export function keyKindProblem(alg: JwsAlgorithm, key: KeyObject): string | unde
   const details = key.asymmetricKeyDetails;
   switch (alg) {
     case 'ES256':
-      return key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1' ? undefined : 'a P-256 elliptic-curve key';
+      return key.asymmetricKeyType === 'ec' && details?.namedCurve === 'prime256v1'
+        ? undefined
+        : 'a P-256 elliptic-curve key';
     case 'RS256':
-      return key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048 ? undefined : 'an RSA key of at least 2048 bits';
+      return key.asymmetricKeyType === 'rsa' && (details?.modulusLength ?? 0) >= 2048
+        ? undefined
+        : 'an RSA key of at least 2048 bits';
     case 'EdDSA':
       return key.asymmetricKeyType === 'ed25519' ? undefined : 'an Ed25519 key';
   }

@@ -12,8 +12,16 @@ type Signable = OpenBadgeCredential | EndorsementCredential | Record<string, unk
  * (vc.issue mutates what it is given). `created` defaults to now, to the second; pass the same value for a
  * whole batch and the proof configuration is canonicalized once.
  */
-export async function signDataIntegrity<C extends Signable>(credential: C, signer: Ed25519Signer, created?: Date): Promise<C & { proof: Proof[] }> {
-  const suite = new DataIntegrityProof({ signer, cryptosuite: eddsaRdfc2022, date: toXsdSeconds(created ?? new Date()) });
+export async function signDataIntegrity<C extends Signable>(
+  credential: C,
+  signer: Ed25519Signer,
+  created?: Date,
+): Promise<C & { proof: Proof[] }> {
+  const suite = new DataIntegrityProof({
+    signer,
+    cryptosuite: eddsaRdfc2022,
+    date: toXsdSeconds(created ?? new Date()),
+  });
   const { proof: existing, ...unsigned } = credential as Record<string, unknown>;
   const signed = await vc.issue({ credential: structuredClone(unsigned), suite, documentLoader: contextLoader });
   // jsonld-signatures writes a single proof as an object; OB 3.0's canonical schema wants an array.
@@ -35,7 +43,10 @@ function secondsOf(dateTime: string): number {
  * if any: "add the LDP proof first, then wrap the result in a JWT") plus claims mirroring it:
  * `iss` = issuer id, `jti` = id, `sub` = subject id, `nbf` = validFrom, `exp` = validUntil.
  */
-export async function signJwt(credential: OpenBadgeCredential | EndorsementCredential, signer: JwtSigner): Promise<string> {
+export async function signJwt(
+  credential: OpenBadgeCredential | EndorsementCredential,
+  signer: JwtSigner,
+): Promise<string> {
   const claims: Record<string, unknown> = {
     iss: credential.issuer.id,
     jti: credential.id,

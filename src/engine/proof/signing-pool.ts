@@ -60,8 +60,12 @@ export class SigningPool {
   constructor(readonly size: number = availableParallelism()) {
     for (let i = 0; i < size; i++) {
       const worker = WORKER_URL.pathname.endsWith('.ts')
-        // From sources (tests, tsx) the worker is TypeScript: register tsx's loader in the thread first.
-        ? new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER_URL.href)}); });`, { eval: true, resourceLimits: WORKER_LIMITS })
+        ? // From sources (tests, tsx) the worker is TypeScript: register tsx's loader in the thread first.
+          new Worker(
+            `import('tsx/esm/api').then(({ register }) => { register(); return ` +
+              `import(${JSON.stringify(WORKER_URL.href)}); });`,
+            { eval: true, resourceLimits: WORKER_LIMITS },
+          )
         : new Worker(WORKER_URL, { resourceLimits: WORKER_LIMITS });
       worker.on('message', (message: WorkerResponse) => this.settle(message));
       worker.on('error', (error) => this.failAll(error));
@@ -85,7 +89,11 @@ export class SigningPool {
     this.jobs.clear();
   }
 
-  private async dispatch(credentials: Record<string, unknown>[], keys: SigningKeys, created: string): Promise<SignedPair[]> {
+  private async dispatch(
+    credentials: Record<string, unknown>[],
+    keys: SigningKeys,
+    created: string,
+  ): Promise<SignedPair[]> {
     const id = this.nextId++;
     const worker = this.workers[this.nextWorker++ % this.workers.length]!;
     worker.ref();
@@ -101,11 +109,16 @@ export class SigningPool {
   }
 
   /** Signs every credential (Data Integrity, then JWT if keys.jwt), in input order, split over the workers. */
-  async sign(credentials: Record<string, unknown>[], keys: SigningKeys, created: Date = new Date()): Promise<SignedPair[]> {
+  async sign(
+    credentials: Record<string, unknown>[],
+    keys: SigningKeys,
+    created: Date = new Date(),
+  ): Promise<SignedPair[]> {
     const createdText = created.toISOString().replace(/\.\d{3}Z$/, 'Z');
     const chunkSize = Math.max(1, Math.ceil(credentials.length / this.workers.length));
     const chunks: Promise<SignedPair[]>[] = [];
-    for (let i = 0; i < credentials.length; i += chunkSize) chunks.push(this.dispatch(credentials.slice(i, i + chunkSize), keys, createdText));
+    for (let i = 0; i < credentials.length; i += chunkSize)
+      chunks.push(this.dispatch(credentials.slice(i, i + chunkSize), keys, createdText));
     return (await Promise.all(chunks)).flat();
   }
 

@@ -15,7 +15,10 @@ parentPort?.on('message', async (request: WorkerRequest) => {
     const signed: SignedParts[] = [];
     for (const credential of request.credentials) {
       const withProof = await signDataIntegrity(credential, di, created);
-      signed.push({ proof: withProof.proof, ...(jwt ? { jwt: await signJwt(withProof as unknown as OpenBadgeCredential, jwt) } : {}) });
+      signed.push({
+        proof: withProof.proof,
+        ...(jwt ? { jwt: await signJwt(withProof as unknown as OpenBadgeCredential, jwt) } : {}),
+      });
     }
     response = { id: request.id, ok: true, signed };
   } catch (error) {

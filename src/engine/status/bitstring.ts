@@ -12,8 +12,12 @@ export const MAX_STATUS_LIST_BYTES = 2 * 1024 * 1024;
 export class Bitstring {
   readonly bytes: Uint8Array;
 
-  constructor(readonly length: number, bytes?: Uint8Array) {
-    if (!Number.isInteger(length) || length <= 0 || length % 8 !== 0) throw new RangeError('A bitstring length is a positive multiple of 8');
+  constructor(
+    readonly length: number,
+    bytes?: Uint8Array,
+  ) {
+    if (!Number.isInteger(length) || length <= 0 || length % 8 !== 0)
+      throw new RangeError('A bitstring length is a positive multiple of 8');
     this.bytes = bytes ?? new Uint8Array(length / 8);
     if (this.bytes.length * 8 !== length) throw new RangeError('Bitstring bytes do not match its length');
   }

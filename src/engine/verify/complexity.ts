@@ -47,8 +47,12 @@ const WORDS: Record<Measure, string> = {
 };
 
 const LIMIT_OF: Record<Measure, keyof ComplexityLimits> = {
-  objects: 'maxObjects', arrayItems: 'maxArrayItems', blankNodes: 'maxBlankNodes',
-  alignments: 'maxAlignments', evidence: 'maxEvidence', proofs: 'maxProofs',
+  objects: 'maxObjects',
+  arrayItems: 'maxArrayItems',
+  blankNodes: 'maxBlankNodes',
+  alignments: 'maxAlignments',
+  evidence: 'maxEvidence',
+  proofs: 'maxProofs',
 };
 
 /** Keys whose entries are counted as such, besides being objects like any other. */
@@ -60,9 +64,10 @@ const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+$/;
 function refuse(measure: Measure, count: number | undefined, limit: number): never {
   throw new InputError(
     'input.tooComplex',
-    `This credential is too complex to verify: it holds ${count ?? `more than ${limit}`} ${WORDS[measure]}, and Blason `
-    + `verifies credentials with at most ${limit}. No badge needs that many; checking it would tie up the verifier, `
-    + 'so it was refused unchecked. Ask the person who sent it for the badge exactly as its issuer delivered it.',
+    `This credential is too complex to verify: it holds ${count ?? `more than ${limit}`} ${WORDS[measure]}, ` +
+      'and Blason ' +
+      `verifies credentials with at most ${limit}. No badge needs that many; checking it would tie up the verifier, ` +
+      'so it was refused unchecked. Ask the person who sent it for the badge exactly as its issuer delivered it.',
     { measure, ...(count !== undefined ? { count } : {}), limit },
   );
 }
@@ -124,7 +129,12 @@ function entriesUnder(document: unknown, key: string): number {
  */
 export function assertComplexity(document: unknown, limits: ComplexityLimits = DEFAULT_COMPLEXITY_LIMITS): void {
   const counts: Record<Measure, number> = {
-    objects: 0, arrayItems: 0, blankNodes: 0, alignments: 0, evidence: 0, proofs: 0,
+    objects: 0,
+    arrayItems: 0,
+    blankNodes: 0,
+    alignments: 0,
+    evidence: 0,
+    proofs: 0,
   };
   const add = (measure: Measure, n: number): void => {
     counts[measure] += n;

@@ -23,38 +23,69 @@ interface ProofPlan {
 }
 
 /** The suite that can check this proof, or why none can. */
-function planFor(proof: Record<string, unknown>, documentContext: unknown): ProofPlan | { code: string; message: string } {
+function planFor(
+  proof: Record<string, unknown>,
+  documentContext: unknown,
+): ProofPlan | { code: string; message: string } {
   if (proof.type === 'DataIntegrityProof') {
     const cryptosuite = DATA_INTEGRITY_CRYPTOSUITES.get(String(proof.cryptosuite));
     if (!cryptosuite) {
-      return { code: 'proof.unknownCryptosuite', message: `The proof uses the cryptosuite "${String(proof.cryptosuite)}", which Blason cannot check (it checks ${SUPPORTED_PROOFS}).` };
+      return {
+        code: 'proof.unknownCryptosuite',
+        message: `The proof uses the cryptosuite "${String(proof.cryptosuite)}", which Blason cannot check (it ` +
+          `checks ${SUPPORTED_PROOFS}).`,
+      };
     }
     const legacyContext = Array.isArray(documentContext) && documentContext.includes(LEGACY_CONTEXT);
-    return { suite: new DataIntegrityProof({ cryptosuite, legacyContext }), name: cryptosuite.name, flavour: 'Multikey' };
+    return {
+      suite: new DataIntegrityProof({ cryptosuite, legacyContext }),
+      name: cryptosuite.name,
+      flavour: 'Multikey',
+    };
   }
   if (proof.type === 'Ed25519Signature2020') {
     return { suite: new Ed25519Signature2020(), name: 'Ed25519Signature2020', flavour: 'Ed25519VerificationKey2020' };
   }
-  return { code: 'proof.unsupportedType', message: `The credential is signed with a proof of type "${String(proof.type)}", which Blason cannot check (it checks ${SUPPORTED_PROOFS}).` };
+  return {
+    code: 'proof.unsupportedType',
+    message: `The credential is signed with a proof of type "${String(proof.type)}", which Blason cannot check (it ` +
+      `checks ${SUPPORTED_PROOFS}).`,
+  };
 }
 
 function explain(error: unknown): { code: string; message: string } {
-  const e = error as Error & { details?: { event?: { code?: string; details?: { property?: string; term?: string } } }; errors?: unknown[] };
+  const e = error as Error & {
+    details?: { event?: { code?: string; details?: { property?: string; term?: string } } };
+    errors?: unknown[];
+  };
   if (e?.errors?.length) return explain(e.errors[0]);
   if (e instanceof UndefinedTermError) return { code: 'proof.undefinedTerm', message: e.message };
   // Also reached by Ed25519Signature2020, which canonicalizes through jsonld.canonize (same rdf-canonize limits).
-  if (isCanonizationLimit(e)) return { code: 'proof.tooComplex', message: e instanceof CanonizationLimitError ? e.message : new CanonizationLimitError(String(e?.message)).message };
+  if (isCanonizationLimit(e))
+    return {
+      code: 'proof.tooComplex',
+      message: e instanceof CanonizationLimitError ? e.message : new CanonizationLimitError(String(e?.message)).message,
+    };
   if (e?.name === 'jsonld.ValidationError' || e?.details?.event) {
     const event = e.details?.event;
     const what = event?.details?.property ?? event?.details?.term;
     return {
       code: 'proof.undefinedTerm',
-      message: `JSON-LD safe mode rejected the credential${what ? `: "${what}" is not defined by its contexts` : ''} (${event?.code ?? e.message}).`,
+      message:
+        `JSON-LD safe mode rejected the credential${what ? `: "${what}" is not defined by its contexts` : ''} ` +
+        `(${event?.code ?? e.message}).`,
     };
   }
   const message = String(e?.message ?? error);
-  if (/context/i.test(message) && /not recognised|Unknown|load/i.test(message)) return { code: 'context.unknown', message };
-  if (message === 'Invalid signature.') return { code: 'proof.signatureMismatch', message: 'The signature does not match the content: the credential was altered after it was signed, or signed with another key.' };
+  if (/context/i.test(message) && /not recognised|Unknown|load/i.test(message))
+    return { code: 'context.unknown', message };
+  if (message === 'Invalid signature.')
+    return {
+      code: 'proof.signatureMismatch',
+      message:
+        'The signature does not match the content: the credential was altered after it was signed, or signed with ' +
+          'another key.',
+    };
   return { code: 'proof.invalid', message };
 }
 
@@ -68,48 +99,94 @@ function explain(error: unknown): { code: string; message: string } {
  * `verify` always strips every proof from the document, so the suite and the purpose are called directly, the
  * way it calls them.
  */
-export async function verifyEmbeddedProof(unsigned: Record<string, unknown>, proof: Record<string, unknown>, previous: Record<string, unknown>[], fetcher: Fetcher): Promise<ProofOutcome> {
+export async function verifyEmbeddedProof(
+  unsigned: Record<string, unknown>,
+  proof: Record<string, unknown>,
+  previous: Record<string, unknown>[],
+  fetcher: Fetcher,
+): Promise<ProofOutcome> {
   const plan = planFor(proof, unsigned['@context']);
   if ('code' in plan) return { ok: false, stage: 'proof', ...plan };
   if (proof.proofPurpose !== 'assertionMethod') {
-    return { ok: false, stage: 'proof', code: 'proof.wrongPurpose', message: `The proof's purpose is "${String(proof.proofPurpose)}"; a credential must be signed for "assertionMethod".` };
+    return {
+      ok: false,
+      stage: 'proof',
+      code: 'proof.wrongPurpose',
+      message: `The proof's purpose is "${String(proof.proofPurpose)}"; a credential must be signed for ` +
+        `"assertionMethod".`,
+    };
   }
-  const methodId = typeof proof.verificationMethod === 'string' ? proof.verificationMethod
-    : (proof.verificationMethod as { id?: unknown } | undefined)?.id;
+  const methodId =
+    typeof proof.verificationMethod === 'string'
+      ? proof.verificationMethod
+      : (proof.verificationMethod as { id?: unknown } | undefined)?.id;
   if (typeof methodId !== 'string' || methodId === '') {
-    return { ok: false, stage: 'proof', code: 'proof.noVerificationMethod', message: 'The proof does not say which key made it (no verificationMethod).' };
+    return {
+      ok: false,
+      stage: 'proof',
+      code: 'proof.noVerificationMethod',
+      message: 'The proof does not say which key made it (no verificationMethod).',
+    };
   }
   let resolved;
   try {
     resolved = await resolveVerificationMethod(methodId, fetcher, plan.flavour);
   } catch (error) {
     const e = error as KeyResolutionError;
-    return { ok: false, stage: 'issuerKey', code: e.code ?? 'key.unresolvable', message: e.message, unreachable: e.unreachable === true };
+    return {
+      ok: false,
+      stage: 'issuerKey',
+      code: e.code ?? 'key.unresolvable',
+      message: e.message,
+      unreachable: e.unreachable === true,
+    };
   }
   const document = previous.length > 0 ? { ...unsigned, proof: previous } : unsigned;
   // The method goes last: for a bare did:key, the method id and the controller id are the same string.
-  const documentLoader = loaderWith(new Map([[resolved.controllerId, resolved.controller], [methodId, resolved.method]]));
+  const documentLoader = loaderWith(
+    new Map([
+      [resolved.controllerId, resolved.controller],
+      [methodId, resolved.method],
+    ]),
+  );
   const suite = plan.suite as ProofSuite;
   const purpose = new jsigs.purposes.AssertionProofPurpose({ controller: resolved.controller }) as ProofPurposeCheck;
   // As jsonld-signatures does: the proof is read in the document's context.
   const contextual = { '@context': unsigned['@context'], ...proof };
   try {
-    const result = await suite.verifyProof({ proof: contextual, document, purpose, proofSet: [contextual], documentLoader });
+    const result = await suite.verifyProof({
+      proof: contextual,
+      document,
+      purpose,
+      proofSet: [contextual],
+      documentLoader,
+    });
     if (!result.verified) return { ok: false, stage: 'proof', ...explain(result.error) };
-    const purposeResult = await purpose.validate(contextual, { document, suite, verificationMethod: result.verificationMethod, documentLoader });
+    const purposeResult = await purpose.validate(contextual, {
+      document,
+      suite,
+      verificationMethod: result.verificationMethod,
+      documentLoader,
+    });
     if (!purposeResult.valid) return { ok: false, stage: 'proof', ...explain(purposeResult.error) };
   } catch (error) {
     return { ok: false, stage: 'proof', ...explain(error) };
   }
   return {
-    ok: true, methodId, controllerId: resolved.controllerId, binding: resolved.binding, suite: plan.name,
+    ok: true,
+    methodId,
+    controllerId: resolved.controllerId,
+    binding: resolved.binding,
+    suite: plan.name,
     ...(resolved.unreachable ? { unreachable: resolved.unreachable } : {}),
   };
 }
 
 /** The parts of a jsonld-signatures suite and purpose that verification calls. */
 interface ProofSuite {
-  verifyProof(options: Record<string, unknown>): Promise<{ verified: boolean; verificationMethod?: object; error?: unknown }>;
+  verifyProof(
+    options: Record<string, unknown>,
+  ): Promise<{ verified: boolean; verificationMethod?: object; error?: unknown }>;
 }
 interface ProofPurposeCheck {
   validate(proof: object, options: Record<string, unknown>): Promise<{ valid: boolean; error?: unknown }>;

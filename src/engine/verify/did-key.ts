@@ -26,7 +26,10 @@ export class DidKeyError extends Error {
   }
 }
 
-const HEADERS: [string, DidKeyType][] = [['z6Mk', 'Ed25519'], ['zDn', 'P-256']];
+const HEADERS: [string, DidKeyType][] = [
+  ['z6Mk', 'Ed25519'],
+  ['zDn', 'P-256'],
+];
 const cache = new Map<string, Promise<DidKey>>();
 const CACHE_LIMIT = 10_000;
 
@@ -38,9 +41,10 @@ async function read(did: string): Promise<DidKey> {
   }
   const methodId = `${did}#${multibase}`;
   try {
-    const jwk = type === 'Ed25519'
-      ? await Ed25519Multikey.toJwk({ keyPair: await Ed25519Multikey.from({ publicKeyMultibase: multibase }) })
-      : await EcdsaMultikey.toJwk({ keyPair: await EcdsaMultikey.from({ publicKeyMultibase: multibase }) });
+    const jwk =
+      type === 'Ed25519'
+        ? await Ed25519Multikey.toJwk({ keyPair: await Ed25519Multikey.from({ publicKeyMultibase: multibase }) })
+        : await EcdsaMultikey.toJwk({ keyPair: await EcdsaMultikey.from({ publicKeyMultibase: multibase }) });
     // Only the public members: webcrypto's export adds key_ops and ext, which no JWK comparison should see.
     const { kty, crv, x, y } = jwk as JWK;
     if (crv !== (type === 'Ed25519' ? 'Ed25519' : 'P-256')) throw new Error(`the key is on curve ${String(crv)}`);

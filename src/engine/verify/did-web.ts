@@ -5,10 +5,13 @@
  */
 export function didWebToUrl(did: string): string {
   const [method, ...rest] = did.split('#')[0]!.split(':').slice(1);
-  if (method !== 'web' || rest.length === 0 || rest.some((part) => part === '')) throw new TypeError(`Not a did:web DID: ${did}`);
+  if (method !== 'web' || rest.length === 0 || rest.some((part) => part === ''))
+    throw new TypeError(`Not a did:web DID: ${did}`);
   const [host, ...path] = rest.map((part) => decodeURIComponent(part));
   if (!host || /[/?#@\s]/.test(host)) throw new TypeError(`Not a valid did:web host: ${did}`);
-  return path.length === 0 ? `https://${host}/.well-known/did.json` : `https://${host}/${path.map(encodeURIComponent).join('/')}/did.json`;
+  return path.length === 0
+    ? `https://${host}/.well-known/did.json`
+    : `https://${host}/${path.map(encodeURIComponent).join('/')}/did.json`;
 }
 
 /** The inverse, for Blason's own issuers: `https://host:port/issuers/bge` → `did:web:host%3Aport:issuers:bge`. */

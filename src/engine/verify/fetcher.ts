@@ -10,10 +10,15 @@ export interface FetchedDocument {
   body: Buffer;
 }
 
-export type FetchFailure = 'unreachable' | 'timeout' | 'too-large' | 'blocked' | 'not-found' | 'http-error' | 'bad-content';
+export type FetchFailure =
+  'unreachable' | 'timeout' | 'too-large' | 'blocked' | 'not-found' | 'http-error' | 'bad-content';
 
 export class FetchError extends Error {
-  constructor(readonly reason: FetchFailure, message: string, readonly status?: number) {
+  constructor(
+    readonly reason: FetchFailure,
+    message: string,
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'FetchError';
   }
@@ -53,7 +58,8 @@ export function staticFetcher(documents: Record<string, string | object>, fallba
       const document = documents[url];
       if (document === undefined) return fallback.fetch(url, options);
       const body = Buffer.from(typeof document === 'string' ? document : JSON.stringify(document));
-      if (body.length > options.maxBytes) throw new FetchError('too-large', `${url} is larger than ${options.maxBytes} bytes.`);
+      if (body.length > options.maxBytes)
+        throw new FetchError('too-large', `${url} is larger than ${options.maxBytes} bytes.`);
       return { url, contentType: 'application/json', body };
     },
   };

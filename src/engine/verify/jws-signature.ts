@@ -24,7 +24,11 @@ function publicKeyOf(jwk: JWK): KeyObject {
   const known = frozen ? keyObjects.get(jwk) : keyObjectsByValue.get(JSON.stringify(jwk));
   if (known) return known;
   // Only public members: a JWK with `d` must never become a private key here.
-  const publicMembers = Object.fromEntries(Object.entries({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, n: jwk.n, e: jwk.e }).filter(([, v]) => v !== undefined));
+  const publicMembers = Object.fromEntries(
+    Object.entries({ kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y, n: jwk.n, e: jwk.e }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
   const key = createPublicKey({ key: publicMembers as JsonWebKey, format: 'jwk' });
   if (frozen) keyObjects.set(jwk, key);
   else {
@@ -36,7 +40,8 @@ function publicKeyOf(jwk: JWK): KeyObject {
 
 export function checkJwsSignature(jws: string, jwk: JWK, alg: JwsAlgorithm): SignatureCheck {
   const parts = jws.split('.');
-  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part))) return { keyProblem: 'the token is not three base64url segments' };
+  if (parts.length !== 3 || !parts.every((part) => BASE64URL.test(part)))
+    return { keyProblem: 'the token is not three base64url segments' };
   let key: KeyObject;
   try {
     key = publicKeyOf(jwk);
@@ -51,9 +56,10 @@ export function checkJwsSignature(jws: string, jwk: JWK, alg: JwsAlgorithm): Sig
   if (signature.toString('base64url') !== parts[2]) return 'mismatch';
   const signingInput = Buffer.from(`${parts[0]}.${parts[1]}`, 'ascii');
   try {
-    const ok = alg === 'EdDSA'
-      ? cryptoVerify(null, signingInput, key, signature)
-      : cryptoVerify('sha256', signingInput, alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
+    const ok =
+      alg === 'EdDSA'
+        ? cryptoVerify(null, signingInput, key, signature)
+        : cryptoVerify('sha256', signingInput, alg === 'ES256' ? { key, dsaEncoding: 'ieee-p1363' } : key, signature);
     return ok ? 'valid' : 'mismatch';
   } catch {
     // A signature of the wrong length or shape for the key: not this key's signature.

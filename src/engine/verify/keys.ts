@@ -27,7 +27,11 @@ export type KeyBinding = 'confirmed' | 'unconfirmed';
  * the verifier then says `issuer-unconfirmed` and that trying again later may succeed.
  */
 export class KeyResolutionError extends Error {
-  constructor(readonly code: string, message: string, readonly unreachable = false) {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly unreachable = false,
+  ) {
     super(message);
     this.name = 'KeyResolutionError';
   }
@@ -73,7 +77,8 @@ async function fetchJson(fetcher: Fetcher, url: string, accept: string): Promise
   const known = parsedDocuments.get(text);
   if (known) return known;
   const value = parseStrictJson(text, { maxBytes: DOCUMENT_LIMIT, maxDepth: 16 });
-  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new FetchError('bad-content', `${url} did not return a JSON object.`);
+  if (!value || typeof value !== 'object' || Array.isArray(value))
+    throw new FetchError('bad-content', `${url} did not return a JSON object.`);
   if (parsedDocuments.size >= MAX_PARSED_DOCUMENTS) parsedDocuments.delete(parsedDocuments.keys().next().value!);
   parsedDocuments.set(text, deepFreeze(value as Record<string, unknown>));
   return value as Record<string, unknown>;
@@ -91,13 +96,18 @@ export function isUnreachable(error: unknown): boolean {
 }
 
 function unreachableError(what: string, url: string, error: unknown): KeyResolutionError {
-  return new KeyResolutionError('key.issuerUnreachable', `${what} (${url}) could not be reached: ${(error as Error).message} `
-    + 'The signing key cannot be confirmed as the issuer\'s for now; trying again later may succeed.', true);
+  return new KeyResolutionError(
+    'key.issuerUnreachable',
+    `${what} (${url}) could not be reached: ${(error as Error).message} ` +
+      "The signing key cannot be confirmed as the issuer's for now; trying again later may succeed.",
+    true,
+  );
 }
 
 function idOf(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
-  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string') return (value as { id: string }).id;
+  if (value && typeof value === 'object' && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
   return undefined;
 }
 
@@ -116,9 +126,17 @@ function basesOf(document: Record<string, unknown>, fetchedFrom?: string): strin
 }
 
 /** Finds a verification method by id in a DID or controller document, embedded or referenced. */
-export function findMethod(document: Record<string, unknown>, methodId: string, fetchedFrom?: string): Record<string, unknown> | undefined {
+export function findMethod(
+  document: Record<string, unknown>,
+  methodId: string,
+  fetchedFrom?: string,
+): Record<string, unknown> | undefined {
   const bases = basesOf(document, fetchedFrom);
-  const candidates = [...asArray(document.verificationMethod), ...asArray(document.assertionMethod), ...asArray(document.publicKey)];
+  const candidates = [
+    ...asArray(document.verificationMethod),
+    ...asArray(document.assertionMethod),
+    ...asArray(document.publicKey),
+  ];
   for (const candidate of candidates) {
     if (!candidate || typeof candidate !== 'object') continue;
     const id = idOf(candidate);
@@ -127,7 +145,11 @@ export function findMethod(document: Record<string, unknown>, methodId: string, 
   return undefined;
 }
 
-export function listsAsAssertionMethod(document: Record<string, unknown>, methodId: string, fetchedFrom?: string): boolean {
+export function listsAsAssertionMethod(
+  document: Record<string, unknown>,
+  methodId: string,
+  fetchedFrom?: string,
+): boolean {
   const bases = basesOf(document, fetchedFrom);
   return asArray(document.assertionMethod).some((entry) => {
     const id = idOf(entry);
@@ -141,15 +163,30 @@ export type KeyFlavour = 'Multikey' | 'Ed25519VerificationKey2020';
 function assertControlledBy(method: Record<string, unknown>, controllerId: string): void {
   const controller = method.controller;
   if (controller !== undefined && controller !== controllerId) {
-    throw new KeyResolutionError('key.controllerMismatch', `The key ${String(method.id)} is listed by ${controllerId} but declares another controller (${String(controller)}).`);
+    throw new KeyResolutionError(
+      'key.controllerMismatch',
+      `The key ${String(method.id)} is listed by ${controllerId} but declares another controller ` +
+        `(${String(controller)}).`,
+    );
   }
 }
 
 /** The shape each suite's verifier expects for an Ed25519 public key given as multibase. */
-function ed25519Method(id: string, controller: string, publicKeyMultibase: string, flavour: KeyFlavour): Record<string, unknown> {
+function ed25519Method(
+  id: string,
+  controller: string,
+  publicKeyMultibase: string,
+  flavour: KeyFlavour,
+): Record<string, unknown> {
   return flavour === 'Multikey'
     ? { '@context': 'https://w3id.org/security/multikey/v1', id, type: 'Multikey', controller, publicKeyMultibase }
-    : { '@context': 'https://w3id.org/security/suites/ed25519-2020/v1', id, type: 'Ed25519VerificationKey2020', controller, publicKeyMultibase };
+    : {
+        '@context': 'https://w3id.org/security/suites/ed25519-2020/v1',
+        id,
+        type: 'Ed25519VerificationKey2020',
+        controller,
+        publicKeyMultibase,
+      };
 }
 
 function controllerDocument(controllerId: string, methodId: string): Record<string, unknown> {
@@ -160,17 +197,29 @@ function controllerDocument(controllerId: string, methodId: string): Record<stri
  * The method as the suites read it: an Ed25519 key given as multibase, or as a JWK (`JsonWebKey2020`, as some
  * platforms publish their Ed25519 keys), which is the same key written another way.
  */
-async function normalizeMethod(method: Record<string, unknown>, flavour: KeyFlavour, controllerId: string, id = String(method.id)): Promise<Record<string, unknown>> {
+async function normalizeMethod(
+  method: Record<string, unknown>,
+  flavour: KeyFlavour,
+  controllerId: string,
+  id = String(method.id),
+): Promise<Record<string, unknown>> {
   assertControlledBy(method, controllerId);
   const controller = typeof method.controller === 'string' ? method.controller : controllerId;
   const multibase = method.publicKeyMultibase;
-  if (typeof multibase === 'string' && MULTIKEY_ED25519.test(multibase)) return ed25519Method(id, controller, multibase, flavour);
+  if (typeof multibase === 'string' && MULTIKEY_ED25519.test(multibase))
+    return ed25519Method(id, controller, multibase, flavour);
   const jwk = method.publicKeyJwk as Record<string, unknown> | undefined;
   if (jwk && typeof jwk === 'object' && jwk.kty === 'OKP' && jwk.crv === 'Ed25519' && !hasPrivateMembers(jwk)) {
-    const keyPair = await Ed25519Multikey.fromJwk({ jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }).catch(() => undefined);
+    const keyPair = await Ed25519Multikey.fromJwk({ jwk: { kty: 'OKP', crv: 'Ed25519', x: jwk.x } }).catch(
+      () => undefined,
+    );
     if (keyPair?.publicKeyMultibase) return ed25519Method(id, controller, keyPair.publicKeyMultibase, flavour);
   }
-  throw new KeyResolutionError('key.unsupported', `The verification method ${String(method.id)} is not an Ed25519 key (Multikey, Ed25519VerificationKey2020 or an Ed25519 JWK).`);
+  throw new KeyResolutionError(
+    'key.unsupported',
+    `The verification method ${String(method.id)} is not an Ed25519 key (Multikey, Ed25519VerificationKey2020 or ` +
+      `an Ed25519 JWK).`,
+  );
 }
 
 /** did:web → its DID document, checked to be about that DID. */
@@ -186,9 +235,16 @@ export async function resolveDidWeb(did: string, fetcher: Fetcher): Promise<Reco
     document = await fetchJson(fetcher, url, 'application/did+json, application/did+ld+json, application/json');
   } catch (error) {
     if (isUnreachable(error)) throw unreachableError(`The DID document of ${did}`, url, error);
-    throw new KeyResolutionError('key.didUnresolvable', `The issuer's DID ${did} could not be resolved: ${(error as Error).message}`);
+    throw new KeyResolutionError(
+      'key.didUnresolvable',
+      `The issuer's DID ${did} could not be resolved: ${(error as Error).message}`,
+    );
   }
-  if (document.id !== did) throw new KeyResolutionError('key.didMismatch', `The DID document at ${url} is about ${String(document.id)}, not ${did}.`);
+  if (document.id !== did)
+    throw new KeyResolutionError(
+      'key.didMismatch',
+      `The DID document at ${url} is about ${String(document.id)}, not ${did}.`,
+    );
   return document;
 }
 
@@ -197,7 +253,11 @@ export async function resolveDidWeb(did: string, fetcher: Fetcher): Promise<Reco
  * Patterns, as the 1EdTech validator resolves them (ob3-spec.md §5.3): did:key, did:web, an HTTPS URL whose
  * fragment is the multibase key itself, and an HTTPS key or controller document.
  */
-export async function resolveVerificationMethod(methodId: string, fetcher: Fetcher, flavour: KeyFlavour): Promise<ResolvedVerificationMethod> {
+export async function resolveVerificationMethod(
+  methodId: string,
+  fetcher: Fetcher,
+  flavour: KeyFlavour,
+): Promise<ResolvedVerificationMethod> {
   if (methodId.startsWith('did:key:')) {
     const did = stripFragment(methodId);
     let multibase: string;
@@ -215,14 +275,29 @@ export async function resolveVerificationMethod(methodId: string, fetcher: Fetch
     const did = stripFragment(methodId);
     const document = await resolveDidWeb(did, fetcher);
     const method = findMethod(document, methodId);
-    if (!method) throw new KeyResolutionError('key.notPublished', `The issuer's DID document does not contain the key ${methodId}.`);
+    if (!method)
+      throw new KeyResolutionError(
+        'key.notPublished',
+        `The issuer's DID document does not contain the key ${methodId}.`,
+      );
     if (!listsAsAssertionMethod(document, methodId)) {
-      throw new KeyResolutionError('key.notForAssertion', `The key ${methodId} is not listed for assertionMethod in the DID document: it may not sign credentials.`);
+      throw new KeyResolutionError(
+        'key.notForAssertion',
+        `The key ${methodId} is not listed for assertionMethod in the DID document: it may not sign credentials.`,
+      );
     }
-    return { method: await normalizeMethod(method, flavour, did), controller: controllerDocument(did, methodId), controllerId: did, binding: 'confirmed' };
+    return {
+      method: await normalizeMethod(method, flavour, did),
+      controller: controllerDocument(did, methodId),
+      controllerId: did,
+      binding: 'confirmed',
+    };
   }
   if (methodId.startsWith('did:')) {
-    throw new KeyResolutionError('key.unsupportedDidMethod', `The DID method of ${methodId} is not supported (did:key and did:web are).`);
+    throw new KeyResolutionError(
+      'key.unsupportedDidMethod',
+      `The DID method of ${methodId} is not supported (did:key and did:web are).`,
+    );
   }
   return resolveHttpsMethod(methodId, fetcher, flavour);
 }
@@ -245,7 +320,11 @@ function isControllerDocument(document: Record<string, unknown>): boolean {
 }
 
 /** An HTTPS method: `https://issuer/profile#key` in a controller document, or a key document of its own. */
-async function resolveHttpsMethod(methodId: string, fetcher: Fetcher, flavour: KeyFlavour): Promise<ResolvedVerificationMethod> {
+async function resolveHttpsMethod(
+  methodId: string,
+  fetcher: Fetcher,
+  flavour: KeyFlavour,
+): Promise<ResolvedVerificationMethod> {
   const url = httpUrl(methodId, 'key.badMethodId', 'The verification method');
   const documentUrl = stripFragment(methodId);
   const fragment = url.hash.slice(1);
@@ -259,9 +338,17 @@ async function resolveHttpsMethod(methodId: string, fetcher: Fetcher, flavour: K
   if (published && isControllerDocument(published)) {
     const method = findMethod(published, methodId, documentUrl);
     if (!method || !listsAsAssertionMethod(published, methodId, documentUrl)) {
-      throw new KeyResolutionError('key.notPublished', `The issuer's document at ${documentUrl} does not list the key ${methodId} for signing credentials.`);
+      throw new KeyResolutionError(
+        'key.notPublished',
+        `The issuer's document at ${documentUrl} does not list the key ${methodId} for signing credentials.`,
+      );
     }
-    return { method: await normalizeMethod(method, flavour, documentUrl), controller: controllerDocument(documentUrl, methodId), controllerId: documentUrl, binding: 'confirmed' };
+    return {
+      method: await normalizeMethod(method, flavour, documentUrl),
+      controller: controllerDocument(documentUrl, methodId),
+      controllerId: documentUrl,
+      binding: 'confirmed',
+    };
   }
   if (published && published.id === methodId && typeof published.controller === 'string') {
     // A key document says who controls it; only that controller's own document can confirm it.
@@ -278,10 +365,16 @@ async function resolveHttpsMethod(methodId: string, fetcher: Fetcher, flavour: K
   // document, if reachable, can say the key is the issuer's. Reached and silent about it: the answer is no.
   const keyPair = await Ed25519Multikey.from({ type: 'Multikey', publicKeyMultibase: fragment }).catch(() => undefined);
   if ((keyPair as { publicKey?: Uint8Array } | undefined)?.publicKey?.length !== 32) {
-    throw new KeyResolutionError('key.malformed', `The verification method ${methodId} names a key that is not a valid Ed25519 public key.`);
+    throw new KeyResolutionError(
+      'key.malformed',
+      `The verification method ${methodId} names a key that is not a valid Ed25519 public key.`,
+    );
   }
   if (!unreachable) {
-    throw new KeyResolutionError('key.notPublished', `The issuer's document at ${documentUrl} does not publish the key ${fragment}: it is not the issuer's key.`);
+    throw new KeyResolutionError(
+      'key.notPublished',
+      `The issuer's document at ${documentUrl} does not publish the key ${fragment}: it is not the issuer's key.`,
+    );
   }
   return {
     method: ed25519Method(methodId, documentUrl, fragment, flavour),
@@ -298,18 +391,29 @@ async function confirmListedByController(controllerId: string, methodId: string,
   if (controllerId.startsWith('did:web:')) {
     document = await resolveDidWeb(controllerId, fetcher);
   } else if (controllerId.startsWith('did:')) {
-    throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, whose DID cannot list it.`);
+    throw new KeyResolutionError(
+      'key.controllerNotListing',
+      `The key ${methodId} claims ${controllerId} as its controller, whose DID cannot list it.`,
+    );
   } else {
-    httpUrl(controllerId, 'key.controllerNotListing', 'The key\'s controller');
+    httpUrl(controllerId, 'key.controllerNotListing', "The key's controller");
     try {
       document = await fetchJson(fetcher, controllerId, 'application/ld+json, application/json');
     } catch (error) {
-      if (isUnreachable(error)) throw unreachableError(`The document of the key's controller ${controllerId}`, controllerId, error);
-      throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, whose document cannot be read.`);
+      if (isUnreachable(error))
+        throw unreachableError(`The document of the key's controller ${controllerId}`, controllerId, error);
+      throw new KeyResolutionError(
+        'key.controllerNotListing',
+        `The key ${methodId} claims ${controllerId} as its controller, whose document cannot be read.`,
+      );
     }
   }
   if (!listsAsAssertionMethod(document, methodId, controllerId.startsWith('did:') ? undefined : controllerId)) {
-    throw new KeyResolutionError('key.controllerNotListing', `The key ${methodId} claims ${controllerId} as its controller, but ${controllerId} does not list it for signing credentials.`);
+    throw new KeyResolutionError(
+      'key.controllerNotListing',
+      `The key ${methodId} claims ${controllerId} as its controller, but ${controllerId} does not list it for ` +
+        `signing credentials.`,
+    );
   }
 }
 
@@ -339,11 +443,16 @@ async function multikeyToJwk(publicKeyMultibase: string): Promise<JWK> {
 async function jwkOfMethod(method: Record<string, unknown>): Promise<JWK> {
   const jwk = method.publicKeyJwk;
   if (jwk && typeof jwk === 'object') {
-    if (hasPrivateMembers(jwk as Record<string, unknown>)) throw new KeyResolutionError('jwt.privateKeyPublished', 'The published key contains private key material.');
+    if (hasPrivateMembers(jwk as Record<string, unknown>))
+      throw new KeyResolutionError('jwt.privateKeyPublished', 'The published key contains private key material.');
     return jwk as JWK;
   }
-  if (typeof method.publicKeyMultibase === 'string' && MULTIKEY_ED25519.test(method.publicKeyMultibase)) return multikeyToJwk(method.publicKeyMultibase);
-  throw new KeyResolutionError('key.unsupported', `The key ${String(method.id)} has no usable public key (publicKeyJwk or Ed25519 publicKeyMultibase).`);
+  if (typeof method.publicKeyMultibase === 'string' && MULTIKEY_ED25519.test(method.publicKeyMultibase))
+    return multikeyToJwk(method.publicKeyMultibase);
+  throw new KeyResolutionError(
+    'key.unsupported',
+    `The key ${String(method.id)} has no usable public key (publicKeyJwk or Ed25519 publicKeyMultibase).`,
+  );
 }
 
 /** The keys a DID document, controller document or JWKS offers for signing, as JWKs. */
@@ -353,8 +462,12 @@ async function keysOf(document: Record<string, unknown>): Promise<JWK[]> {
   const keys: JWK[] = [];
   for (const entry of asArray(document.assertionMethod)) {
     const id = idOf(entry);
-    const method = entry && typeof entry === 'object' ? entry as Record<string, unknown>
-      : id ? findMethod(document, id.startsWith('#') ? `${documentId}${id}` : id) : undefined;
+    const method =
+      entry && typeof entry === 'object'
+        ? (entry as Record<string, unknown>)
+        : id
+          ? findMethod(document, id.startsWith('#') ? `${documentId}${id}` : id)
+          : undefined;
     if (!method) continue;
     try {
       keys.push(await jwkOfMethod(method));
@@ -380,12 +493,20 @@ export async function resolveKid(kid: string, fetcher: Fetcher): Promise<Resolve
   if (kid.startsWith('did:')) {
     const did = stripFragment(kid);
     if (!did.startsWith('did:web:')) {
-      throw new KeyResolutionError('key.unsupportedDidMethod', `The DID method of ${kid} is not supported (did:key and did:web are).`);
+      throw new KeyResolutionError(
+        'key.unsupportedDidMethod',
+        `The DID method of ${kid} is not supported (did:key and did:web are).`,
+      );
     }
     const document = await resolveDidWeb(did, fetcher);
     const method = kid.includes('#') ? findMethod(document, kid) : undefined;
-    if (!method) throw new KeyResolutionError('key.notPublished', `The issuer's DID document does not contain the key ${kid}.`);
-    if (!listsAsAssertionMethod(document, kid)) throw new KeyResolutionError('key.notForAssertion', `The key ${kid} is not listed for assertionMethod: it may not sign credentials.`);
+    if (!method)
+      throw new KeyResolutionError('key.notPublished', `The issuer's DID document does not contain the key ${kid}.`);
+    if (!listsAsAssertionMethod(document, kid))
+      throw new KeyResolutionError(
+        'key.notForAssertion',
+        `The key ${kid} is not listed for assertionMethod: it may not sign credentials.`,
+      );
     assertControlledBy(method, did);
     return { jwk: await jwkOfMethod(method), controllerId: did, binding: 'confirmed' };
   }
@@ -395,13 +516,19 @@ export async function resolveKid(kid: string, fetcher: Fetcher): Promise<Resolve
     document = await fetchJson(fetcher, kid, 'application/jwk+json, application/jwk-set+json, application/json');
   } catch (error) {
     if (isUnreachable(error)) throw unreachableError('The issuer key', kid, error);
-    throw new KeyResolutionError('key.unresolvable', `The issuer key ${kid} could not be retrieved: ${(error as Error).message}`);
+    throw new KeyResolutionError(
+      'key.unresolvable',
+      `The issuer key ${kid} could not be retrieved: ${(error as Error).message}`,
+    );
   }
   const jwk = Array.isArray(document.keys)
-    ? (document.keys as Record<string, unknown>[]).find((k) => k.kid === kid || k.kid === url.hash.slice(1)) ?? (document.keys.length === 1 ? document.keys[0] as Record<string, unknown> : undefined)
+    ? ((document.keys as Record<string, unknown>[]).find((k) => k.kid === kid || k.kid === url.hash.slice(1)) ??
+      (document.keys.length === 1 ? (document.keys[0] as Record<string, unknown>) : undefined))
     : document;
-  if (!jwk || typeof jwk.kty !== 'string') throw new KeyResolutionError('key.unresolvable', `${kid} does not serve a JWK.`);
-  if (hasPrivateMembers(jwk)) throw new KeyResolutionError('jwt.privateKeyPublished', 'The published key contains private key material.');
+  if (!jwk || typeof jwk.kty !== 'string')
+    throw new KeyResolutionError('key.unresolvable', `${kid} does not serve a JWK.`);
+  if (hasPrivateMembers(jwk))
+    throw new KeyResolutionError('jwt.privateKeyPublished', 'The published key contains private key material.');
   return { jwk: jwk as JWK, controllerId: `${url.origin}`, binding: 'confirmed' };
 }
 
@@ -417,7 +544,10 @@ async function publishedKeySets(issuerId: string, fetcher: Fetcher): Promise<{ k
     }
   }
   if (issuerId.startsWith('did:')) {
-    throw new KeyResolutionError('key.unsupportedDidMethod', `The issuer's DID method (${issuerId}) is not supported (did:key and did:web are).`);
+    throw new KeyResolutionError(
+      'key.unsupportedDidMethod',
+      `The issuer's DID method (${issuerId}) is not supported (did:key and did:web are).`,
+    );
   }
   if (!/^https?:\/\//.test(issuerId)) {
     // urn:uuid and the like publish nothing: the key can never be tied to such an issuer.
@@ -429,7 +559,11 @@ async function publishedKeySets(issuerId: string, fetcher: Fetcher): Promise<{ k
   const unreachable: string[] = [];
   for (const location of locations) {
     try {
-      keys.push(...await keysOf(await fetchJson(fetcher, location, 'application/jwk-set+json, application/ld+json, application/json')));
+      keys.push(
+        ...(await keysOf(
+          await fetchJson(fetcher, location, 'application/jwk-set+json, application/ld+json, application/json'),
+        )),
+      );
     } catch (error) {
       if (isUnreachable(error)) unreachable.push(`${location} (${(error as Error).message})`);
     }
@@ -444,17 +578,34 @@ async function publishedKeySets(issuerId: string, fetcher: Fetcher): Promise<{ k
  * issuer's profile). Found in none of the documents that could be reached: refused. Nothing could be reached:
  * unconfirmed, never valid.
  */
-export async function confirmEmbeddedJwk(jwk: Record<string, unknown>, issuerId: string, fetcher: Fetcher): Promise<ResolvedJwk> {
-  if (hasPrivateMembers(jwk)) throw new KeyResolutionError('jwt.privateKeyInHeader', 'The JWT header carries a private key. It must only ever carry a public key.');
+export async function confirmEmbeddedJwk(
+  jwk: Record<string, unknown>,
+  issuerId: string,
+  fetcher: Fetcher,
+): Promise<ResolvedJwk> {
+  if (hasPrivateMembers(jwk))
+    throw new KeyResolutionError(
+      'jwt.privateKeyInHeader',
+      'The JWT header carries a private key. It must only ever carry a public key.',
+    );
   const thumbprint = await calculateJwkThumbprint(jwk as JWK).catch(() => {
     throw new KeyResolutionError('jwt.badJwk', 'The JWT header carries a malformed key.');
   });
   const { keys, unreachable } = await publishedKeySets(issuerId, fetcher);
   for (const candidate of keys) {
-    if (await calculateJwkThumbprint(candidate).then((t) => t === thumbprint, () => false)) {
+    if (
+      await calculateJwkThumbprint(candidate).then(
+        (t) => t === thumbprint,
+        () => false,
+      )
+    ) {
       return { jwk: jwk as JWK, controllerId: issuerId, binding: 'confirmed' };
     }
   }
-  if (unreachable.length > 0) return { jwk: jwk as JWK, controllerId: issuerId, binding: 'unconfirmed', unreachable: unreachable.join('; ') };
-  throw new KeyResolutionError('key.notPublished', `The key embedded in the JWT header is not one the issuer ${issuerId} publishes: it is not the issuer's key.`);
+  if (unreachable.length > 0)
+    return { jwk: jwk as JWK, controllerId: issuerId, binding: 'unconfirmed', unreachable: unreachable.join('; ') };
+  throw new KeyResolutionError(
+    'key.notPublished',
+    `The key embedded in the JWT header is not one the issuer ${issuerId} publishes: it is not the issuer's key.`,
+  );
 }

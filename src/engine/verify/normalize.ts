@@ -6,8 +6,19 @@
 
 /** Classes whose `type` may be written as a single string. */
 const COMPACTABLE_TYPES = new Set([
-  'Achievement', 'AchievementCredential', 'OpenBadgeCredential', 'AchievementSubject', 'Address', 'Alignment',
-  'EndorsementCredential', 'EndorsementSubject', 'Evidence', 'Profile', 'Related', 'Result', 'ResultDescription',
+  'Achievement',
+  'AchievementCredential',
+  'OpenBadgeCredential',
+  'AchievementSubject',
+  'Address',
+  'Alignment',
+  'EndorsementCredential',
+  'EndorsementSubject',
+  'Evidence',
+  'Profile',
+  'Related',
+  'Result',
+  'ResultDescription',
   'RubricCriterionLevel',
 ]);
 /** Properties that may be a single object instead of an array, wherever they appear. */
@@ -28,8 +39,15 @@ export function normalizeForSchema(credential: Record<string, unknown>): Normali
     for (const [key, child] of Object.entries(value)) {
       let next = visit(child, path ? `${path}.${key}` : key);
       if (key === 'type' && typeof next === 'string' && COMPACTABLE_TYPES.has(next)) next = [next];
-      if (COMPACTABLE_PROPERTIES.includes(key) && next && typeof next === 'object' && !Array.isArray(next)) next = [next];
-      if (key === 'identifier' && path.endsWith('credentialSubject') && next && typeof next === 'object' && !Array.isArray(next)) {
+      if (COMPACTABLE_PROPERTIES.includes(key) && next && typeof next === 'object' && !Array.isArray(next))
+        next = [next];
+      if (
+        key === 'identifier' &&
+        path.endsWith('credentialSubject') &&
+        next &&
+        typeof next === 'object' &&
+        !Array.isArray(next)
+      ) {
         next = [next];
         relaxed.push(`${path}.identifier`);
       }
@@ -47,7 +65,10 @@ export function vcdm11AsVcdm20(credential: Record<string, unknown>): Record<stri
   context[0] = 'https://www.w3.org/ns/credentials/v2';
   return {
     ...rest,
-    '@context': context.filter((c) => c !== 'https://w3id.org/security/suites/ed25519-2020/v1' && c !== 'https://w3id.org/security/data-integrity/v1'),
+    '@context': context.filter(
+      (c) =>
+        c !== 'https://w3id.org/security/suites/ed25519-2020/v1' && c !== 'https://w3id.org/security/data-integrity/v1',
+    ),
     ...(issuanceDate !== undefined ? { validFrom: issuanceDate } : {}),
     ...(expirationDate !== undefined ? { validUntil: expirationDate } : {}),
   };

@@ -21,28 +21,44 @@ export interface InputLimits extends JsonLimits, Partial<ComplexityLimits> {
   maxImageBytes: number;
 }
 
-export const DEFAULT_INPUT_LIMITS: InputLimits = { ...DEFAULT_JSON_LIMITS, ...DEFAULT_COMPLEXITY_LIMITS, maxImageBytes: 5_000_000 };
+export const DEFAULT_INPUT_LIMITS: InputLimits = {
+  ...DEFAULT_JSON_LIMITS,
+  ...DEFAULT_COMPLEXITY_LIMITS,
+  maxImageBytes: 5_000_000,
+};
 
 function fromText(text: string, format: InputFormat, limits: InputLimits): ParsedInput {
   const trimmed = text.replace(/^\uFEFF/, '').trim();
   if (COMPACT_JWS.test(trimmed)) return { format: format === 'json' ? 'jwt' : format, payload: 'jwt', jwt: trimmed };
   if (trimmed.split('.').length === 5 && /^[A-Za-z0-9_.-]+$/.test(trimmed)) {
-    throw new InputError('jwt.encrypted', 'This is an encrypted JWT (JWE). Open Badges credentials are signed, not encrypted; Blason does not accept JWE.');
+    throw new InputError(
+      'jwt.encrypted',
+      'This is an encrypted JWT (JWE). Open Badges credentials are signed, not encrypted; Blason does not accept JWE.',
+    );
   }
   if (trimmed.startsWith('{')) {
     const value = parseStrictJson(trimmed, limits);
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError('input.notObject', 'The JSON is not a credential object.');
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw new InputError('input.notObject', 'The JSON is not a credential object.');
     return { format, payload: 'json', credential: value as Record<string, unknown> };
   }
   // A bare link is an OB 2.0 hosted assertion's id (what a legacy baked PNG holds): the verifier fetches it.
   if (/^https?:\/\/\S+$/.test(trimmed) && URL.canParse(trimmed)) {
     return { format, payload: 'ob2', ob2: { source: 'url', url: trimmed } };
   }
-  throw new InputError('input.unknownFormat', 'This is neither a credential in JSON, a JWT, nor a baked PNG or SVG badge.');
+  throw new InputError(
+    'input.unknownFormat',
+    'This is neither a credential in JSON, a JWT, nor a baked PNG or SVG badge.',
+  );
 }
 
-function fromBaked(content: { version: 'ob3' | 'ob2'; text: string } | undefined, format: 'png' | 'svg', limits: InputLimits): ParsedInput {
-  if (!content) throw new InputError(`${format}.notBaked`, `This ${format.toUpperCase()} image carries no Open Badges credential.`);
+function fromBaked(
+  content: { version: 'ob3' | 'ob2'; text: string } | undefined,
+  format: 'png' | 'svg',
+  limits: InputLimits,
+): ParsedInput {
+  if (!content)
+    throw new InputError(`${format}.notBaked`, `This ${format.toUpperCase()} image carries no Open Badges credential.`);
   const parsed = fromText(content.text, format, limits);
   // A JWS baked the OB 2.0 way is an OB 2.0 signed badge, whatever its payload turns out to be.
   if (content.version === 'ob2' && parsed.payload === 'jwt') {
@@ -60,11 +76,14 @@ export function parseInput(input: VerifiableInput, limits: InputLimits = DEFAULT
     const value = parseStrictJson(JSON.stringify(input.credential) ?? 'null', limits);
     // The object may come from a caller's JSON.parse: {"credential": 1e999} is Infinity (written "null"), and a
     // null credential reached the Open Badges 2.0 routing below and threw, a 500 from the verify endpoint.
-    if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError('input.notObject', 'The JSON is not a credential object.');
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+      throw new InputError('input.notObject', 'The JSON is not a credential object.');
     parsed = { format: 'json', payload: 'json', credential: value as Record<string, unknown> };
   } else if ('bytes' in input) {
     if (input.bytes.length > limits.maxImageBytes) {
-      throw new InputError('input.tooLarge', `The file is larger than ${limits.maxImageBytes} bytes.`, { limit: limits.maxImageBytes });
+      throw new InputError('input.tooLarge', `The file is larger than ${limits.maxImageBytes} bytes.`, {
+        limit: limits.maxImageBytes,
+      });
     }
     if (isPng(input.bytes)) {
       parsed = fromBaked(unbakePng(input.bytes), 'png', limits);
@@ -73,7 +92,9 @@ export function parseInput(input: VerifiableInput, limits: InputLimits = DEFAULT
       parsed = looksLikeSvg(text) ? fromBaked(unbakeSvg(text), 'svg', limits) : fromText(text, 'json', limits);
     }
   } else {
-    parsed = looksLikeSvg(input.text) ? fromBaked(unbakeSvg(input.text), 'svg', limits) : fromText(input.text, 'json', limits);
+    parsed = looksLikeSvg(input.text)
+      ? fromBaked(unbakeSvg(input.text), 'svg', limits)
+      : fromText(input.text, 'json', limits);
   }
   // Before anything expands it: JSON-LD expansion runs without yielding, so no deadline in this thread can stop it.
   assertComplexity(documentOf(parsed), { ...DEFAULT_COMPLEXITY_LIMITS, ...limits });
@@ -99,9 +120,8 @@ function routeOlderOpenBadges(parsed: ParsedInput): ParsedInput {
   const generation = badgeGeneration(document as Record<string, unknown>);
   if (generation === 'ob1') throw new InputError('ob1.tooOld', OB1_TOO_OLD_MESSAGE);
   if (generation !== 'ob2') return parsed;
-  const ob2: Ob2Input = parsed.payload === 'json'
-    ? { source: 'json', assertion: parsed.credential }
-    : { source: 'jws', jws: parsed.jwt };
+  const ob2: Ob2Input =
+    parsed.payload === 'json' ? { source: 'json', assertion: parsed.credential } : { source: 'jws', jws: parsed.jwt };
   return { format: parsed.format, payload: 'ob2', ob2 };
 }
 
@@ -110,7 +130,10 @@ function assertDepth(root: unknown, maxDepth: number): void {
   while (pending.length > 0) {
     const [value, depth] = pending.pop()!;
     if (!value || typeof value !== 'object') continue;
-    if (depth > maxDepth) throw new InputError('input.tooDeep', `The JSON is nested more than ${maxDepth} levels deep.`, { limit: maxDepth });
+    if (depth > maxDepth)
+      throw new InputError('input.tooDeep', `The JSON is nested more than ${maxDepth} levels deep.`, {
+        limit: maxDepth,
+      });
     for (const child of Object.values(value)) pending.push([child, depth + 1]);
   }
 }

@@ -4,10 +4,24 @@
  */
 
 export type CheckId =
-  | 'parse' | 'context' | 'type' | 'schema' | 'subject' | 'proof' | 'issuerKey' | 'refresh' | 'status'
-  | 'validFrom' | 'validUntil' | 'recipient' | 'endorsements'
+  | 'parse'
+  | 'context'
+  | 'type'
+  | 'schema'
+  | 'subject'
+  | 'proof'
+  | 'issuerKey'
+  | 'refresh'
+  | 'status'
+  | 'validFrom'
+  | 'validUntil'
+  | 'recipient'
+  | 'endorsements'
   // Open Badges 2.0: the hosted assertion, the documents it links to, and the issuer's hosting policy.
-  | 'hosted' | 'badgeClass' | 'issuer' | 'origin';
+  | 'hosted'
+  | 'badgeClass'
+  | 'issuer'
+  | 'origin';
 
 export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
 
@@ -32,7 +46,14 @@ export interface Check {
  * - `valid`: authentic, issuer confirmed, in force, conformant.
  */
 export const VERDICTS = [
-  'invalid', 'issuer-unconfirmed', 'revoked', 'suspended', 'expired', 'not-yet-valid', 'status-unknown', 'nonconformant',
+  'invalid',
+  'issuer-unconfirmed',
+  'revoked',
+  'suspended',
+  'expired',
+  'not-yet-valid',
+  'status-unknown',
+  'nonconformant',
   'valid',
 ] as const;
 export type Verdict = (typeof VERDICTS)[number];

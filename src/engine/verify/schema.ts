@@ -6,7 +6,8 @@ import { ACHIEVEMENT_CREDENTIAL_SCHEMA, ENDORSEMENT_CREDENTIAL_SCHEMA } from '..
 
 // ajv-formats is CommonJS with `exports.default`; under NodeNext the default import is the module object.
 type AddFormats = (ajv: Ajv2019) => Ajv2019;
-const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ?? addFormatsModule) as unknown as AddFormats;
+const addFormats = ((addFormatsModule as unknown as { default?: AddFormats }).default ??
+  addFormatsModule) as unknown as AddFormats;
 
 function newAjv(): Ajv2019 {
   const ajv = new Ajv2019({ allErrors: true, strict: false, validateFormats: true });
@@ -33,11 +34,23 @@ export function endorsementCredentialValidator(): ValidateFunction {
 /** Official schema URLs (both purl spellings) we hold locally, so they are never fetched. */
 const BUNDLED_SCHEMAS = new Map<string, () => ValidateFunction>([
   [ACHIEVEMENT_CREDENTIAL_SCHEMA.id, achievementCredentialValidator],
-  ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential-jsonschema1.json', achievementCredentialValidator],
-  ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyachievementcredential_schema.json', achievementCredentialValidator],
+  [
+    'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential-jsonschema1.json',
+    achievementCredentialValidator,
+  ],
+  [
+    'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyachievementcredential_schema.json',
+    achievementCredentialValidator,
+  ],
   [ENDORSEMENT_CREDENTIAL_SCHEMA.id, endorsementCredentialValidator],
-  ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential-jsonschema1.json', endorsementCredentialValidator],
-  ['https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyendorsementcredential_schema.json', endorsementCredentialValidator],
+  [
+    'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_endorsementcredential-jsonschema1.json',
+    endorsementCredentialValidator,
+  ],
+  [
+    'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_anyendorsementcredential_schema.json',
+    endorsementCredentialValidator,
+  ],
 ]);
 
 export function bundledSchemaValidator(url: string): ValidateFunction | undefined {
@@ -52,9 +65,13 @@ export function compileForeignSchema(schema: object): ValidateFunction {
 /** "credentialSubject.achievement.criteria: must have required property 'narrative'", at most `max` of them. */
 export function describeSchemaErrors(errors: ErrorObject[] | null | undefined, max = 5): string {
   if (!errors || errors.length === 0) return 'unknown schema error';
-  const unique = [...new Set(errors.map((e) => {
-    const where = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
-    return `${where}: ${e.message ?? e.keyword}`;
-  }))];
+  const unique = [
+    ...new Set(
+      errors.map((e) => {
+        const where = e.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+        return `${where}: ${e.message ?? e.keyword}`;
+      }),
+    ),
+  ];
   return unique.slice(0, max).join('; ') + (unique.length > max ? ` (and ${unique.length - max} more)` : '');
 }

@@ -15,7 +15,10 @@ export type StatusOutcome =
   | { kind: 'invalid'; method: string; code: string; message: string };
 
 async function fetchBody(fetcher: Fetcher, url: string): Promise<Buffer> {
-  const { body } = await fetcher.fetch(url, { accept: 'application/vc+ld+json, application/ld+json, application/json', maxBytes: STATUS_LIST_LIMIT });
+  const { body } = await fetcher.fetch(url, {
+    accept: 'application/vc+ld+json, application/ld+json, application/json',
+    maxBytes: STATUS_LIST_LIMIT,
+  });
   return body;
 }
 
@@ -67,20 +70,35 @@ function rememberList(fetcher: Fetcher, digest: string, list: TrustedList): void
  * Reads a status list's bytes: a BitstringStatusListCredential by the credential's issuer (when known), signed
  * by that issuer, with bits that decode within the size cap.
  */
-async function trustList(body: Buffer, listUrl: string, issuerId: string | undefined, listType: string, fetcher: Fetcher): Promise<TrustedList | ListProblem> {
+async function trustList(
+  body: Buffer,
+  listUrl: string,
+  issuerId: string | undefined,
+  listType: string,
+  fetcher: Fetcher,
+): Promise<TrustedList | ListProblem> {
   let list: Record<string, unknown>;
   try {
     list = parseObject(body);
   } catch (error) {
-    return { code: 'status.unreachable', message: `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation could not be checked.` };
+    return {
+      code: 'status.unreachable',
+      message: `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation ` +
+        `could not be checked.`,
+    };
   }
   const types = asArray(list.type as string | string[] | undefined);
   if (!types.includes(listType)) return { code: 'status.notAList', message: `${listUrl} is not a ${listType}.` };
   const listIssuer = issuerIdOf(list);
   // Before the costly signature check: a list by someone else is of no use whatever its signature.
-  if (issuerId && listIssuer !== issuerId) return { code: 'status.otherIssuer', message: `The status list is issued by ${String(listIssuer)}, not by the credential's issuer.` };
+  if (issuerId && listIssuer !== issuerId)
+    return {
+      code: 'status.otherIssuer',
+      message: `The status list is issued by ${String(listIssuer)}, not by the credential's issuer.`,
+    };
   const proofs = asArray(list.proof as Record<string, unknown> | Record<string, unknown>[] | undefined);
-  if (proofs.length === 0) return { code: 'status.unsigned', message: 'The status list is not signed, so it cannot be trusted.' };
+  if (proofs.length === 0)
+    return { code: 'status.unsigned', message: 'The status list is not signed, so it cannot be trusted.' };
   let signed = false;
   let unreachable: string | undefined;
   const { proof: _proofs, ...unsignedList } = list;
@@ -95,11 +113,20 @@ async function trustList(body: Buffer, listUrl: string, issuerId: string | undef
     else if (outcome.ok && outcome.binding === 'unconfirmed') unreachable = outcome.unreachable;
   }
   if (!signed && unreachable) {
-    return { code: 'status.unreachable', message: `The key that signed the status list ${listUrl} could not be confirmed as its issuer's (${unreachable}), so revocation could not be checked.` };
+    return {
+      code: 'status.unreachable',
+      message: `The key that signed the status list ${listUrl} could not be confirmed as its issuer's ` +
+        `(${unreachable}), so revocation could not be checked.`,
+    };
   }
-  if (!signed) return { code: 'status.badSignature', message: 'The status list\'s signature does not verify: it may have been tampered with.' };
+  if (!signed)
+    return {
+      code: 'status.badSignature',
+      message: "The status list's signature does not verify: it may have been tampered with.",
+    };
   const subject = list.credentialSubject as Record<string, unknown> | undefined;
-  if (!subject || typeof subject.encodedList !== 'string') return { code: 'status.malformed', message: 'The status list has no encodedList.' };
+  if (!subject || typeof subject.encodedList !== 'string')
+    return { code: 'status.malformed', message: 'The status list has no encodedList.' };
   let bits: Bitstring;
   try {
     bits = Bitstring.decode(subject.encodedList);
@@ -108,7 +135,12 @@ async function trustList(body: Buffer, listUrl: string, issuerId: string | undef
   }
   // A VCDM 1.1 list (StatusList2021) says when it ends with expirationDate.
   const until = list.validUntil ?? list.expirationDate;
-  return { issuer: listIssuer, validUntil: typeof until === 'string' ? Date.parse(until) : NaN, purpose: subject.statusPurpose, bits };
+  return {
+    issuer: listIssuer,
+    validUntil: typeof until === 'string' ? Date.parse(until) : NaN,
+    purpose: subject.statusPurpose,
+    bits,
+  };
 }
 
 /**
@@ -120,15 +152,33 @@ const BITSTRING_METHODS: Record<string, string> = {
   StatusList2021Entry: 'StatusList2021Credential',
 };
 
-async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: string | undefined, fetcher: Fetcher, now: Date): Promise<StatusOutcome> {
+async function checkBitstringEntry(
+  entry: Record<string, unknown>,
+  issuerId: string | undefined,
+  fetcher: Fetcher,
+  now: Date,
+): Promise<StatusOutcome> {
   const method = String(entry.type);
   const listType = BITSTRING_METHODS[method]!;
   const purpose = String(entry.statusPurpose ?? '');
-  const unknown = (code: string, message: string): StatusOutcome => ({ kind: 'unknown', method, purpose, code, message });
-  if (purpose !== 'revocation' && purpose !== 'suspension') return unknown('status.unsupportedPurpose', `The status purpose "${purpose}" is not one Blason can interpret.`);
+  const unknown = (code: string, message: string): StatusOutcome => ({
+    kind: 'unknown',
+    method,
+    purpose,
+    code,
+    message,
+  });
+  if (purpose !== 'revocation' && purpose !== 'suspension')
+    return unknown('status.unsupportedPurpose', `The status purpose "${purpose}" is not one Blason can interpret.`);
   const rawIndex = entry.statusListIndex;
-  const index = typeof rawIndex === 'number' ? rawIndex : typeof rawIndex === 'string' && /^\d{1,10}$/.test(rawIndex) ? Number(rawIndex) : NaN;
-  if (!Number.isSafeInteger(index) || index < 0) return unknown('status.badIndex', `The status list index "${String(rawIndex)}" is not a non-negative integer.`);
+  const index =
+    typeof rawIndex === 'number'
+      ? rawIndex
+      : typeof rawIndex === 'string' && /^\d{1,10}$/.test(rawIndex)
+        ? Number(rawIndex)
+        : NaN;
+  if (!Number.isSafeInteger(index) || index < 0)
+    return unknown('status.badIndex', `The status list index "${String(rawIndex)}" is not a non-negative integer.`);
   const listUrl = entry.statusListCredential;
   if (typeof listUrl !== 'string') return unknown('status.noList', 'The status entry names no status list.');
 
@@ -136,7 +186,11 @@ async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: str
   try {
     body = await fetchBody(fetcher, listUrl);
   } catch (error) {
-    return unknown('status.unreachable', `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation could not be checked.`);
+    return unknown(
+      'status.unreachable',
+      `The status list ${listUrl} could not be retrieved (${(error as Error).message}), so revocation could not be ` +
+        `checked.`,
+    );
   }
   const digest = createHash('sha256').update(body).digest('base64url');
   let list = rememberedList(fetcher, digest);
@@ -146,24 +200,48 @@ async function checkBitstringEntry(entry: Record<string, unknown>, issuerId: str
     rememberList(fetcher, digest, read);
     list = read;
   }
-  if (issuerId && list.issuer !== issuerId) return unknown('status.otherIssuer', `The status list is issued by ${String(list.issuer)}, not by the credential's issuer.`);
-  if (!Number.isNaN(list.validUntil) && list.validUntil < now.getTime()) return unknown('status.listExpired', 'The status list has expired; the issuer has not published a fresh one.');
+  if (issuerId && list.issuer !== issuerId)
+    return unknown(
+      'status.otherIssuer',
+      `The status list is issued by ${String(list.issuer)}, not by the credential's issuer.`,
+    );
+  if (!Number.isNaN(list.validUntil) && list.validUntil < now.getTime())
+    return unknown('status.listExpired', 'The status list has expired; the issuer has not published a fresh one.');
   if (list.purpose !== undefined && list.purpose !== purpose) {
     return unknown('status.purposeMismatch', `The status list is for "${String(list.purpose)}", not "${purpose}".`);
   }
-  if (index >= list.bits.length) return unknown('status.badIndex', `The status list has ${list.bits.length} entries; index ${index} is outside it.`);
+  if (index >= list.bits.length)
+    return unknown('status.badIndex', `The status list has ${list.bits.length} entries; index ${index} is outside it.`);
   return { kind: 'checked', method, purpose, set: list.bits.get(index) };
 }
 
 /** The deprecated 1EdTech Revocation List: an unsigned JSON list of revoked credential ids. */
-async function checkRevocationList(entry: Record<string, unknown>, credentialId: string | undefined, fetcher: Fetcher): Promise<StatusOutcome> {
+async function checkRevocationList(
+  entry: Record<string, unknown>,
+  credentialId: string | undefined,
+  fetcher: Fetcher,
+): Promise<StatusOutcome> {
   const method = '1EdTechRevocationList';
-  if (typeof entry.id !== 'string') return { kind: 'unknown', method, purpose: 'revocation', code: 'status.noList', message: 'The revocation list entry has no URL.' };
+  if (typeof entry.id !== 'string')
+    return {
+      kind: 'unknown',
+      method,
+      purpose: 'revocation',
+      code: 'status.noList',
+      message: 'The revocation list entry has no URL.',
+    };
   let list: Record<string, unknown>;
   try {
     list = await fetchJson(fetcher, entry.id);
   } catch (error) {
-    return { kind: 'unknown', method, purpose: 'revocation', code: 'status.unreachable', message: `The revocation list ${entry.id} could not be retrieved (${(error as Error).message}), so revocation could not be checked.` };
+    return {
+      kind: 'unknown',
+      method,
+      purpose: 'revocation',
+      code: 'status.unreachable',
+      message: `The revocation list ${entry.id} could not be retrieved (${(error as Error).message}), so ` +
+        `revocation could not be checked.`,
+    };
   }
   const revoked = asArray(list.revokedCredential as unknown[] | undefined).some((item) => {
     const record = item as { id?: unknown; revoked?: unknown };
@@ -188,26 +266,50 @@ function notPlain(entry: Record<string, unknown>): string | undefined {
     if (entry[name] !== undefined && typeof entry[name] !== 'string') return `its "${name}" is not a string`;
   }
   const index = entry.statusListIndex;
-  if (index !== undefined && typeof index !== 'string' && typeof index !== 'number') return 'its "statusListIndex" is not a string';
+  if (index !== undefined && typeof index !== 'string' && typeof index !== 'number')
+    return 'its "statusListIndex" is not a string';
   const type = entry.type;
-  if (typeof type !== 'string' && !(Array.isArray(type) && type.every((t) => typeof t === 'string'))) return 'its "type" is not a string';
+  if (typeof type !== 'string' && !(Array.isArray(type) && type.every((t) => typeof t === 'string')))
+    return 'its "type" is not a string';
   return undefined;
 }
 
 /** Checks every status entry of a credential. Refresh services and other URLs are never fetched. */
-export async function checkStatus(credential: Record<string, unknown>, fetcher: Fetcher, now: Date): Promise<StatusOutcome[]> {
-  const entries = asArray(credential.credentialStatus as Record<string, unknown> | Record<string, unknown>[] | undefined);
+export async function checkStatus(
+  credential: Record<string, unknown>,
+  fetcher: Fetcher,
+  now: Date,
+): Promise<StatusOutcome[]> {
+  const entries = asArray(
+    credential.credentialStatus as Record<string, unknown> | Record<string, unknown>[] | undefined,
+  );
   const outcomes: StatusOutcome[] = [];
   for (const entry of entries.slice(0, 4)) {
     if (!entry || typeof entry !== 'object') continue;
     const problem = notPlain(entry);
     if (problem) {
-      outcomes.push({ kind: 'invalid', method: typeof entry.type === 'string' ? entry.type : 'unknown', code: 'status.notPlain', message: `The status entry is not written in plain form: ${problem}. A signed entry can be rewritten like this without breaking the signature, to hide a revocation, so the credential is refused.` });
+      outcomes.push({
+        kind: 'invalid',
+        method: typeof entry.type === 'string' ? entry.type : 'unknown',
+        code: 'status.notPlain',
+        message: `The status entry is not written in plain form: ${problem}. A signed entry can be rewritten like ` +
+          `this without breaking the signature, to hide a revocation, so the credential is refused.`,
+      });
       continue;
     }
-    if (typeof entry.type === 'string' && Object.hasOwn(BITSTRING_METHODS, entry.type)) outcomes.push(await checkBitstringEntry(entry, issuerIdOf(credential), fetcher, now));
-    else if (entry.type === '1EdTechRevocationList') outcomes.push(await checkRevocationList(entry, typeof credential.id === 'string' ? credential.id : undefined, fetcher));
-    else outcomes.push({ kind: 'unknown', method: String(entry.type), code: 'status.unsupportedMethod', message: `The status method "${String(entry.type)}" is not supported, so revocation could not be checked.` });
+    if (typeof entry.type === 'string' && Object.hasOwn(BITSTRING_METHODS, entry.type))
+      outcomes.push(await checkBitstringEntry(entry, issuerIdOf(credential), fetcher, now));
+    else if (entry.type === '1EdTechRevocationList')
+      outcomes.push(
+        await checkRevocationList(entry, typeof credential.id === 'string' ? credential.id : undefined, fetcher),
+      );
+    else
+      outcomes.push({
+        kind: 'unknown',
+        method: String(entry.type),
+        code: 'status.unsupportedMethod',
+        message: `The status method "${String(entry.type)}" is not supported, so revocation could not be checked.`,
+      });
   }
   return outcomes;
 }

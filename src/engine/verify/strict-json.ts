@@ -16,7 +16,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  */
 export function parseStrictJson(text: string, limits: JsonLimits = DEFAULT_JSON_LIMITS): unknown {
   if (Buffer.byteLength(text, 'utf8') > limits.maxBytes) {
-    throw new InputError('input.tooLarge', `The JSON is larger than ${limits.maxBytes} bytes.`, { limit: limits.maxBytes });
+    throw new InputError('input.tooLarge', `The JSON is larger than ${limits.maxBytes} bytes.`, {
+      limit: limits.maxBytes,
+    });
   }
   scanStructure(text, limits.maxDepth);
   let value: unknown;
@@ -62,7 +64,8 @@ function scanStructure(text: string, maxDepth: number): void {
             throw new InputError('input.badJson', 'This is not valid JSON: a property name is malformed.');
           }
         }
-        if (top.has(key)) throw new InputError('input.duplicateKey', `The JSON repeats the property "${key}" in one object.`, { key });
+        if (top.has(key))
+          throw new InputError('input.duplicateKey', `The JSON repeats the property "${key}" in one object.`, { key });
         top.add(key);
         expectingKey = false;
       }
@@ -71,7 +74,9 @@ function scanStructure(text: string, maxDepth: number): void {
       stack.push(c === 0x7b ? new Set() : null);
       expectingKey = c === 0x7b;
       if (stack.length > maxDepth) {
-        throw new InputError('input.tooDeep', `The JSON is nested more than ${maxDepth} levels deep.`, { limit: maxDepth });
+        throw new InputError('input.tooDeep', `The JSON is nested more than ${maxDepth} levels deep.`, {
+          limit: maxDepth,
+        });
       }
     } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) {
       stack.pop();
@@ -87,12 +92,14 @@ function assertWellFormedStrings(root: unknown): void {
   while (pending.length > 0) {
     const value = pending.pop();
     if (typeof value === 'string') {
-      if (LONE_SURROGATE.test(value)) throw new InputError('input.badText', 'The JSON contains text that is not valid Unicode (a lone surrogate).');
+      if (LONE_SURROGATE.test(value))
+        throw new InputError('input.badText', 'The JSON contains text that is not valid Unicode (a lone surrogate).');
     } else if (Array.isArray(value)) {
       for (const item of value) pending.push(item);
     } else if (value && typeof value === 'object') {
       for (const [key, child] of Object.entries(value)) {
-        if (LONE_SURROGATE.test(key)) throw new InputError('input.badText', 'The JSON contains a property name that is not valid Unicode.');
+        if (LONE_SURROGATE.test(key))
+          throw new InputError('input.badText', 'The JSON contains a property name that is not valid Unicode.');
         pending.push(child);
       }
     }

@@ -113,7 +113,12 @@ interface Slot {
 export function refusalReport(code: string, message: string, params?: Check['params']): VerificationReport {
   const check: Check = { id: 'parse', outcome: 'failed', code, message, ...(params ? { params } : {}) };
   return {
-    verdict: 'invalid', verified: false, warnings: 0, checks: [check], endorsements: [], display: { trusted: false },
+    verdict: 'invalid',
+    verified: false,
+    warnings: 0,
+    checks: [check],
+    endorsements: [],
+    display: { trusted: false },
   };
 }
 
@@ -126,8 +131,8 @@ function tooSlow(cpuLimitMs: number, cause: 'time' | 'memory' | 'deadline' | 're
   }[cause];
   return refusalReport(
     'input.tooSlow',
-    `This credential takes too much work to verify: ${why}, so it was stopped unfinished. No badge needs that `
-    + 'much; ask the person who sent it for the badge exactly as its issuer delivered it, or try again later.',
+    `This credential takes too much work to verify: ${why}, so it was stopped unfinished. No badge needs that ` +
+      'much; ask the person who sent it for the badge exactly as its issuer delivered it, or try again later.',
     { cause },
   );
 }
@@ -169,7 +174,14 @@ export class VerifyPool {
     if (this.closed) return Promise.reject(new Error('The verification pool is closed.'));
     return new Promise((resolve, reject) => {
       const job: Job = {
-        id: this.nextJob++, input, options, resolve, reject, cpuMs: 0, restarts: 0, deadline: undefined!,
+        id: this.nextJob++,
+        input,
+        options,
+        resolve,
+        reject,
+        cpuMs: 0,
+        restarts: 0,
+        deadline: undefined!,
       };
       job.deadline = setTimeout(() => this.expire(job), this.deadlineMs);
       job.deadline.unref();
@@ -220,10 +232,14 @@ export class VerifyPool {
       this.idleCheck(slot);
       // By name: the error may come from another realm (a test sandbox), where `instanceof RangeError` is false.
       const deep = (error as Error).name === 'RangeError';
-      this.settle(job, () => job.resolve(refusalReport(
-        deep ? 'input.tooDeep' : 'input.notObject',
-        deep ? 'The JSON is nested too deeply to be read.' : 'The credential holds values that are not JSON.',
-      )));
+      this.settle(job, () =>
+        job.resolve(
+          refusalReport(
+            deep ? 'input.tooDeep' : 'input.notObject',
+            deep ? 'The JSON is nested too deeply to be read.' : 'The credential holds values that are not JSON.',
+          ),
+        ),
+      );
     }
     this.startTicker();
   }
@@ -251,8 +267,9 @@ export class VerifyPool {
   private spawn(): Worker {
     if (!WORKER_URL.pathname.endsWith('.ts')) return new Worker(WORKER_URL, { resourceLimits: WORKER_LIMITS });
     // From sources (tests, tsx) the worker is TypeScript: register tsx's loader in the thread first.
-    const load = "import('tsx/esm/api').then(({ register }) => { register(); "
-      + `return import(${JSON.stringify(WORKER_URL.href)}); });`;
+    const load =
+      "import('tsx/esm/api').then(({ register }) => { register(); " +
+      `return import(${JSON.stringify(WORKER_URL.href)}); });`;
     return new Worker(load, { eval: true, resourceLimits: WORKER_LIMITS });
   }
 
@@ -284,7 +301,13 @@ export class VerifyPool {
   private orphan(id: number): Job {
     const ignore = () => undefined;
     return {
-      id, input: { text: '' }, options: {}, resolve: ignore, reject: ignore, cpuMs: 0, restarts: 0,
+      id,
+      input: { text: '' },
+      options: {},
+      resolve: ignore,
+      reject: ignore,
+      cpuMs: 0,
+      restarts: 0,
       deadline: undefined!,
     };
   }
@@ -336,7 +359,10 @@ export class VerifyPool {
    * answer; the other verifications on that worker had done nothing wrong and start again on another.
    */
   private stop(
-    slot: Slot, culprit: Job | undefined, answer: VerificationReport | Error, others: 'restart' | Error = 'restart',
+    slot: Slot,
+    culprit: Job | undefined,
+    answer: VerificationReport | Error,
+    others: 'restart' | Error = 'restart',
   ): void {
     if (slot.stopped) return;
     slot.stopped = true;

@@ -144,7 +144,8 @@ async function run(request: Extract<ToWorker, { type: 'verify' }>): Promise<void
 const WARM_UP_KEY = 'did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK';
 const WARM_UP = {
   '@context': [
-    'https://www.w3.org/ns/credentials/v2', 'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
+    'https://www.w3.org/ns/credentials/v2',
+    'https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json',
     'https://purl.imsglobal.org/spec/ob/v3p0/extensions.json',
   ],
   id: 'urn:uuid:00000000-0000-4000-8000-000000000000',
@@ -162,20 +163,31 @@ const WARM_UP = {
       criteria: { narrative: 'Warm-up' },
       alignment: [{ type: ['Alignment'], targetName: 'Warm-up', targetUrl: 'https://example.org/' }],
     },
-    identifier: [{
-      type: 'IdentityObject', hashed: false, identityHash: 'a@example.org', identityType: 'emailAddress',
-    }],
+    identifier: [
+      {
+        type: 'IdentityObject',
+        hashed: false,
+        identityHash: 'a@example.org',
+        identityType: 'emailAddress',
+      },
+    ],
   },
-  credentialSchema: [{
-    id: 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json',
-    type: '1EdTechJsonSchemaValidator2019',
-  }],
-  proof: [{
-    type: 'DataIntegrityProof',
-    created: '2026-01-01T00:00:00Z',
-    verificationMethod: `${WARM_UP_KEY}#${WARM_UP_KEY.slice(8)}`,
-    cryptosuite: 'eddsa-rdfc-2022', proofPurpose: 'assertionMethod', proofValue: `z${'1'.repeat(86)}`,
-  }],
+  credentialSchema: [
+    {
+      id: 'https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json',
+      type: '1EdTechJsonSchemaValidator2019',
+    },
+  ],
+  proof: [
+    {
+      type: 'DataIntegrityProof',
+      created: '2026-01-01T00:00:00Z',
+      verificationMethod: `${WARM_UP_KEY}#${WARM_UP_KEY.slice(8)}`,
+      cryptosuite: 'eddsa-rdfc-2022',
+      proofPurpose: 'assertionMethod',
+      proofValue: `z${'1'.repeat(86)}`,
+    },
+  ],
 };
 await verifyCredential({ credential: WARM_UP }).catch(() => undefined);
 post({ type: 'ready' });

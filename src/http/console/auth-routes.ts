@@ -1,5 +1,12 @@
 import express, { Router } from 'express';
-import { describeLink, passwordResetLink, setPasswordWithLink, signIn, signOut, SignInError } from '../../app/accounts.js';
+import {
+  describeLink,
+  passwordResetLink,
+  setPasswordWithLink,
+  signIn,
+  signOut,
+  SignInError,
+} from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
 import { AppError, ValidationError } from '../../app/errors.js';
 import { enqueuePasswordResetEmail } from '../../app/notifications.js';
@@ -23,19 +30,33 @@ export function authRoutes(app: AppContext): Router {
 
   router.get('/login', async (req, res) => {
     if (res.locals.session) return res.redirect(303, '/console');
-    await consolePage(app, req, res, 'login', 'login.title', { next: typeof req.query.next === 'string' ? req.query.next : '' });
+    await consolePage(app, req, res, 'login', 'login.title', {
+      next: typeof req.query.next === 'string' ? req.query.next : '',
+    });
   });
 
   router.post('/login', limited, form, checkCsrf, async (req, res) => {
     const t = translator(languageOf(req, res));
     try {
-      const session = await signIn(app, field(req.body, 'email'), typeof req.body?.password === 'string' ? req.body.password : '');
+      const session = await signIn(
+        app,
+        field(req.body, 'email'),
+        typeof req.body?.password === 'string' ? req.body.password : '',
+      );
       setSessionCookie(app, res, session);
       res.redirect(303, safeNext(field(req.body, 'next')));
     } catch (error) {
       if (!(error instanceof SignInError)) throw error;
       const problem = error.reason === 'locked' ? t('login.locked', { minutes: error.minutes }) : t('login.invalid');
-      await consolePage(app, req, res, 'login', 'login.title', { problem, email: field(req.body, 'email'), next: field(req.body, 'next') }, { status: error.status });
+      await consolePage(
+        app,
+        req,
+        res,
+        'login',
+        'login.title',
+        { problem, email: field(req.body, 'email'), next: field(req.body, 'next') },
+        { status: error.status },
+      );
     }
   });
 
@@ -52,7 +73,14 @@ export function authRoutes(app: AppContext): Router {
 
   router.post('/forgot', limited, form, checkCsrf, async (req, res) => {
     const found = await passwordResetLink(app, field(req.body, 'email'));
-    if (found) await enqueuePasswordResetEmail(app, { email: found.user.email, ...(found.user.name ? { name: found.user.name } : {}), organisationName: '', link: found.link, language: languageOf(req, res) });
+    if (found)
+      await enqueuePasswordResetEmail(app, {
+        email: found.user.email,
+        ...(found.user.name ? { name: found.user.name } : {}),
+        organisationName: '',
+        link: found.link,
+        language: languageOf(req, res),
+      });
     // The same answer whether or not the account exists.
     res.redirect(303, '/console/forgot?sent=1');
   });
@@ -61,9 +89,17 @@ export function authRoutes(app: AppContext): Router {
     const token = typeof req.query.token === 'string' ? req.query.token : '';
     const link = await describeLink(app, token);
     res.setHeader('Referrer-Policy', 'no-referrer');
-    await consolePage(app, req, res, 'password', 'password.title', link
-      ? { token, email: link.email, orgSuffix: link.organisationName ? ` — ${link.organisationName}` : '' }
-      : { expired: true }, { status: link ? 200 : 410 });
+    await consolePage(
+      app,
+      req,
+      res,
+      'password',
+      'password.title',
+      link
+        ? { token, email: link.email, orgSuffix: link.organisationName ? ` — ${link.organisationName}` : '' }
+        : { expired: true },
+      { status: link ? 200 : 410 },
+    );
   });
 
   router.post('/password', limited, form, checkCsrf, async (req, res) => {
@@ -72,9 +108,17 @@ export function authRoutes(app: AppContext): Router {
     const password = typeof req.body?.password === 'string' ? req.body.password : '';
     const retry = async (problem: string, status: number) => {
       const link = await describeLink(app, token);
-      await consolePage(app, req, res, 'password', 'password.title', link
-        ? { token, email: link.email, orgSuffix: link.organisationName ? ` — ${link.organisationName}` : '', problem }
-        : { expired: true }, { status });
+      await consolePage(
+        app,
+        req,
+        res,
+        'password',
+        'password.title',
+        link
+          ? { token, email: link.email, orgSuffix: link.organisationName ? ` — ${link.organisationName}` : '', problem }
+          : { expired: true },
+        { status },
+      );
     };
     if (password !== req.body?.confirm) return retry(t('password.mismatch'), 422);
     try {

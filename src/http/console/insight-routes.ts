@@ -27,16 +27,33 @@ export function insightRoutes(app: AppContext): Router {
     const actor = sessionOf(res).actor;
     const organisationId = await currentOrganisationId(app, req, res);
     const now = app.clock.now();
-    const indicators = await indicatorsFor(app, actor, { organisationId, from: dayOffset(now, -365), to: dayOffset(now, 1) });
+    const indicators = await indicatorsFor(app, actor, {
+      organisationId,
+      from: dayOffset(now, -365),
+      to: dayOffset(now, 1),
+    });
     const sessions = (await listWorkshops(app, actor)).filter((s) => s.issuerId === organisationId).slice(0, 8);
-    await consolePage(app, req, res, 'dashboard', 'dashboard.title', {
-      orgName: indicators.operators[0]?.name ?? '',
-      stats: {
-        issued: indicators.badgesIssued.total, sessions: indicators.sessionsByTypeAndMonth.total,
-        people: cellText(indicators.firstBadgePeople.total), verifications: indicators.verifications.total,
+    await consolePage(
+      app,
+      req,
+      res,
+      'dashboard',
+      'dashboard.title',
+      {
+        orgName: indicators.operators[0]?.name ?? '',
+        stats: {
+          issued: indicators.badgesIssued.total,
+          sessions: indicators.sessionsByTypeAndMonth.total,
+          people: cellText(indicators.firstBadgePeople.total),
+          verifications: indicators.verifications.total,
+        },
+        sessions: sessions.map((s) => ({
+          ...s,
+          typeName: app.catalogue.workshopTypes.find((w) => w.code === s.workshopType)?.name[lang] ?? s.workshopType,
+        })),
       },
-      sessions: sessions.map((s) => ({ ...s, typeName: app.catalogue.workshopTypes.find((w) => w.code === s.workshopType)?.name[lang] ?? s.workshopType })),
-    }, { active: 'dashboard', organisationId });
+      { active: 'dashboard', organisationId },
+    );
   });
 
   router.get('/indicators', async (req, res) => {
@@ -44,11 +61,17 @@ export function insightRoutes(app: AppContext): Router {
     const t = translator(lang);
     const actor = sessionOf(res).actor;
     const now = app.clock.now();
-    const day = (name: string, fallback: string) => (typeof req.query[name] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query[name] as string) ? req.query[name] as string : fallback);
+    const day = (name: string, fallback: string) =>
+      typeof req.query[name] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(req.query[name] as string)
+        ? (req.query[name] as string)
+        : fallback;
     const from = day('from', dayOffset(now, -365));
     const to = day('to', dayOffset(now, 1));
     // The metropolis view (all operators) is the platform administrator's; operators see their own.
-    const scope = actor.role === 'platform_admin' && req.query.scope !== 'organisation' ? undefined : await currentOrganisationId(app, req, res);
+    const scope =
+      actor.role === 'platform_admin' && req.query.scope !== 'organisation'
+        ? undefined
+        : await currentOrganisationId(app, req, res);
     const indicators = await indicatorsFor(app, actor, { ...(scope ? { organisationId: scope } : {}), from, to });
     if (req.query.format === 'csv') {
       res.setHeader('Content-Disposition', `attachment; filename="indicateurs-${from}-${to}.csv"`);
@@ -56,34 +79,64 @@ export function insightRoutes(app: AppContext): Router {
       res.type('text/csv; charset=utf-8').send(indicatorsToCsv(indicators, lang, t));
       return;
     }
-    const chart = barChartSvg(indicators.months.map((month, i) => ({ label: month, value: indicators.badgesIssued.byMonth[i] ?? 0 })), { title: t('console.indicators.chartTitle') });
-    await consolePage(app, req, res, 'indicators', 'console.indicators.title', {
-      from, to, metropolis: scope === undefined, isAdmin: actor.role === 'platform_admin',
-      csvUrl: `/console/indicators?from=${from}&to=${to}&format=csv${scope && actor.role === 'platform_admin' ? '&scope=organisation' : ''}`,
-      chartHtml: chart,
-      summary: [
-        { label: t('console.indicators.partners'), value: String(indicators.partners) },
-        { label: t('console.indicators.sessions'), value: String(indicators.sessionsByTypeAndMonth.total) },
-        { label: t('console.indicators.peopleBadged'), value: cellText(indicators.peopleBadged) },
-        { label: t('console.indicators.firstBadge'), value: cellText(indicators.firstBadgePeople.total) },
-        { label: t('console.indicators.accompanied'), value: cellText(indicators.accompaniedPeople.total) },
-        { label: t('console.indicators.issued'), value: String(indicators.badgesIssued.total) },
-        { label: t('console.indicators.claimed'), value: String(indicators.badgesClaimed.total) },
-        { label: t('console.indicators.verified'), value: String(indicators.verifications.total) },
-        { label: t('console.indicators.revoked'), value: String(indicators.badgesRevoked.total) },
-      ],
-      months: indicators.months,
-      sessionRows: indicators.sessionsByTypeAndMonth.types.map((type, i) => ({
-        type: app.catalogue.workshopTypes.find((w) => w.code === type)?.name[lang] ?? type,
-        counts: indicators.sessionsByTypeAndMonth.counts[i] ?? [],
-        total: indicators.sessionsByTypeAndMonth.byType[i] ?? 0,
-      })).filter((row) => row.total > 0),
-      operators: indicators.badgesByOperator.map((o) => ({
-        name: o.operator.name, sessions: o.sessions, issued: o.badgesIssued, claimed: o.badgesClaimed, revoked: o.badgesRevoked, verifications: o.verifications,
-        people: cellText(o.people), firstBadge: cellText(o.firstBadgePeople), accompanied: cellText(o.accompaniedPeople),
-      })),
-      competences: indicators.competencesCovered.map((c) => ({ code: c.code, name: app.catalogue.competence(c.code)?.name[lang] ?? c.code, level: c.highestLevel, credentials: c.credentials })),
-    }, { active: 'indicators', ...(scope ? { organisationId: scope } : {}) });
+    const chart = barChartSvg(
+      indicators.months.map((month, i) => ({ label: month, value: indicators.badgesIssued.byMonth[i] ?? 0 })),
+      { title: t('console.indicators.chartTitle') },
+    );
+    await consolePage(
+      app,
+      req,
+      res,
+      'indicators',
+      'console.indicators.title',
+      {
+        from,
+        to,
+        metropolis: scope === undefined,
+        isAdmin: actor.role === 'platform_admin',
+        csvUrl:
+          `/console/indicators?from=${from}&to=${to}&format=csv` +
+          (scope && actor.role === 'platform_admin' ? '&scope=organisation' : ''),
+        chartHtml: chart,
+        summary: [
+          { label: t('console.indicators.partners'), value: String(indicators.partners) },
+          { label: t('console.indicators.sessions'), value: String(indicators.sessionsByTypeAndMonth.total) },
+          { label: t('console.indicators.peopleBadged'), value: cellText(indicators.peopleBadged) },
+          { label: t('console.indicators.firstBadge'), value: cellText(indicators.firstBadgePeople.total) },
+          { label: t('console.indicators.accompanied'), value: cellText(indicators.accompaniedPeople.total) },
+          { label: t('console.indicators.issued'), value: String(indicators.badgesIssued.total) },
+          { label: t('console.indicators.claimed'), value: String(indicators.badgesClaimed.total) },
+          { label: t('console.indicators.verified'), value: String(indicators.verifications.total) },
+          { label: t('console.indicators.revoked'), value: String(indicators.badgesRevoked.total) },
+        ],
+        months: indicators.months,
+        sessionRows: indicators.sessionsByTypeAndMonth.types
+          .map((type, i) => ({
+            type: app.catalogue.workshopTypes.find((w) => w.code === type)?.name[lang] ?? type,
+            counts: indicators.sessionsByTypeAndMonth.counts[i] ?? [],
+            total: indicators.sessionsByTypeAndMonth.byType[i] ?? 0,
+          }))
+          .filter((row) => row.total > 0),
+        operators: indicators.badgesByOperator.map((o) => ({
+          name: o.operator.name,
+          sessions: o.sessions,
+          issued: o.badgesIssued,
+          claimed: o.badgesClaimed,
+          revoked: o.badgesRevoked,
+          verifications: o.verifications,
+          people: cellText(o.people),
+          firstBadge: cellText(o.firstBadgePeople),
+          accompanied: cellText(o.accompaniedPeople),
+        })),
+        competences: indicators.competencesCovered.map((c) => ({
+          code: c.code,
+          name: app.catalogue.competence(c.code)?.name[lang] ?? c.code,
+          level: c.highestLevel,
+          credentials: c.credentials,
+        })),
+      },
+      { active: 'indicators', ...(scope ? { organisationId: scope } : {}) },
+    );
   });
   return router;
 }

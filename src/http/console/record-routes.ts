@@ -3,7 +3,13 @@ import { findAchievementRow } from '../../app/achievements.js';
 import { AUDIT_ACTIONS } from '../../app/audit-actions.js';
 import { auditActorEmails, listAudit } from '../../app/audit.js';
 import type { AppContext } from '../../app/context.js';
-import { eraseRecipient, getCredential, listCredentialViews, revokeCredential, setSuspended } from '../../app/credentials.js';
+import {
+  eraseRecipient,
+  getCredential,
+  listCredentialViews,
+  revokeCredential,
+  setSuspended,
+} from '../../app/credentials.js';
 import { outboxMessages } from '../../app/notifications.js';
 import { can, scopeOf } from '../../app/policies.js';
 import { formatDate, formatDateTime, translator } from '../../views/i18n.js';
@@ -31,14 +37,27 @@ export function recordRoutes(app: AppContext): Router {
         names.set(row.achievementId, achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '');
       }
     }
-    await consolePage(app, req, res, 'credentials', 'credentials.title', {
-      email,
-      labels: { erased: t('credentials.erased'), open: t('credentials.open') },
-      credentials: rows.map((r) => ({
-        id: r.id, name: r.recipient.name ?? '', email: r.recipient.email ?? '', erased: r.recipient.erased, badge: names.get(r.achievementId),
-        issued: formatDate(r.issuedAt, lang), state: t(`credentials.state.${r.state}`),
-      })),
-    }, { active: 'credentials' });
+    await consolePage(
+      app,
+      req,
+      res,
+      'credentials',
+      'credentials.title',
+      {
+        email,
+        labels: { erased: t('credentials.erased'), open: t('credentials.open') },
+        credentials: rows.map((r) => ({
+          id: r.id,
+          name: r.recipient.name ?? '',
+          email: r.recipient.email ?? '',
+          erased: r.recipient.erased,
+          badge: names.get(r.achievementId),
+          issued: formatDate(r.issuedAt, lang),
+          state: t(`credentials.state.${r.state}`),
+        })),
+      },
+      { active: 'credentials' },
+    );
   });
 
   router.get('/credentials/:id', async (req, res) => {
@@ -47,16 +66,31 @@ export function recordRoutes(app: AppContext): Router {
     const actor = sessionOf(res).actor;
     const credential = await getCredential(app, actor, param(req, 'id'));
     const achievement = await findAchievementRow(app, credential.achievementId);
-    await consolePage(app, req, res, 'credential', 'credentials.title', {
-      credential: {
-        id: credential.id, url: credential.url, badge: achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '',
-        name: credential.recipient.name ?? '', email: credential.recipient.email ?? '', erased: credential.recipient.erased,
-        issued: formatDate(credential.issuedAt, lang), state: t(`credentials.state.${credential.state}`), stateCode: credential.state,
-        revoked: credential.state === 'revoked', suspended: credential.state === 'suspended',
+    await consolePage(
+      app,
+      req,
+      res,
+      'credential',
+      'credentials.title',
+      {
+        credential: {
+          id: credential.id,
+          url: credential.url,
+          badge: achievement ? (lang === 'fr' ? achievement.name_fr : achievement.name_en) : '',
+          name: credential.recipient.name ?? '',
+          email: credential.recipient.email ?? '',
+          erased: credential.recipient.erased,
+          issued: formatDate(credential.issuedAt, lang),
+          state: t(`credentials.state.${credential.state}`),
+          stateCode: credential.state,
+          revoked: credential.state === 'revoked',
+          suspended: credential.state === 'suspended',
+        },
+        canRevoke: can(actor, 'credential.revoke'),
+        canErase: can(actor, 'credential.erase'),
       },
-      canRevoke: can(actor, 'credential.revoke'),
-      canErase: can(actor, 'credential.erase'),
-    }, { active: 'credentials', organisationId: credential.issuerId });
+      { active: 'credentials', organisationId: credential.issuerId },
+    );
   });
 
   router.post('/credentials/:id/status', form, checkCsrf, async (req, res) => {
@@ -73,7 +107,10 @@ export function recordRoutes(app: AppContext): Router {
   router.post('/credentials/:id/erase', form, checkCsrf, async (req, res) => {
     const id = param(req, 'id');
     const reason = field(req.body, 'reason').slice(0, 1000);
-    await eraseRecipient(app, sessionOf(res).actor, id, { revoke: field(req.body, 'revoke') === '1', ...(reason ? { reason } : {}) });
+    await eraseRecipient(app, sessionOf(res).actor, id, {
+      revoke: field(req.body, 'revoke') === '1',
+      ...(reason ? { reason } : {}),
+    });
     res.redirect(303, `/console/credentials/${id}?done=console.done`);
   });
 
@@ -81,28 +118,59 @@ export function recordRoutes(app: AppContext): Router {
     const lang = languageOf(req, res);
     const t = translator(lang);
     const actor = sessionOf(res).actor;
-    const organisationId = scopeOf(actor) ?? await currentOrganisationId(app, req, res);
+    const organisationId = scopeOf(actor) ?? (await currentOrganisationId(app, req, res));
     const messages = await outboxMessages(app, actor, organisationId);
-    await consolePage(app, req, res, 'outbox', 'outbox.title', {
-      messages: messages.map((m) => ({ to: m.to_email, subject: m.subject, status: t(`outbox.status.${m.status}`), created: formatDateTime(new Date(m.created_at), lang) })),
-    }, { active: 'outbox', organisationId });
+    await consolePage(
+      app,
+      req,
+      res,
+      'outbox',
+      'outbox.title',
+      {
+        messages: messages.map((m) => ({
+          to: m.to_email,
+          subject: m.subject,
+          status: t(`outbox.status.${m.status}`),
+          created: formatDateTime(new Date(m.created_at), lang),
+        })),
+      },
+      { active: 'outbox', organisationId },
+    );
   });
 
   router.get('/audit', async (req, res) => {
     const lang = languageOf(req, res);
     const actor = sessionOf(res).actor;
-    const q = (name: string) => (typeof req.query[name] === 'string' ? (req.query[name] as string).trim().slice(0, 100) : '');
-    const organisationId = scopeOf(actor) ?? await currentOrganisationId(app, req, res);
+    const q = (name: string) =>
+      typeof req.query[name] === 'string' ? (req.query[name] as string).trim().slice(0, 100) : '';
+    const organisationId = scopeOf(actor) ?? (await currentOrganisationId(app, req, res));
     const entries = await listAudit(app, actor, {
-      issuerId: organisationId, ...(q('action') ? { action: q('action') } : {}), ...(q('target') ? { targetId: q('target') } : {}),
-      ...(/^\d{4}-\d{2}-\d{2}$/.test(q('since')) ? { since: `${q('since')}T00:00:00.000Z` } : {}), limit: 300,
+      issuerId: organisationId,
+      ...(q('action') ? { action: q('action') } : {}),
+      ...(q('target') ? { targetId: q('target') } : {}),
+      ...(/^\d{4}-\d{2}-\d{2}$/.test(q('since')) ? { since: `${q('since')}T00:00:00.000Z` } : {}),
+      limit: 300,
     });
     const users = await auditActorEmails(app, actor, entries);
-    await consolePage(app, req, res, 'audit', 'audit.title', {
-      filter: { action: q('action'), target: q('target'), since: q('since') },
-      actions: AUDIT_ACTIONS,
-      entries: entries.map((e) => ({ at: formatDateTime(new Date(e.at), lang), action: e.action, target: `${e.targetType} ${e.targetId ?? ''}`, who: e.actorId ? users.get(e.actorId) ?? e.actorId : '', reason: e.reason ?? '' })),
-    }, { active: 'audit', organisationId });
+    await consolePage(
+      app,
+      req,
+      res,
+      'audit',
+      'audit.title',
+      {
+        filter: { action: q('action'), target: q('target'), since: q('since') },
+        actions: AUDIT_ACTIONS,
+        entries: entries.map((e) => ({
+          at: formatDateTime(new Date(e.at), lang),
+          action: e.action,
+          target: `${e.targetType} ${e.targetId ?? ''}`,
+          who: e.actorId ? (users.get(e.actorId) ?? e.actorId) : '',
+          reason: e.reason ?? '',
+        })),
+      },
+      { active: 'audit', organisationId },
+    );
   });
   return router;
 }

@@ -37,28 +37,57 @@ export interface ConsolePageOptions {
 }
 
 /** Renders a console page inside the shared layout: navigation, language switch, CSRF token, flash message. */
-export async function consolePage(app: AppContext, req: Request, res: Response, template: string, titleKey: string, model: Record<string, unknown>, options: ConsolePageOptions = {}): Promise<void> {
+export async function consolePage(
+  app: AppContext,
+  req: Request,
+  res: Response,
+  template: string,
+  titleKey: string,
+  model: Record<string, unknown>,
+  options: ConsolePageOptions = {},
+): Promise<void> {
   const lang = languageOf(req, res);
   const t = translator(lang);
   const session = res.locals.session as Session | undefined;
   const csrf = csrfToken(req, res);
   let orgs: { id: string; name: string; selected: boolean }[] | undefined;
   if (session?.actor.role === 'platform_admin') {
-    orgs = (await allOrganisations(app)).map((o) => ({ id: o.id, name: o.name, selected: o.id === options.organisationId }));
+    orgs = (await allOrganisations(app)).map((o) => ({
+      id: o.id,
+      name: o.name,
+      selected: o.id === options.organisationId,
+    }));
   }
   res.setHeader('Cache-Control', 'no-store');
-  res.status(options.status ?? 200).type('html').send(renderPage(`console/${template}`, {
-    lang,
-    title: `${t(titleKey)} — ${t('console.title')}`,
-    switchLanguageUrl: switchUrl(req, lang),
-    csrf,
-    layout: {
-      csrf,
-      user: session ? { email: session.user.email } : undefined,
-      nav: session ? NAV.filter((n) => !n.when || n.when(session)).map((n) => ({ href: n.href, label: t(`console.nav.${n.key}`), active: n.key === options.active })) : [],
-      orgs,
-      done: req.query.done ? t(typeof req.query.done === 'string' && /^[a-z.]+$/i.test(req.query.done) ? req.query.done : 'console.done') : undefined,
-    },
-    ...model,
-  }));
+  res
+    .status(options.status ?? 200)
+    .type('html')
+    .send(
+      renderPage(`console/${template}`, {
+        lang,
+        title: `${t(titleKey)} — ${t('console.title')}`,
+        switchLanguageUrl: switchUrl(req, lang),
+        csrf,
+        layout: {
+          csrf,
+          user: session ? { email: session.user.email } : undefined,
+          nav: session
+            ? NAV.filter((n) => !n.when || n.when(session)).map((n) => ({
+                href: n.href,
+                label: t(`console.nav.${n.key}`),
+                active: n.key === options.active,
+              }))
+            : [],
+          orgs,
+          done: req.query.done
+            ? t(
+                typeof req.query.done === 'string' && /^[a-z.]+$/i.test(req.query.done)
+                  ? req.query.done
+                  : 'console.done',
+              )
+            : undefined,
+        },
+        ...model,
+      }),
+    );
 }

@@ -9,7 +9,10 @@ const ANONYMOUS_CSRF_COOKIE = { name: 'blason_csrf', path: '/console' };
 
 export function setSessionCookie(_app: AppContext, res: Response, session: Session): void {
   setCookie(res, SESSION_COOKIE, session.token, {
-    httpOnly: true, sameSite: 'lax', path: '/', maxAge: 12 * 3_600_000,
+    httpOnly: true,
+    sameSite: 'lax',
+    path: '/',
+    maxAge: 12 * 3_600_000,
   });
 }
 

@@ -2,10 +2,24 @@ import express, { Router } from 'express';
 import { awardCredential, bulkAward } from '../../app/award.js';
 import { createAchievement, getAchievement, listAchievementViews, updateAchievement } from '../../app/achievements.js';
 import type { AppContext } from '../../app/context.js';
-import { eraseRecipient, getCredential, listCredentialViews, revokeCredential, setSuspended } from '../../app/credentials.js';
+import {
+  eraseRecipient,
+  getCredential,
+  listCredentialViews,
+  revokeCredential,
+  setSuspended,
+} from '../../app/credentials.js';
 import { decodeSpreadsheetText, parseAwardCsv } from '../../app/csv.js';
 import { badRequest } from '../../app/errors.js';
-import { createIssuer, createUser, getIssuer, listIssuerUsers, listIssuers, rotateIssuerKeys, updateIssuer } from '../../app/issuers.js';
+import {
+  createIssuer,
+  createUser,
+  getIssuer,
+  listIssuerUsers,
+  listIssuers,
+  rotateIssuerKeys,
+  updateIssuer,
+} from '../../app/issuers.js';
 import { listAudit } from '../../app/audit.js';
 import { actorOf, param, requireToken } from '../auth.js';
 import { validateBody } from '../validate.js';
@@ -15,8 +29,13 @@ const JSON_BODY_LIMIT = 256 * 1024;
 const SPREADSHEET_LIMIT = 5 * 1024 * 1024;
 /** CSV under its usual names; workbooks too, to be refused with what to do instead (see decodeSpreadsheetText). */
 const SPREADSHEET_TYPES = [
-  'text/csv', 'text/plain', 'application/csv', 'text/tab-separated-values', 'application/vnd.ms-excel',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.oasis.opendocument.spreadsheet',
+  'text/csv',
+  'text/plain',
+  'application/csv',
+  'text/tab-separated-values',
+  'application/vnd.ms-excel',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'application/vnd.oasis.opendocument.spreadsheet',
 ];
 
 /** True when a string or property name anywhere in `root` holds U+0000 (walked without recursion). */
@@ -41,7 +60,11 @@ function containsNul(root: unknown): boolean {
  * a 500. No field has a use for it, so the body is refused as bad input instead.
  */
 const refuseNul: express.RequestHandler = (req, _res, next) => {
-  next(containsNul(req.body) ? badRequest('The request body contains a NUL character (\\u0000), which no field accepts.') : undefined);
+  next(
+    containsNul(req.body)
+      ? badRequest('The request body contains a NUL character (\\u0000), which no field accepts.')
+      : undefined,
+  );
 };
 
 function query(req: express.Request, name: string): string | undefined {
@@ -61,7 +84,11 @@ export function apiRouter(app: AppContext): Router {
   const router = Router();
   // One handler (a router) for the three steps: a declared oversize body is refused before it is read (see
   // refuseDeclaredOversize), then the JSON is parsed, then NUL characters are refused.
-  const json = Router().use(refuseDeclaredOversize(JSON_BODY_LIMIT), express.json({ limit: JSON_BODY_LIMIT }), refuseNul);
+  const json = Router().use(
+    refuseDeclaredOversize(JSON_BODY_LIMIT),
+    express.json({ limit: JSON_BODY_LIMIT }),
+    refuseNul,
+  );
   router.use(requireToken(app));
 
   router.post('/issuers', json, validateBody('issuer-create.json'), async (req, res) => {
@@ -88,14 +115,23 @@ export function apiRouter(app: AppContext): Router {
   });
 
   router.get('/catalogue', (_req, res) => {
-    res.json({ badges: app.catalogue.badges, entrecomp: app.catalogue.entrecomp, workshopTypes: app.catalogue.workshopTypes });
+    res.json({
+      badges: app.catalogue.badges,
+      entrecomp: app.catalogue.entrecomp,
+      workshopTypes: app.catalogue.workshopTypes,
+    });
   });
   router.post('/achievements', json, validateBody('achievement-create.json'), async (req, res) => {
     res.status(201).json(await createAchievement(app, actorOf(res), req.body));
   });
   router.get('/achievements', async (req, res) => {
     const issuerId = query(req, 'issuerId');
-    res.json({ achievements: await listAchievementViews(app, actorOf(res), { ...(issuerId ? { issuerId } : {}), includeArchived: query(req, 'archived') === 'true' }) });
+    res.json({
+      achievements: await listAchievementViews(app, actorOf(res), {
+        ...(issuerId ? { issuerId } : {}),
+        includeArchived: query(req, 'archived') === 'true',
+      }),
+    });
   });
   router.get('/achievements/:id', async (req, res) => {
     res.json(await getAchievement(app, actorOf(res), param(req, 'id')));
@@ -108,19 +144,43 @@ export function apiRouter(app: AppContext): Router {
     const awarded = await awardCredential(app, actorOf(res), req.body);
     res.status(201).location(awarded.url).json(awarded);
   });
-  router.post('/credentials/bulk', refuseDeclaredOversize(SPREADSHEET_LIMIT), express.raw({ type: SPREADSHEET_TYPES, limit: SPREADSHEET_LIMIT }), async (req, res) => {
-    const achievementId = query(req, 'achievementId');
-    if (!achievementId) throw badRequest('Say which badge to award: ?achievementId=<id>.');
-    if (!Buffer.isBuffer(req.body)) throw badRequest('Send the spreadsheet as the request body, with Content-Type: text/csv.');
-    const dryRun = query(req, 'dryRun') !== 'false';
-    const rows = parseAwardCsv(decodeSpreadsheetText(req.body));
-    if (rows.length === 0) throw badRequest('The file has no rows. Expected lines of: email,name[,evidence].');
-    const language = query(req, 'language') === 'en' ? 'en' : 'fr';
-    res.json(await bulkAward(app, actorOf(res), achievementId, rows, { dryRun, language, showNames: query(req, 'showNames') === 'true' }));
-  });
+  router.post(
+    '/credentials/bulk',
+    refuseDeclaredOversize(SPREADSHEET_LIMIT),
+    express.raw({ type: SPREADSHEET_TYPES, limit: SPREADSHEET_LIMIT }),
+    async (req, res) => {
+      const achievementId = query(req, 'achievementId');
+      if (!achievementId) throw badRequest('Say which badge to award: ?achievementId=<id>.');
+      if (!Buffer.isBuffer(req.body))
+        throw badRequest('Send the spreadsheet as the request body, with Content-Type: text/csv.');
+      const dryRun = query(req, 'dryRun') !== 'false';
+      const rows = parseAwardCsv(decodeSpreadsheetText(req.body));
+      if (rows.length === 0) throw badRequest('The file has no rows. Expected lines of: email,name[,evidence].');
+      const language = query(req, 'language') === 'en' ? 'en' : 'fr';
+      res.json(
+        await bulkAward(app, actorOf(res), achievementId, rows, {
+          dryRun,
+          language,
+          showNames: query(req, 'showNames') === 'true',
+        }),
+      );
+    },
+  );
   router.get('/credentials', async (req, res) => {
-    const filter = { achievementId: query(req, 'achievementId'), email: query(req, 'email'), batchId: query(req, 'batchId'), limit: intQuery(req, 'limit'), offset: intQuery(req, 'offset') };
-    res.json({ credentials: await listCredentialViews(app, actorOf(res), Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined))) });
+    const filter = {
+      achievementId: query(req, 'achievementId'),
+      email: query(req, 'email'),
+      batchId: query(req, 'batchId'),
+      limit: intQuery(req, 'limit'),
+      offset: intQuery(req, 'offset'),
+    };
+    res.json({
+      credentials: await listCredentialViews(
+        app,
+        actorOf(res),
+        Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
+      ),
+    });
   });
   router.get('/credentials/:id', async (req, res) => {
     res.json(await getCredential(app, actorOf(res), param(req, 'id')));
@@ -139,8 +199,21 @@ export function apiRouter(app: AppContext): Router {
   });
 
   router.get('/audit', async (req, res) => {
-    const filter = { issuerId: query(req, 'issuerId'), action: query(req, 'action'), targetId: query(req, 'targetId'), since: query(req, 'since'), limit: intQuery(req, 'limit'), offset: intQuery(req, 'offset') };
-    res.json({ entries: await listAudit(app, actorOf(res), Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined))) });
+    const filter = {
+      issuerId: query(req, 'issuerId'),
+      action: query(req, 'action'),
+      targetId: query(req, 'targetId'),
+      since: query(req, 'since'),
+      limit: intQuery(req, 'limit'),
+      offset: intQuery(req, 'offset'),
+    };
+    res.json({
+      entries: await listAudit(
+        app,
+        actorOf(res),
+        Object.fromEntries(Object.entries(filter).filter(([, v]) => v !== undefined)),
+      ),
+    });
   });
   return router;
 }

@@ -5,7 +5,10 @@ import { achievementImage, storedImage } from '../../app/badge-images.js';
 import type { Lang } from '../../app/catalogue.js';
 import type { AppContext } from '../../app/context.js';
 import {
-  CREDENTIAL_FILES, lookupPublicCredential, publicCredentialFile, type CredentialFileFormat,
+  CREDENTIAL_FILES,
+  lookupPublicCredential,
+  publicCredentialFile,
+  type CredentialFileFormat,
 } from '../../app/credential-files.js';
 import { AppError, DatabaseUnavailableError, notFound } from '../../app/errors.js';
 import { checkDatabase } from '../../app/operations.js';
@@ -27,7 +30,11 @@ function publicJson(res: Response, body: unknown, type = 'application/json', max
 }
 
 function langOf(req: express.Request): Lang {
-  return req.query.lang === 'en' ? 'en' : req.query.lang === 'fr' ? 'fr' : (req.acceptsLanguages('fr', 'en') || 'fr') as Lang;
+  return req.query.lang === 'en'
+    ? 'en'
+    : req.query.lang === 'fr'
+      ? 'fr'
+      : ((req.acceptsLanguages('fr', 'en') || 'fr') as Lang);
 }
 
 export function publicRouter(app: AppContext, pages: PageRenderer): Router {
@@ -109,12 +116,21 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
     const { row, view } = found;
     res.setHeader('Vary', 'Accept, Accept-Language');
     if (view.signedFiles === 'public') {
-      res.setHeader('Link', [
-        `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,
-        `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+jwt"`,
-      ].join(', '));
+      res.setHeader(
+        'Link',
+        [
+          `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+ld+json"`,
+          `<${app.ids.credential(row.id)}>; rel="alternate"; type="application/vc+jwt"`,
+        ].join(', '),
+      );
     }
-    if (!wanted) throw new AppError(406, 'not-acceptable', 'This credential is available as text/html, application/vc+ld+json (or ld+json, json) and application/vc+jwt (or jwt, text/plain).');
+    if (!wanted)
+      throw new AppError(
+        406,
+        'not-acceptable',
+        'This credential is available as text/html, application/vc+ld+json (or ld+json, json) and ' +
+          'application/vc+jwt (or jwt, text/plain).',
+      );
     if (wanted.form === 'html') {
       res.type('html').send(await pages.credentialPage(req, row, view));
       return;

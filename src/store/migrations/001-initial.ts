@@ -2,12 +2,14 @@ import { PostgresAdapter, sql, type Kysely } from 'kysely';
 
 /** The initial schema. Written once for both SQLite and PostgreSQL: portable types only. */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('settings')
+  await db.schema
+    .createTable('settings')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('value', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('organisations')
+  await db.schema
+    .createTable('organisations')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('slug', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text', (c) => c.notNull())
@@ -20,7 +22,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('users')
+  await db.schema
+    .createTable('users')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text', (c) => c.references('organisations.id'))
     .addColumn('email', 'text', (c) => c.notNull().unique())
@@ -33,7 +36,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('disabled_at', 'text')
     .execute();
 
-  await db.schema.createTable('api_tokens')
+  await db.schema
+    .createTable('api_tokens')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('token_hash', 'text', (c) => c.notNull().unique())
@@ -43,7 +47,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('revoked_at', 'text')
     .execute();
 
-  await db.schema.createTable('issuer_keys')
+  await db.schema
+    .createTable('issuer_keys')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
     .addColumn('key_id', 'text', (c) => c.notNull())
@@ -58,9 +63,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('issuer_keys_org_key_id', ['organisation_id', 'key_id'])
     .execute();
   // At most one active key per issuer and purpose, even when two processes create keys at once.
-  await sql`CREATE UNIQUE INDEX issuer_keys_one_active ON issuer_keys (organisation_id, purpose) WHERE status = 'active'`.execute(db);
+  await sql`CREATE UNIQUE INDEX issuer_keys_one_active ON issuer_keys (organisation_id, purpose)
+    WHERE status = 'active'`.execute(
+    db,
+  );
 
-  await db.schema.createTable('achievements')
+  await db.schema
+    .createTable('achievements')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
     .addColumn('catalogue_key', 'text')
@@ -82,7 +91,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('achievements_org').on('achievements').column('organisation_id').execute();
 
-  await db.schema.createTable('status_lists')
+  await db.schema
+    .createTable('status_lists')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
     .addColumn('purpose', 'text', (c) => c.notNull())
@@ -94,13 +104,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('status_allocations')
+  await db.schema
+    .createTable('status_allocations')
     .addColumn('list_id', 'text', (c) => c.notNull())
     .addColumn('idx', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('status_allocations_pk', ['list_id', 'idx'])
     .execute();
 
-  await db.schema.createTable('credentials')
+  await db.schema
+    .createTable('credentials')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
     .addColumn('achievement_id', 'text', (c) => c.notNull().references('achievements.id'))
@@ -124,19 +136,29 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('credentials_org').on('credentials').columns(['organisation_id', 'issued_at']).execute();
   await db.schema.createIndex('credentials_achievement').on('credentials').column('achievement_id').execute();
-  await db.schema.createIndex('credentials_status').on('credentials').columns(['status_list_id', 'status_index']).unique().execute();
+  await db.schema
+    .createIndex('credentials_status')
+    .on('credentials')
+    .columns(['status_list_id', 'status_index'])
+    .unique()
+    .execute();
   await db.schema.createIndex('credentials_recipient').on('credentials').column('recipient_key').execute();
   // A person holds a badge once: awarding the same file twice issues nothing new.
-  await sql`CREATE UNIQUE INDEX credentials_one_per_holder ON credentials (achievement_id, recipient_key) WHERE revoked_at IS NULL AND recipient_key IS NOT NULL`.execute(db);
+  await sql`CREATE UNIQUE INDEX credentials_one_per_holder ON credentials (achievement_id, recipient_key)
+    WHERE revoked_at IS NULL AND recipient_key IS NOT NULL`.execute(
+    db,
+  );
 
-  await db.schema.createTable('recipients')
+  await db.schema
+    .createTable('recipients')
     .addColumn('credential_id', 'text', (c) => c.primaryKey().references('credentials.id'))
     .addColumn('email', 'text', (c) => c.notNull())
     .addColumn('name', 'text')
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('audit_log')
+  await db.schema
+    .createTable('audit_log')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('at', 'text', (c) => c.notNull())
     .addColumn('actor_id', 'text')
@@ -149,18 +171,22 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('audit_log_org_at').on('audit_log').columns(['organisation_id', 'at']).execute();
 
-  await db.schema.createTable('rate_limits')
+  await db.schema
+    .createTable('rate_limits')
     .addColumn('bucket', 'text', (c) => c.notNull())
     .addColumn('window_start', 'integer', (c) => c.notNull())
     .addColumn('count', 'integer', (c) => c.notNull())
     .addPrimaryKeyConstraint('rate_limits_pk', ['bucket', 'window_start'])
     .execute();
 
-  await db.schema.createTable('images')
+  await db.schema
+    .createTable('images')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text')
     .addColumn('content_type', 'text', (c) => c.notNull())
-    .addColumn('bytes', db.getExecutor().adapter instanceof PostgresAdapter ? sql`bytea` : sql`blob`, (c) => c.notNull())
+    .addColumn('bytes', db.getExecutor().adapter instanceof PostgresAdapter ? sql`bytea` : sql`blob`, (c) =>
+      c.notNull(),
+    )
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 }

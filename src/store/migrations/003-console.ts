@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
  * self-service claims, the e-mail outbox, verification counters (for the indicators; no IP, no verifier).
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('web_sessions')
+  await db.schema
+    .createTable('web_sessions')
     .addColumn('id_hash', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('csrf_token', 'text', (c) => c.notNull())
@@ -13,7 +14,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('user_tokens')
+  await db.schema
+    .createTable('user_tokens')
     .addColumn('token_hash', 'text', (c) => c.primaryKey())
     .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
     .addColumn('purpose', 'text', (c) => c.notNull())
@@ -22,7 +24,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('used_at', 'text')
     .execute();
 
-  await db.schema.createTable('workshops')
+  await db.schema
+    .createTable('workshops')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text', (c) => c.notNull().references('organisations.id'))
     .addColumn('title', 'text', (c) => c.notNull())
@@ -36,13 +39,15 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('workshops_org').on('workshops').columns(['organisation_id', 'held_on']).execute();
 
-  await db.schema.createTable('workshop_badges')
+  await db.schema
+    .createTable('workshop_badges')
     .addColumn('workshop_id', 'text', (c) => c.notNull().references('workshops.id'))
     .addColumn('achievement_id', 'text', (c) => c.notNull().references('achievements.id'))
     .addPrimaryKeyConstraint('workshop_badges_pk', ['workshop_id', 'achievement_id'])
     .execute();
 
-  await db.schema.createTable('claim_requests')
+  await db.schema
+    .createTable('claim_requests')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('workshop_id', 'text', (c) => c.notNull().references('workshops.id'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -52,9 +57,14 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('decided_at', 'text')
     .addColumn('decided_by', 'text')
     .execute();
-  await db.schema.createIndex('claim_requests_workshop').on('claim_requests').columns(['workshop_id', 'status']).execute();
+  await db.schema
+    .createIndex('claim_requests_workshop')
+    .on('claim_requests')
+    .columns(['workshop_id', 'status'])
+    .execute();
 
-  await db.schema.createTable('outbox')
+  await db.schema
+    .createTable('outbox')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('organisation_id', 'text')
     .addColumn('to_email', 'text', (c) => c.notNull())
@@ -70,7 +80,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('outbox_status').on('outbox').columns(['status', 'created_at']).execute();
 
-  await db.schema.createTable('verification_counts')
+  await db.schema
+    .createTable('verification_counts')
     .addColumn('credential_id', 'text', (c) => c.notNull())
     .addColumn('organisation_id', 'text', (c) => c.notNull())
     .addColumn('month', 'text', (c) => c.notNull())

@@ -6,8 +6,12 @@ import type { Kysely } from 'kysely';
  * remember the language the person used, for the e-mail that follows their approval.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('claim_requests').addColumn('language', 'text', (c) => c.notNull().defaultTo('fr')).execute();
-  await db.schema.createTable('holders')
+  await db.schema
+    .alterTable('claim_requests')
+    .addColumn('language', 'text', (c) => c.notNull().defaultTo('fr'))
+    .execute();
+  await db.schema
+    .createTable('holders')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('email', 'text', (c) => c.notNull().unique())
     .addColumn('name', 'text')
@@ -15,7 +19,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('holder_codes')
+  await db.schema
+    .createTable('holder_codes')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('code_hash', 'text', (c) => c.notNull())
     .addColumn('email', 'text', (c) => c.notNull())
@@ -27,7 +32,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await db.schema.createIndex('holder_codes_email').on('holder_codes').column('email').execute();
 
-  await db.schema.createTable('holder_sessions')
+  await db.schema
+    .createTable('holder_sessions')
     .addColumn('id_hash', 'text', (c) => c.primaryKey())
     .addColumn('holder_id', 'text', (c) => c.notNull().references('holders.id'))
     .addColumn('csrf_token', 'text', (c) => c.notNull())
@@ -35,7 +41,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('expires_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('holder_credentials')
+  await db.schema
+    .createTable('holder_credentials')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('holder_id', 'text', (c) => c.notNull().references('holders.id'))
     .addColumn('issuer_id', 'text', (c) => c.notNull())
@@ -48,9 +55,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('holder_credentials_unique', ['holder_id', 'issuer_id', 'credential_id'])
     .execute();
 
-  await db.schema.alterTable('credentials').addColumn('holder_hidden', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('credentials')
+    .addColumn('holder_hidden', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
 
-  await db.schema.createTable('oauth_records')
+  await db.schema
+    .createTable('oauth_records')
     .addColumn('model', 'text', (c) => c.notNull())
     .addColumn('id_hash', 'text', (c) => c.notNull())
     .addColumn('payload', 'text', (c) => c.notNull())

@@ -8,7 +8,8 @@ import type { Kysely } from 'kysely';
  * The console's former per-user columns (users.failed_logins, users.locked_until) are no longer read.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
-  await db.schema.createTable('attempt_locks')
+  await db.schema
+    .createTable('attempt_locks')
     .addColumn('key', 'text', (c) => c.primaryKey())
     .addColumn('attempts', 'integer', (c) => c.notNull())
     .addColumn('locked_until', 'text')

@@ -9,19 +9,30 @@ export async function insertAchievement(db: Executor, row: Insertable<Database['
 }
 
 /** One achievement, scoped to an organisation unless `organisationId` is undefined (platform admin). */
-export function findAchievement(db: Executor, id: string, organisationId?: string): Promise<AchievementRow | undefined> {
+export function findAchievement(
+  db: Executor,
+  id: string,
+  organisationId?: string,
+): Promise<AchievementRow | undefined> {
   let query = db.selectFrom('achievements').selectAll().where('id', '=', id);
   if (organisationId !== undefined) query = query.where('organisation_id', '=', organisationId);
   return query.executeTakeFirst();
 }
 
-export function listAchievements(db: Executor, filter: { organisationId?: string; includeArchived?: boolean }): Promise<AchievementRow[]> {
+export function listAchievements(
+  db: Executor,
+  filter: { organisationId?: string; includeArchived?: boolean },
+): Promise<AchievementRow[]> {
   let query = db.selectFrom('achievements').selectAll().orderBy('created_at', 'desc');
   if (filter.organisationId !== undefined) query = query.where('organisation_id', '=', filter.organisationId);
   if (!filter.includeArchived) query = query.where('archived_at', 'is', null);
   return query.execute();
 }
 
-export async function updateAchievement(db: Executor, id: string, changes: Updateable<Database['achievements']>): Promise<void> {
+export async function updateAchievement(
+  db: Executor,
+  id: string,
+  changes: Updateable<Database['achievements']>,
+): Promise<void> {
   await db.updateTable('achievements').set(changes).where('id', '=', id).execute();
 }

@@ -13,12 +13,16 @@ export interface AttemptCount {
  */
 export async function countAttempt(db: Db, key: string, now: string): Promise<AttemptCount> {
   const ended = sql<boolean>`attempt_locks.locked_until IS NOT NULL AND attempt_locks.locked_until <= ${now}`;
-  const row = await db.insertInto('attempt_locks').values({ key, attempts: 1, locked_until: null, updated_at: now })
-    .onConflict((oc) => oc.column('key').doUpdateSet({
-      attempts: sql`CASE WHEN ${ended} THEN 1 ELSE attempt_locks.attempts + 1 END`,
-      locked_until: sql`CASE WHEN ${ended} THEN NULL ELSE attempt_locks.locked_until END`,
-      updated_at: now,
-    }))
+  const row = await db
+    .insertInto('attempt_locks')
+    .values({ key, attempts: 1, locked_until: null, updated_at: now })
+    .onConflict((oc) =>
+      oc.column('key').doUpdateSet({
+        attempts: sql`CASE WHEN ${ended} THEN 1 ELSE attempt_locks.attempts + 1 END`,
+        locked_until: sql`CASE WHEN ${ended} THEN NULL ELSE attempt_locks.locked_until END`,
+        updated_at: now,
+      }),
+    )
     .returning(['attempts', 'locked_until'])
     .executeTakeFirstOrThrow();
   return { attempts: Number(row.attempts), lockedUntil: row.locked_until };
@@ -28,10 +32,18 @@ export async function countAttempt(db: Db, key: string, now: string): Promise<At
  * Locks the key until `until`, unless it is locked already (a lock is never extended): answers the lock in force,
  * and whether this call set it (attempts in parallel may all try).
  */
-export async function lockAttempts(db: Db, key: string, now: string, until: string)
-  : Promise<{ until: string; set: boolean }> {
-  const result = await db.updateTable('attempt_locks').set({ locked_until: until }).where('key', '=', key)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)])).executeTakeFirst();
+export async function lockAttempts(
+  db: Db,
+  key: string,
+  now: string,
+  until: string,
+): Promise<{ until: string; set: boolean }> {
+  const result = await db
+    .updateTable('attempt_locks')
+    .set({ locked_until: until })
+    .where('key', '=', key)
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 1) return { until, set: true };
   const row = await db.selectFrom('attempt_locks').select('locked_until').where('key', '=', key).executeTakeFirst();
   return { until: row?.locked_until ?? until, set: false };
@@ -39,8 +51,11 @@ export async function lockAttempts(db: Db, key: string, now: string, until: stri
 
 /** Gives one attempt back (it succeeded), without going below zero. */
 export async function refundAttempt(db: Db, key: string): Promise<void> {
-  await db.updateTable('attempt_locks').set({ attempts: sql`CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END` })
-    .where('key', '=', key).execute();
+  await db
+    .updateTable('attempt_locks')
+    .set({ attempts: sql`CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END` })
+    .where('key', '=', key)
+    .execute();
 }
 
 /** Forgets every attempt under the key (a success that proves who is there: the password, a reset link). */

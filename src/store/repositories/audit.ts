@@ -18,17 +18,20 @@ export interface AuditEntry {
 }
 
 export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void> {
-  await db.insertInto('audit_log').values({
-    id: newId(),
-    at: entry.at,
-    actor_id: entry.actorId,
-    organisation_id: entry.organisationId,
-    action: entry.action,
-    target_type: entry.targetType,
-    target_id: entry.targetId,
-    reason: entry.reason ?? null,
-    details: entry.details ? JSON.stringify(entry.details) : null,
-  }).execute();
+  await db
+    .insertInto('audit_log')
+    .values({
+      id: newId(),
+      at: entry.at,
+      actor_id: entry.actorId,
+      organisation_id: entry.organisationId,
+      action: entry.action,
+      target_type: entry.targetType,
+      target_id: entry.targetId,
+      reason: entry.reason ?? null,
+      details: entry.details ? JSON.stringify(entry.details) : null,
+    })
+    .execute();
 }
 
 export interface AuditQuery {
@@ -41,7 +44,13 @@ export interface AuditQuery {
 }
 
 export function queryAudit(db: Executor, q: AuditQuery) {
-  let query = db.selectFrom('audit_log').selectAll().orderBy('at', 'desc').orderBy('id').limit(q.limit).offset(q.offset);
+  let query = db
+    .selectFrom('audit_log')
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id')
+    .limit(q.limit)
+    .offset(q.offset);
   if (q.organisationId) query = query.where('organisation_id', '=', q.organisationId);
   if (q.action) query = query.where('action', '=', q.action);
   if (q.targetId) query = query.where('target_id', '=', q.targetId);

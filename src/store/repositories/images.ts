@@ -1,6 +1,9 @@
 import type { Db } from '../database.js';
 
-export async function insertImage(db: Db, row: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string }): Promise<void> {
+export async function insertImage(
+  db: Db,
+  row: { id: string; organisation_id: string | null; content_type: string; bytes: Buffer; created_at: string },
+): Promise<void> {
   await db.insertInto('images').values(row).execute();
 }
 

@@ -7,7 +7,12 @@ export type { KeyPurpose, KeyStatus } from '../schema.js';
 type Executor = Db | Transaction<Database>;
 
 export function activeKeys(db: Executor, organisationId: string): Promise<IssuerKeyRow[]> {
-  return db.selectFrom('issuer_keys').selectAll().where('organisation_id', '=', organisationId).where('status', '=', 'active').execute();
+  return db
+    .selectFrom('issuer_keys')
+    .selectAll()
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'active')
+    .execute();
 }
 
 /** Every key still published (active and retired): what the DID document and JWKS list. */
@@ -19,16 +24,27 @@ export function publishedKeys(db: Executor, organisationId?: string): Promise<Is
 
 /** Inserts a key; false when another process made the active key for this purpose first. */
 export async function insertKeyIfNoneActive(db: Executor, row: Insertable<Database['issuer_keys']>): Promise<boolean> {
-  const inserted = await db.insertInto('issuer_keys').values(row)
+  const inserted = await db
+    .insertInto('issuer_keys')
+    .values(row)
     // The predicate must be the partial index's own, literally (a bound parameter would not match it).
-    .onConflict((oc) => oc.columns(['organisation_id', 'purpose']).where(sql<boolean>`status = 'active'`).doNothing())
+    .onConflict((oc) =>
+      oc
+        .columns(['organisation_id', 'purpose'])
+        .where(sql<boolean>`status = 'active'`)
+        .doNothing(),
+    )
     .executeTakeFirst();
   return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
 }
 
 export async function retireActiveKeys(db: Executor, organisationId: string, at: string): Promise<IssuerKeyRow[]> {
   const keys = await activeKeys(db, organisationId);
-  await db.updateTable('issuer_keys').set({ status: 'retired', retired_at: at })
-    .where('organisation_id', '=', organisationId).where('status', '=', 'active').execute();
+  await db
+    .updateTable('issuer_keys')
+    .set({ status: 'retired', retired_at: at })
+    .where('organisation_id', '=', organisationId)
+    .where('status', '=', 'active')
+    .execute();
   return keys;
 }

@@ -22,6 +22,10 @@ export async function insertOrganisation(db: Executor, row: Insertable<Database[
   await db.insertInto('organisations').values(row).execute();
 }
 
-export async function updateOrganisation(db: Executor, id: string, changes: Updateable<Database['organisations']>): Promise<void> {
+export async function updateOrganisation(
+  db: Executor,
+  id: string,
+  changes: Updateable<Database['organisations']>,
+): Promise<void> {
   await db.updateTable('organisations').set(changes).where('id', '=', id).execute();
 }

@@ -38,10 +38,20 @@ export interface NewOutboxMessage {
 /** Queues messages (in chunks, in one transaction); returns their ids in the same order. */
 export async function enqueue(db: Executor, messages: NewOutboxMessage | NewOutboxMessage[]): Promise<string[]> {
   const list = Array.isArray(messages) ? messages : [messages];
-  const rows = list.map((m) => ({ ...m, id: newId(), status: 'queued' as const, attempts: 0, last_error: null, sent_at: null }));
+  const rows = list.map((m) => ({
+    ...m,
+    id: newId(),
+    status: 'queued' as const,
+    attempts: 0,
+    last_error: null,
+    sent_at: null,
+  }));
   const insert = async (executor: Executor) => {
     for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-      await executor.insertInto('outbox').values(rows.slice(i, i + INSERT_CHUNK)).execute();
+      await executor
+        .insertInto('outbox')
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .execute();
     }
   };
   if (rows.length > INSERT_CHUNK && !db.isTransaction) await db.transaction().execute(insert);
@@ -58,9 +68,15 @@ function iso(date: Date, minusMs = 0): string {
  * message that kills its sender every time ends `failed` instead of looping.
  */
 export async function recoverStale(db: Executor, now: Date): Promise<number> {
-  const result = await db.updateTable('outbox')
+  const result = await db
+    .updateTable('outbox')
     .set((eb) => ({
-      status: eb.case().when('attempts', '>=', MAX_ATTEMPTS - 1).then('failed' as const).else('queued' as const).end(),
+      status: eb
+        .case()
+        .when('attempts', '>=', MAX_ATTEMPTS - 1)
+        .then('failed' as const)
+        .else('queued' as const)
+        .end(),
       attempts: eb('attempts', '+', 1),
       last_error: 'interrupted while sending',
     }))
@@ -72,16 +88,18 @@ export async function recoverStale(db: Executor, now: Date): Promise<number> {
 
 /** Queued, not given up on, and its wait after the last failed try (2^attempts × 30 s) is over. */
 function isDue(now: Date) {
-  return (eb: ExpressionBuilder<Database, 'outbox'>) => eb.and([
-    eb('status', '=', 'queued'),
-    eb('attempts', '<', MAX_ATTEMPTS),
-    eb.or([
-      eb('attempts', '=', 0),
-      eb('sent_at', 'is', null),
-      ...Array.from({ length: MAX_ATTEMPTS - 1 }, (_, i) => i + 1).map((attempts) =>
-        eb.and([eb('attempts', '=', attempts), eb('sent_at', '<=', iso(now, 2 ** attempts * RETRY_BASE_MS))])),
-    ]),
-  ]);
+  return (eb: ExpressionBuilder<Database, 'outbox'>) =>
+    eb.and([
+      eb('status', '=', 'queued'),
+      eb('attempts', '<', MAX_ATTEMPTS),
+      eb.or([
+        eb('attempts', '=', 0),
+        eb('sent_at', 'is', null),
+        ...Array.from({ length: MAX_ATTEMPTS - 1 }, (_, i) => i + 1).map((attempts) =>
+          eb.and([eb('attempts', '=', attempts), eb('sent_at', '<=', iso(now, 2 ** attempts * RETRY_BASE_MS))]),
+        ),
+      ]),
+    ]);
 }
 
 /**
@@ -93,13 +111,25 @@ function isDue(now: Date) {
  */
 export async function claimDue(db: Executor, limit: number, now: Date): Promise<OutboxRow[]> {
   await recoverStale(db, now);
-  const candidates = await db.selectFrom('outbox').select('id').where(isDue(now)).orderBy('created_at').orderBy('id').limit(limit).execute();
+  const candidates = await db
+    .selectFrom('outbox')
+    .select('id')
+    .where(isDue(now))
+    .orderBy('created_at')
+    .orderBy('id')
+    .limit(limit)
+    .execute();
   if (candidates.length === 0) return [];
   let rows: OutboxRow[];
   try {
-    rows = await db.updateTable('outbox')
+    rows = await db
+      .updateTable('outbox')
       .set({ status: 'sending', sent_at: now.toISOString() })
-      .where('id', 'in', candidates.map((c) => c.id))
+      .where(
+        'id',
+        'in',
+        candidates.map((c) => c.id),
+      )
       .where(isDue(now))
       .returningAll()
       .execute();
@@ -116,31 +146,43 @@ export async function claimDue(db: Executor, limit: number, now: Date): Promise<
  * whose only other trace is a hash); recipient and subject stay for the record.
  */
 export async function markSent(db: Executor, id: string, now: Date): Promise<void> {
-  await db.updateTable('outbox')
+  await db
+    .updateTable('outbox')
     .set({ status: 'sent', sent_at: now.toISOString(), last_error: null, text_body: '', html_body: '' })
-    .where('id', '=', id).where('status', '=', 'sending')
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
     .execute();
 }
 
 /** A failed try: back to the queue for a later try, or `failed` after MAX_ATTEMPTS. */
 export async function markFailed(db: Executor, id: string, error: unknown): Promise<void> {
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, ERROR_MAX_LENGTH) || 'unknown error';
-  await db.updateTable('outbox')
+  const message =
+    (error instanceof Error ? error.message : String(error)).slice(0, ERROR_MAX_LENGTH) || 'unknown error';
+  await db
+    .updateTable('outbox')
     .set((eb) => ({
-      status: eb.case().when('attempts', '>=', MAX_ATTEMPTS - 1).then('failed' as const).else('queued' as const).end(),
+      status: eb
+        .case()
+        .when('attempts', '>=', MAX_ATTEMPTS - 1)
+        .then('failed' as const)
+        .else('queued' as const)
+        .end(),
       attempts: eb('attempts', '+', 1),
       last_error: message,
     }))
-    .where('id', '=', id).where('status', '=', 'sending')
+    .where('id', '=', id)
+    .where('status', '=', 'sending')
     .execute();
 }
 
 /** Gives claimed messages back untried (a process stopping before it got to them); their attempts are unchanged. */
 export async function releaseClaims(db: Executor, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
-  await db.updateTable('outbox')
+  await db
+    .updateTable('outbox')
     .set({ status: 'queued' })
-    .where('id', 'in', ids).where('status', '=', 'sending')
+    .where('id', 'in', ids)
+    .where('status', '=', 'sending')
     .execute();
 }
 
@@ -167,18 +209,31 @@ function filtered(db: Executor, q: Omit<OutboxQuery, 'limit' | 'offset'>) {
 
 /** Newest first, for the console. */
 export async function listOutbox(db: Executor, q: OutboxQuery): Promise<OutboxEntry[]> {
-  const rows = await filtered(db, q).selectAll().orderBy('created_at', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute();
-  return rows.map((row) => ({ ...row, sent_at: row.status === 'sent' ? row.sent_at : null, last_attempt_at: row.attempts > 0 || row.status !== 'queued' ? row.sent_at : null }));
+  const rows = await filtered(db, q)
+    .selectAll()
+    .orderBy('created_at', 'desc')
+    .orderBy('id')
+    .limit(q.limit)
+    .offset(q.offset)
+    .execute();
+  return rows.map((row) => ({
+    ...row,
+    sent_at: row.status === 'sent' ? row.sent_at : null,
+    last_attempt_at: row.attempts > 0 || row.status !== 'queued' ? row.sent_at : null,
+  }));
 }
 
 export async function countOutbox(db: Executor, q: Omit<OutboxQuery, 'limit' | 'offset'>): Promise<number> {
-  const row = await filtered(db, q).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+  const row = await filtered(db, q)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }
 
 /** GDPR erasure of a holder: their messages keep no address, subject or body. Returns how many were blanked. */
 export async function eraseForCredential(db: Executor, credentialId: string): Promise<number> {
-  const result = await db.updateTable('outbox')
+  const result = await db
+    .updateTable('outbox')
     .set({ to_email: '', subject: '', text_body: '', html_body: '', last_error: null, status: 'erased' })
     .where('credential_id', '=', credentialId)
     .executeTakeFirst();

@@ -6,7 +6,9 @@ import type { Db } from '../database.js';
  * limit holds across every process of the service.
  */
 export async function hit(db: Db, bucket: string, windowStart: number): Promise<number> {
-  const row = await db.insertInto('rate_limits').values({ bucket, window_start: windowStart, count: 1 })
+  const row = await db
+    .insertInto('rate_limits')
+    .values({ bucket, window_start: windowStart, count: 1 })
     .onConflict((oc) => oc.columns(['bucket', 'window_start']).doUpdateSet({ count: sql`rate_limits.count + 1` }))
     .returning('count')
     .executeTakeFirst();

@@ -26,9 +26,17 @@ export async function insertToken(db: Executor, row: Insertable<Database['api_to
 
 /** The user behind a token hash, if the token and the user are both live. */
 export function findUserByTokenHash(db: Executor, tokenHash: string) {
-  return db.selectFrom('api_tokens')
+  return db
+    .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id as token_id', 'users.id', 'users.organisation_id', 'users.email', 'users.role', 'users.name'])
+    .select([
+      'api_tokens.id as token_id',
+      'users.id',
+      'users.organisation_id',
+      'users.email',
+      'users.role',
+      'users.name',
+    ])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where('users.disabled_at', 'is', null)
@@ -40,6 +48,10 @@ export async function touchToken(db: Executor, tokenId: string, at: string): Pro
 }
 
 export async function countPlatformAdmins(db: Executor): Promise<number> {
-  const row = await db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).where('role', '=', 'platform_admin').executeTakeFirst();
+  const row = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', '=', 'platform_admin')
+    .executeTakeFirst();
   return Number(row?.n ?? 0);
 }

@@ -12,8 +12,22 @@ export interface CredentialPageData {
   credentialId: string;
   credential: Record<string, unknown> | undefined;
   report: VerificationReport | undefined;
-  achievement: { name: string; description: string; criteria: string; achievementType: string; competences: CompetenceRef[]; imageUrl: string; register?: 'reconnaissance' | 'competence' };
-  issuer: { name: string; url: string | null; logoUrl: string | null; linkedinOrganizationId: string | null; profileUrl: string };
+  achievement: {
+    name: string;
+    description: string;
+    criteria: string;
+    achievementType: string;
+    competences: CompetenceRef[];
+    imageUrl: string;
+    register?: 'reconnaissance' | 'competence';
+  };
+  issuer: {
+    name: string;
+    url: string | null;
+    logoUrl: string | null;
+    linkedinOrganizationId: string | null;
+    profileUrl: string;
+  };
   holderName: string | undefined;
   issuedAt: string;
   validUntil: string | null;
@@ -48,8 +62,10 @@ function linkedinAddUrl(d: CredentialPageData): string {
   return `https://www.linkedin.com/profile/add?${params.toString()}`;
 }
 
-function evidenceOf(credential: Record<string, unknown> | undefined): { name?: string; narrativeHtml?: string; url?: string }[] {
-  const evidence = Array.isArray(credential?.evidence) ? credential.evidence as Record<string, unknown>[] : [];
+function evidenceOf(
+  credential: Record<string, unknown> | undefined,
+): { name?: string; narrativeHtml?: string; url?: string }[] {
+  const evidence = Array.isArray(credential?.evidence) ? (credential.evidence as Record<string, unknown>[]) : [];
   return evidence.map((e) => ({
     ...(typeof e.name === 'string' ? { name: e.name } : {}),
     ...(typeof e.narrative === 'string' ? { narrativeHtml: renderMarkdown(e.narrative) } : {}),
@@ -60,14 +76,27 @@ function evidenceOf(credential: Record<string, unknown> | undefined): { name?: s
 export function presentCredentialPage(d: CredentialPageData): PageModel {
   const t = translator(d.lang);
   const badge = d.achievement.name;
-  const verdict = d.erased ? erasedVerdict(t) : d.report ? presentVerdict(d.report, t, d.lang, d.revokedAt) : erasedVerdict(t);
+  const verdict = d.erased
+    ? erasedVerdict(t)
+    : d.report
+      ? presentVerdict(d.report, t, d.lang, d.revokedAt)
+      : erasedVerdict(t);
   const withdrawn = d.revokedAt !== null || d.erased;
   const shareText = t('actions.shareText', { badge, issuer: d.issuer.name });
   const encodedUrl = encodeURIComponent(d.url);
   const competences = d.achievement.competences.map(({ code, level }) => {
     const competence = d.catalogue.competence(code);
     const levelInfo = d.catalogue.level(level);
-    return { code, level, text: t('badge.competence', { competence: competence?.name[d.lang] ?? code, level, levelName: levelInfo?.name[d.lang] ?? '' }), hint: competence?.hint[d.lang] };
+    return {
+      code,
+      level,
+      text: t('badge.competence', {
+        competence: competence?.name[d.lang] ?? code,
+        level,
+        levelName: levelInfo?.name[d.lang] ?? '',
+      }),
+      hint: competence?.hint[d.lang],
+    };
   });
   const schemaOrg = {
     '@context': 'https://schema.org',
@@ -87,7 +116,12 @@ export function presentCredentialPage(d: CredentialPageData): PageModel {
     title: t('badge.pageTitle', { badge, issuer: d.issuer.name }),
     canonicalUrl: d.url,
     switchLanguageUrl: d.switchLanguageUrl,
-    og: { title: badge, description: `${d.issuer.name} — ${d.achievement.description}`.slice(0, 300), image: d.achievement.imageUrl, url: d.url },
+    og: {
+      title: badge,
+      description: `${d.issuer.name} — ${d.achievement.description}`.slice(0, 300),
+      image: d.achievement.imageUrl,
+      url: d.url,
+    },
     schemaOrgHtml: withdrawn ? undefined : jsonForScript(schemaOrg),
     verdict,
     checks: d.report && !d.erased ? presentChecks(d.report, t, d.lang) : [],

@@ -18,8 +18,16 @@ export interface VerdictView {
 }
 
 const TONES: Record<Verdict | 'erased', VerdictView['tone']> = {
-  valid: 'ok', invalid: 'bad', 'issuer-unconfirmed': 'warn', revoked: 'bad', suspended: 'warn', expired: 'warn',
-  'not-yet-valid': 'warn', 'status-unknown': 'warn', nonconformant: 'warn', erased: 'warn',
+  valid: 'ok',
+  invalid: 'bad',
+  'issuer-unconfirmed': 'warn',
+  revoked: 'bad',
+  suspended: 'warn',
+  expired: 'warn',
+  'not-yet-valid': 'warn',
+  'status-unknown': 'warn',
+  nonconformant: 'warn',
+  erased: 'warn',
 };
 
 function checkText(check: Check, t: Translate, lang: Lang): string {
@@ -40,11 +48,30 @@ export function presentChecks(report: VerificationReport, t: Translate, lang: La
 }
 
 /** The verdict in plain words. Dates in the detail come from the checks that decided it. */
-export function presentVerdict(report: VerificationReport, t: Translate, lang: Lang, revokedAt?: string | null): VerdictView {
-  const dateOf = (id: string) => formatDate(report.checks.find((c) => c.id === id)?.params?.date as string | undefined, lang);
-  const title = report.verdict === 'revoked' && revokedAt ? t('verdict.revokedOn', { date: formatDate(revokedAt, lang) }) : t(`verdict.${report.verdict}`);
-  const date = report.verdict === 'expired' ? dateOf('validUntil') : report.verdict === 'not-yet-valid' ? dateOf('validFrom') : undefined;
-  return { verdict: report.verdict, title, detail: t(`verdict.${report.verdict}.detail`, { date }), tone: TONES[report.verdict] };
+export function presentVerdict(
+  report: VerificationReport,
+  t: Translate,
+  lang: Lang,
+  revokedAt?: string | null,
+): VerdictView {
+  const dateOf = (id: string) =>
+    formatDate(report.checks.find((c) => c.id === id)?.params?.date as string | undefined, lang);
+  const title =
+    report.verdict === 'revoked' && revokedAt
+      ? t('verdict.revokedOn', { date: formatDate(revokedAt, lang) })
+      : t(`verdict.${report.verdict}`);
+  const date =
+    report.verdict === 'expired'
+      ? dateOf('validUntil')
+      : report.verdict === 'not-yet-valid'
+        ? dateOf('validFrom')
+        : undefined;
+  return {
+    verdict: report.verdict,
+    title,
+    detail: t(`verdict.${report.verdict}.detail`, { date }),
+    tone: TONES[report.verdict],
+  };
 }
 
 export function erasedVerdict(t: Translate): VerdictView {

@@ -24,21 +24,26 @@ export function presentVerifyPage(d: VerifyPageData): PageModel {
     url: d.url ?? '',
     problem: d.problem ? t(d.problem.key, d.problem.params) : undefined,
     hasResult: Boolean(report),
-    ...(report ? {
-      verdict: presentVerdict(report, t, d.lang),
-      checks: presentChecks(report, t, d.lang),
-      checkedAt: formatDateTime(d.now, d.lang),
-      warnings: report.warnings,
-      credential: display && (display.name || display.achievementName) ? {
-        trusted: display.trusted,
-        name: display.achievementName ?? display.name,
-        issuer: display.issuerName ?? report.issuerId,
-        issuerId: report.issuerId,
-        holder: display.recipientName,
-        issued: formatDate(display.validFrom, d.lang),
-        expires: formatDate(display.validUntil, d.lang),
-        // Images of foreign badges are never fetched by us, nor shown: they are attacker-chosen URLs.
-      } : undefined,
-    } : {}),
+    ...(report
+      ? {
+          verdict: presentVerdict(report, t, d.lang),
+          checks: presentChecks(report, t, d.lang),
+          checkedAt: formatDateTime(d.now, d.lang),
+          warnings: report.warnings,
+          credential:
+            display && (display.name || display.achievementName)
+              ? {
+                  trusted: display.trusted,
+                  name: display.achievementName ?? display.name,
+                  issuer: display.issuerName ?? report.issuerId,
+                  issuerId: report.issuerId,
+                  holder: display.recipientName,
+                  issued: formatDate(display.validFrom, d.lang),
+                  expires: formatDate(display.validUntil, d.lang),
+                  // Images of foreign badges are never fetched by us, nor shown: they are attacker-chosen URLs.
+                }
+              : undefined,
+        }
+      : {}),
   };
 }

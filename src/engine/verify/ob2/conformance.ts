@@ -25,8 +25,11 @@ function missing(document: Json, names: string[], label: string): string[] {
 export function checkStructure(checks: Ob2Checks, assertion: Json, badgeClass: Json, issuer: Json): void {
   // `verify` is the 2.0 context's alias of `verification`.
   const absent = [
-    ...missing({ ...assertion, verification: assertion.verification ?? assertion.verify }, REQUIRED.Assertion,
-      'Assertion'),
+    ...missing(
+      { ...assertion, verification: assertion.verification ?? assertion.verify },
+      REQUIRED.Assertion,
+      'Assertion',
+    ),
     ...missing(badgeClass, REQUIRED.BadgeClass, 'BadgeClass'),
     ...missing(issuer, REQUIRED.Issuer, 'Issuer'),
   ];
@@ -42,7 +45,7 @@ export function checkStructure(checks: Ob2Checks, assertion: Json, badgeClass: J
     checks.pass('schema', 'ob2.structureOk', message);
   }
   if (textOf(issuer.email) === undefined) {
-    const message = 'The issuer\'s profile gives no contact email, which Open Badges 2.0 asks issuers to publish.';
+    const message = "The issuer's profile gives no contact email, which Open Badges 2.0 asks issuers to publish.";
     checks.warn('schema', 'ob2.issuerNoEmail', message);
   }
 }
@@ -97,8 +100,10 @@ export function checkRecipient(checks: Ob2Checks, assertion: Json, expected: { e
   const identityType = IDENTITY_TYPES[type] ?? type;
   const identity = { hashed: recipient.hashed, identityHash: recipient.identity, identityType, salt: recipient.salt };
   const byEmail = expected.email !== undefined && type === 'email' && identityMatches(identity, expected.email);
-  const byId = expected.id !== undefined && (type === 'url' || type === 'id')
-    && identityMatches(identity, expected.id, identityType);
+  const byId =
+    expected.id !== undefined &&
+    (type === 'url' || type === 'id') &&
+    identityMatches(identity, expected.id, identityType);
   if (byEmail || byId) {
     checks.pass('recipient', 'recipient.match', 'The badge was issued to the expected recipient.');
   } else {
@@ -113,7 +118,10 @@ function narrativeOf(criteria: unknown): string | undefined {
 
 /** What a displayer shows, from the documents as far as they were read; `trusted` says whether they verified. */
 export function displayOf(
-  trusted: boolean, assertion: Json | undefined, badgeClass: Json | undefined, issuer: Json | undefined,
+  trusted: boolean,
+  assertion: Json | undefined,
+  badgeClass: Json | undefined,
+  issuer: Json | undefined,
   issuerId: string | undefined,
 ): DisplayData {
   const entries: [keyof DisplayData, string | undefined][] = [

@@ -15,9 +15,10 @@ export type BadgeGeneration = 'ob2' | 'ob1';
 
 const OB_V1_PREFIX = 'https://w3id.org/openbadges/v1';
 
-export const OB1_TOO_OLD_MESSAGE = 'This is an Open Badges 1.x (or older) badge. That format is too old to be '
-  + 'verified: its issuer can no longer be confirmed the way current badges are. Ask the issuer to give you this '
-  + 'badge again in a newer version (Open Badges 3.0, or at least 2.0).';
+export const OB1_TOO_OLD_MESSAGE =
+  'This is an Open Badges 1.x (or older) badge. That format is too old to be ' +
+  'verified: its issuer can no longer be confirmed the way current badges are. Ask the issuer to give you this ' +
+  'badge again in a newer version (Open Badges 3.0, or at least 2.0).';
 
 function contextsOf(value: Record<string, unknown>): unknown[] {
   const context = value['@context'];
@@ -27,7 +28,8 @@ function contextsOf(value: Record<string, unknown>): unknown[] {
 /** `type` read as a list, with the full Open Badges IRIs reduced to their class name. */
 export function typesOf(value: Record<string, unknown>): string[] {
   const types = Array.isArray(value.type) ? value.type : [value.type];
-  return types.filter((t): t is string => typeof t === 'string')
+  return types
+    .filter((t): t is string => typeof t === 'string')
     .map((t) => t.replace(/^https:\/\/w3id\.org\/openbadges#/, ''));
 }
 
@@ -45,10 +47,11 @@ export function badgeGeneration(value: Record<string, unknown>): BadgeGeneration
   if (contexts.length > 0) return undefined;
   const verify = value.verify as { url?: unknown } | undefined;
   const badge = value.badge as { version?: unknown } | undefined;
-  const old = typeof value.uid === 'string'
-    || typeof verify?.url === 'string'
-    || (typeof value.recipient === 'string' && value.badge !== undefined)
-    || (typeof badge?.version === 'string' && /^(0|1)\./.test(badge.version));
+  const old =
+    typeof value.uid === 'string' ||
+    typeof verify?.url === 'string' ||
+    (typeof value.recipient === 'string' && value.badge !== undefined) ||
+    (typeof badge?.version === 'string' && /^(0|1)\./.test(badge.version));
   return old ? 'ob1' : undefined;
 }
 

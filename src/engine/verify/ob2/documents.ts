@@ -14,8 +14,7 @@ const ACCEPT = 'application/ld+json, application/json';
 export type DocumentProblem = 'gone' | 'not-found' | 'unreachable' | 'unreadable';
 
 export type DocumentResult =
-  | { ok: true; document: Record<string, unknown> }
-  | { ok: false; problem: DocumentProblem; reason: string };
+  { ok: true; document: Record<string, unknown> } | { ok: false; problem: DocumentProblem; reason: string };
 
 export function isHttpUrl(value: unknown): value is string {
   if (typeof value !== 'string') return false;
@@ -34,10 +33,14 @@ export async function fetchDocument(fetcher: Fetcher, url: string): Promise<Docu
     body = (await fetcher.fetch(url, { accept: ACCEPT, maxBytes: DOCUMENT_LIMIT })).body;
   } catch (error) {
     if (!(error instanceof FetchError)) throw error;
-    const problem: DocumentProblem = error.status === 410 ? 'gone'
-      : error.reason === 'not-found' ? 'not-found'
-        : error.reason === 'too-large' || error.reason === 'bad-content' ? 'unreadable'
-          : 'unreachable';
+    const problem: DocumentProblem =
+      error.status === 410
+        ? 'gone'
+        : error.reason === 'not-found'
+          ? 'not-found'
+          : error.reason === 'too-large' || error.reason === 'bad-content'
+            ? 'unreadable'
+            : 'unreachable';
     return { ok: false, problem, reason: error.message };
   }
   return parseDocument(body.toString('utf8'));
@@ -78,6 +81,8 @@ export function sameJson(a: unknown, b: unknown): boolean {
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
   const keys = Object.keys(left);
-  return keys.length === Object.keys(right).length
-    && keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key], right[key]));
+  return (
+    keys.length === Object.keys(right).length &&
+    keys.every((key) => Object.hasOwn(right, key) && sameJson(left[key], right[key]))
+  );
 }

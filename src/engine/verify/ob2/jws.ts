@@ -23,7 +23,7 @@ function decodeObject(part: string): Record<string, unknown> | undefined {
   if (bytes.length > MAX_PART_BYTES) return undefined;
   try {
     const value = parseStrictJson(bytes.toString('utf8'), { maxBytes: MAX_PART_BYTES, maxDepth: 32 });
-    return value && typeof value === 'object' && !Array.isArray(value) ? value as Record<string, unknown> : undefined;
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch (error) {
     if (error instanceof InputError) return undefined;
     throw error;
@@ -49,8 +49,9 @@ export function parseOb2Jws(jws: string): ParsedJws {
     return {
       ok: false,
       code: 'ob2.jwsAlgorithm',
-      message: `The badge is signed with "${String(alg)}"; Open Badges 2.0 badges are checked only with `
-        + `${OB2_JWS_ALGORITHMS.join(' or ')}.`,
+      message:
+        `The badge is signed with "${String(alg)}"; Open Badges 2.0 badges are checked only with ` +
+        `${OB2_JWS_ALGORITHMS.join(' or ')}.`,
       params: { alg: String(alg) },
     };
   }

@@ -9,7 +9,10 @@ import { typesOf } from './detect.js';
 import { fetchDocument, idOf, isHttpUrl, type DocumentResult } from './documents.js';
 
 const NAMES: Record<Ob2Document, string> = {
-  hosted: 'hosted assertion', badgeClass: 'badge class', issuer: 'issuer profile', key: 'signing key',
+  hosted: 'hosted assertion',
+  badgeClass: 'badge class',
+  issuer: 'issuer profile',
+  key: 'signing key',
 };
 
 const CHECK_IDS = { hosted: 'hosted', badgeClass: 'badgeClass', issuer: 'issuer', key: 'issuerKey' } as const;
@@ -22,8 +25,9 @@ export function reportUnread(checks: Ob2Checks, kind: Ob2Document, url: string, 
   const name = NAMES[kind];
   const id = CHECK_IDS[kind];
   if (result.problem === 'unreachable') {
-    const message = `The ${name} could not be fetched from ${url} (${result.reason}), so the badge cannot be confirmed `
-      + 'for now. The issuer\'s server may be down: trying again later may succeed.';
+    const message =
+      `The ${name} could not be fetched from ${url} (${result.reason}), so the badge cannot be confirmed ` +
+      "for now. The issuer's server may be down: trying again later may succeed.";
     checks.fail(id, `ob2.${kind}Unreachable`, message, { url }, 'issuer-unconfirmed');
   } else if (result.problem === 'unreadable') {
     const message = `The ${name} at ${url} cannot be read as Open Badges 2.0 JSON: ${result.reason}.`;
@@ -39,7 +43,11 @@ export function reportUnread(checks: Ob2Checks, kind: Ob2Document, url: string, 
  * has one of the expected types.
  */
 export async function fetchLinked(
-  fetcher: Fetcher, checks: Ob2Checks, kind: Ob2Document, url: string, types: string[],
+  fetcher: Fetcher,
+  checks: Ob2Checks,
+  kind: Ob2Document,
+  url: string,
+  types: string[],
 ): Promise<Json | undefined> {
   const result = await fetchDocument(fetcher, url);
   if (!result.ok) {
@@ -50,18 +58,23 @@ export async function fetchLinked(
 }
 
 export function expectIdentity(
-  checks: Ob2Checks, kind: Ob2Document, url: string, document: Json, types: string[],
+  checks: Ob2Checks,
+  kind: Ob2Document,
+  url: string,
+  document: Json,
+  types: string[],
 ): boolean {
   if (document.id !== url) {
-    const message = `The document at ${url} names itself ${String(document.id)}: it is not the ${NAMES[kind]} `
-      + 'it was fetched as.';
+    const message =
+      `The document at ${url} names itself ${String(document.id)}: it is not the ${NAMES[kind]} ` +
+      'it was fetched as.';
     checks.fail(CHECK_IDS[kind], 'ob2.idMismatch', message, { url, id: String(document.id) }, 'invalid');
     return false;
   }
   const found = typesOf(document);
   if (!types.some((type) => found.includes(type))) {
-    const message = `The document at ${url} is a ${found.join(', ') || 'document without a type'}, `
-      + `not a ${types.join(' or ')}.`;
+    const message =
+      `The document at ${url} is a ${found.join(', ') || 'document without a type'}, ` + `not a ${types.join(' or ')}.`;
     checks.fail(CHECK_IDS[kind], 'ob2.wrongType', message, { url, expected: types.join(', ') }, 'invalid');
     return false;
   }
@@ -76,7 +89,9 @@ export interface IssuerChain {
 
 /** The BadgeClass and the issuer Profile of an assertion, or undefined once a failure is reported. */
 export async function loadIssuerChain(
-  fetcher: Fetcher, checks: Ob2Checks, assertion: Json,
+  fetcher: Fetcher,
+  checks: Ob2Checks,
+  assertion: Json,
 ): Promise<IssuerChain | undefined> {
   let badgeClass: Json | undefined;
   const badge = assertion.badge;
@@ -97,8 +112,9 @@ export async function loadIssuerChain(
   const issuerId = idOf(badgeClass.issuer);
   if (!isHttpUrl(issuerId)) {
     const named = String(issuerId ?? 'nobody');
-    const message = `The badge class names its issuer as ${named}, not as an HTTP(S) URL: the issuer's profile, `
-      + 'keys and policy cannot be read.';
+    const message =
+      `The badge class names its issuer as ${named}, not as an HTTP(S) URL: the issuer's profile, ` +
+      'keys and policy cannot be read.';
     checks.fail('issuer', 'ob2.issuerNoUrl', message, { issuer: String(issuerId ?? '') }, 'invalid');
     return undefined;
   }

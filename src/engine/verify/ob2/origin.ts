@@ -16,7 +16,9 @@ function strings(value: unknown): string[] {
 }
 
 export function checkHostedOrigin(
-  assertionId: string, issuerId: string, issuer: Record<string, unknown>,
+  assertionId: string,
+  issuerId: string,
+  issuer: Record<string, unknown>,
 ): OriginOutcome {
   const assertionUrl = new URL(assertionId);
   const declared = issuer.verification && typeof issuer.verification === 'object' ? issuer.verification : {};
@@ -28,8 +30,9 @@ export function checkHostedOrigin(
     return {
       ok: false,
       code: 'ob2.originMismatch',
-      message: `The assertion is hosted on ${host}, which its issuer ${issuerId} does not allow `
-        + `(allowed: ${allowed.join(', ')}): it was not published by that issuer.`,
+      message:
+        `The assertion is hosted on ${host}, which its issuer ${issuerId} does not allow ` +
+        `(allowed: ${allowed.join(', ')}): it was not published by that issuer.`,
       params: { host, issuer: issuerId },
     };
   }
@@ -38,8 +41,9 @@ export function checkHostedOrigin(
     return {
       ok: false,
       code: 'ob2.prefixMismatch',
-      message: `The assertion's URL ${assertionId} is not under the paths its issuer ${issuerId} allows `
-        + `(${prefixes.join(', ')}): it was not published by that issuer.`,
+      message:
+        `The assertion's URL ${assertionId} is not under the paths its issuer ${issuerId} allows ` +
+        `(${prefixes.join(', ')}): it was not published by that issuer.`,
       params: { url: assertionId, issuer: issuerId },
     };
   }

@@ -23,7 +23,10 @@ const MAX_KEYS_TRIED = 8;
  * once confirmed as the issuer's; otherwise undefined, and why is reported.
  */
 async function issuerKey(
-  fetcher: Fetcher, checks: Ob2Checks, entry: unknown, chain: IssuerChain,
+  fetcher: Fetcher,
+  checks: Ob2Checks,
+  entry: unknown,
+  chain: IssuerChain,
 ): Promise<Json | undefined> {
   let key: Json;
   if (entry && typeof entry === 'object' && typeof (entry as { publicKeyPem?: unknown }).publicKeyPem === 'string') {
@@ -46,8 +49,8 @@ async function issuerKey(
   const keyId = String(key.id ?? idOf(entry) ?? '(embedded key)');
   if (key.owner !== chain.issuerId) {
     const owner = String(key.owner ?? '');
-    const message = `The signing key ${keyId} belongs to ${owner || 'nobody'}, not to the badge's issuer `
-      + `${chain.issuerId}.`;
+    const message =
+      `The signing key ${keyId} belongs to ${owner || 'nobody'}, not to the badge's issuer ` + `${chain.issuerId}.`;
     checks.fail('issuerKey', 'ob2.keyNotIssuers', message, { key: keyId, owner, issuer: chain.issuerId }, 'invalid');
     return undefined;
   }
@@ -61,7 +64,12 @@ async function issuerKey(
 
 /** Checks the signature with the issuer's key. True once it matches a key that is confirmed as the issuer's. */
 export async function checkSignedProof(
-  fetcher: Fetcher, checks: Ob2Checks, jws: string, alg: Ob2JwsAlgorithm, assertion: Json, chain: IssuerChain,
+  fetcher: Fetcher,
+  checks: Ob2Checks,
+  jws: string,
+  alg: Ob2JwsAlgorithm,
+  assertion: Json,
+  chain: IssuerChain,
 ): Promise<boolean> {
   const listed = asArray(chain.issuer.publicKey ?? []);
   if (listed.length === 0) {
@@ -75,8 +83,9 @@ export async function checkSignedProof(
   if (creator !== undefined) {
     const entry = listed.find((e) => idOf(e) === creator);
     if (entry === undefined) {
-      const message = `The badge was signed with the key ${creator}, which its issuer's profile ${chain.issuerId} `
-        + 'does not list: the issuer has not confirmed that key as its own.';
+      const message =
+        `The badge was signed with the key ${creator}, which its issuer's profile ${chain.issuerId} ` +
+        'does not list: the issuer has not confirmed that key as its own.';
       checks.fail('issuerKey', 'ob2.keyNotListed', message, { key: creator, issuer: chain.issuerId }, 'invalid');
       return false;
     }
@@ -102,8 +111,9 @@ export async function checkSignedProof(
     }
   }
   if (mismatches > 0) {
-    const message = 'The signature does not match the assertion: it was altered after signing, or signed with a key '
-      + 'that is not the issuer\'s.';
+    const message =
+      'The signature does not match the assertion: it was altered after signing, or signed with a key ' +
+      "that is not the issuer's.";
     checks.fail('proof', 'ob2.badSignature', message, undefined, 'invalid');
   }
   return false;
@@ -116,7 +126,11 @@ function listedIds(item: unknown): unknown[] {
 
 /** The issuer's RevocationList: the assertion's `id`, or its legacy `uid`, listed there means revoked. */
 export async function checkRevocationList(
-  fetcher: Fetcher, checks: Ob2Checks, report: ReportBuilder, assertion: Json, chain: IssuerChain,
+  fetcher: Fetcher,
+  checks: Ob2Checks,
+  report: ReportBuilder,
+  assertion: Json,
+  chain: IssuerChain,
 ): Promise<StatusResult | undefined> {
   const listUrl = idOf(chain.issuer.revocationList);
   if (listUrl === undefined) {
@@ -125,8 +139,9 @@ export async function checkRevocationList(
     return undefined;
   }
   const unavailable = (reason: string): undefined => {
-    const message = `The issuer's revocation list ${listUrl} could not be read (${reason}): nobody can say whether `
-      + 'this badge was revoked. Trying again later may succeed.';
+    const message =
+      `The issuer's revocation list ${listUrl} could not be read (${reason}): nobody can say whether ` +
+      'this badge was revoked. Trying again later may succeed.';
     checks.warn('status', 'ob2.revocationListUnavailable', message, { url: listUrl });
     report.mark('status-unknown');
     return undefined;
@@ -136,10 +151,11 @@ export async function checkRevocationList(
   if (!result.ok) return unavailable(result.reason);
   if (!typesOf(result.document).includes('RevocationList')) return unavailable('it is not a RevocationList');
   const ids = [assertion.id, assertion.uid].filter((id): id is string => typeof id === 'string');
-  const entry = asArray(result.document.revokedAssertions ?? [])
-    .find((item) => listedIds(item).some((id) => typeof id === 'string' && ids.includes(id)));
+  const entry = asArray(result.document.revokedAssertions ?? []).find((item) =>
+    listedIds(item).some((id) => typeof id === 'string' && ids.includes(id)),
+  );
   if (entry === undefined) {
-    checks.pass('status', 'ob2.notRevoked', 'The badge is not on its issuer\'s revocation list.');
+    checks.pass('status', 'ob2.notRevoked', "The badge is not on its issuer's revocation list.");
     return { method: 'RevocationList', revoked: false };
   }
   const reason = textOf((entry as { revocationReason?: unknown }).revocationReason);

@@ -27,14 +27,17 @@ export interface Ob2Context {
 }
 
 const FORMAT_NAMES: Record<InputFormat, string> = {
-  json: 'JSON', jwt: 'a JWS', png: 'a baked PNG', svg: 'a baked SVG',
+  json: 'JSON',
+  jwt: 'a JWS',
+  png: 'a baked PNG',
+  svg: 'a baked SVG',
 };
 
 /** What a link or a copy without its signature cannot be verified by. */
 const SIGNATURE_MISSING = 'give the signed badge itself (the baked image, or the JWS text).';
 
 function objectOrUndefined(value: unknown): Json | undefined {
-  return value && typeof value === 'object' && !Array.isArray(value) ? value as Json : undefined;
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Json) : undefined;
 }
 
 /** One verification: the report so far and what has been read, for the display. */
@@ -46,7 +49,10 @@ class Run {
   status?: StatusResult;
   trusted = false;
 
-  constructor(readonly format: InputFormat, readonly ctx: Ob2Context) {}
+  constructor(
+    readonly format: InputFormat,
+    readonly ctx: Ob2Context,
+  ) {}
 
   read(kind: 'hosted' | 'signed'): void {
     const how = kind === 'hosted' ? 'fetching it from its issuer' : 'its signature';
@@ -98,22 +104,25 @@ export async function verifyOb2(input: Ob2Input, format: InputFormat, ctx: Ob2Co
 
 /** An assertion given in full (JSON, or a JWS payload): routed by what it says about its own verification. */
 async function verifyCopy(
-  run: Run, assertion: Json, signed: { jws: string; alg: Ob2JwsAlgorithm } | undefined,
+  run: Run,
+  assertion: Json,
+  signed: { jws: string; alg: Ob2JwsAlgorithm } | undefined,
 ): Promise<void> {
   run.assertion = assertion;
   if (!isOb2Assertion(run, assertion, 'The badge')) return;
   const kind = verificationKind(assertion);
   if (kind === 'signed' && signed) return verifySigned(run, assertion, signed.jws, signed.alg);
   if (kind === 'signed') {
-    const message = `This assertion is to be verified by its signature, but it was given without it: `
-      + SIGNATURE_MISSING;
+    const message =
+      `This assertion is to be verified by its signature, but it was given without it: ` + SIGNATURE_MISSING;
     run.checks.fail('parse', 'ob2.signatureMissing', message, undefined, 'invalid');
     return;
   }
   if (kind !== 'hosted') return unknownVerification(run);
   if (!isHttpUrl(assertion.id)) {
-    const message = 'A hosted assertion is verified at the HTTP(S) URL that is its id; this one\'s id is '
-      + `${String(assertion.id)}.`;
+    const message =
+      "A hosted assertion is verified at the HTTP(S) URL that is its id; this one's id is " +
+      `${String(assertion.id)}.`;
     run.checks.fail('hosted', 'ob2.hostedNoUrl', message, { id: String(assertion.id) }, 'invalid');
     return;
   }
@@ -122,8 +131,8 @@ async function verifyCopy(
 }
 
 function unknownVerification(run: Run): void {
-  const message = 'The assertion does not say how to verify it: its verification type must be HostedBadge or '
-    + 'SignedBadge.';
+  const message =
+    'The assertion does not say how to verify it: its verification type must be HostedBadge or ' + 'SignedBadge.';
   run.checks.fail('parse', 'ob2.verificationUnknown', message, undefined, 'invalid');
 }
 
@@ -162,8 +171,8 @@ async function verifyHosted(run: Run, url: string, copy: Json | undefined): Prom
     if (!isOb2Assertion(run, hosted, `The document at ${url}`)) return;
     const kind = verificationKind(hosted);
     if (kind === 'signed') {
-      const message = `The assertion at ${url} is to be verified by its signature, which a link does not carry: `
-        + SIGNATURE_MISSING;
+      const message =
+        `The assertion at ${url} is to be verified by its signature, which a link does not carry: ` + SIGNATURE_MISSING;
       checks.fail('parse', 'ob2.signatureMissing', message, undefined, 'invalid');
       return;
     }
@@ -173,8 +182,8 @@ async function verifyHosted(run: Run, url: string, copy: Json | undefined): Prom
   // Only the issuer's copy counts from here on (standards-2.md §1.7: never verify the embedded copy).
   run.assertion = hosted;
   if (hosted.id !== url) {
-    const message = `The document at ${url} names itself ${String(hosted.id)}: it is not the assertion it was `
-      + 'fetched as.';
+    const message =
+      `The document at ${url} names itself ${String(hosted.id)}: it is not the assertion it was ` + 'fetched as.';
     checks.fail('hosted', 'ob2.idMismatch', message, { url, id: String(hosted.id) }, 'invalid');
     return;
   }
@@ -223,10 +232,12 @@ function compareCopy(run: Run, copy: Json, hosted: Json): void {
     run.checks.pass('hosted', 'ob2.copyMatches', 'The copy given is identical to the one the issuer hosts.');
     return;
   }
-  const changed = [...new Set([...Object.keys(given), ...Object.keys(served)])]
-    .filter((key) => !sameJson(given[key], served[key]));
-  const message = `The copy differs from what the issuer hosts (${changed.join(', ')}): it was altered, or the `
-    + 'issuer changed the badge since.';
+  const changed = [...new Set([...Object.keys(given), ...Object.keys(served)])].filter(
+    (key) => !sameJson(given[key], served[key]),
+  );
+  const message =
+    `The copy differs from what the issuer hosts (${changed.join(', ')}): it was altered, or the ` +
+    'issuer changed the badge since.';
   run.checks.fail('hosted', 'ob2.hostedMismatch', message, { properties: changed.join(', ') }, 'invalid');
 }
 
