@@ -1,6 +1,8 @@
 import { queryAudit } from '../store/repositories/audit.js';
 import { findUser } from '../store/repositories/users.js';
+import { isAuditAction, type AuditAction } from './audit-actions.js';
 import type { AppContext } from './context.js';
+import { ValidationError } from './errors.js';
 import { loadIssuer } from './issuers.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
 
@@ -8,7 +10,7 @@ export interface AuditView {
   at: string;
   actorId: string | null;
   issuerId: string | null;
-  action: string;
+  action: AuditAction;
   targetType: string;
   targetId: string | null;
   reason: string | null;
@@ -22,11 +24,16 @@ export async function listAudit(
   filter: { issuerId?: string; action?: string; targetId?: string; since?: string; limit?: number; offset?: number },
 ): Promise<AuditView[]> {
   authorize(actor, 'audit.read');
+  if (filter.action && !isAuditAction(filter.action)) {
+    throw new ValidationError('Unknown audit action: choose one of the listed actions.', [
+      { field: 'action', message: 'unknown action' },
+    ]);
+  }
   if (filter.issuerId) await loadIssuer(app, actor, filter.issuerId);
   const organisationId = filter.issuerId ?? scopeOf(actor);
   const rows = await queryAudit(app.db, {
     ...(organisationId ? { organisationId } : {}),
-    ...(filter.action ? { action: filter.action } : {}),
+    ...(filter.action && isAuditAction(filter.action) ? { action: filter.action } : {}),
     ...(filter.targetId ? { targetId: filter.targetId } : {}),
     ...(filter.since ? { since: filter.since } : {}),
     limit: Math.min(filter.limit ?? 100, 1000),

@@ -3,10 +3,41 @@
  * can act on; the HTTP layer turns them into `application/problem+json` (RFC 9457). Anything else is a bug
  * and becomes a 500 without details.
  */
+export const ERROR_TYPES = [
+  'bad-request',
+  'validation',
+  'unauthorized',
+  'invalid-credentials',
+  'locked',
+  'forbidden',
+  'csrf',
+  'not-found',
+  'archived',
+  'erased',
+  'holder-only',
+  'conflict',
+  'not-acceptable',
+  'unsupported-media-type',
+  'too-large',
+  'too-many-claims',
+  'link-expired',
+  'invalid-code',
+  'too-many-codes',
+  'invalid-client',
+  'unreachable',
+  'internal',
+  // The OB 3.0 API's Imsx codes, kept in their own spelling because backpacks read them.
+  'invalid_data',
+  'not_modified',
+] as const;
+
+/** The stable slug of a problem (the last segment of its `type` URI): a typo fails to compile. */
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
 export class AppError extends Error {
   constructor(
     readonly status: number,
-    readonly type: string,
+    readonly type: ErrorType,
     message: string,
     readonly extra: Record<string, unknown> = {},
   ) {

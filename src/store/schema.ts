@@ -1,5 +1,6 @@
 import type { Generated, Selectable } from 'kysely';
 import type { StatusPurpose } from '../engine/model/types.js';
+import type { AuditAction } from '../shared/audit-actions.js';
 import type { Lang } from '../shared/language.js';
 
 export type { Lang, StatusPurpose };
@@ -141,7 +142,7 @@ export interface Database {
     at: string;
     actor_id: string | null;
     organisation_id: string | null;
-    action: string;
+    action: AuditAction;
     target_type: string;
     target_id: string | null;
     reason: string | null;

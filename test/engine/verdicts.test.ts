@@ -37,7 +37,7 @@ describe('verdict precedence', () => {
   test.each(pairs)('%s wins over %s, whichever is found first', (higher, lower) => {
     for (const order of [[higher, lower], [lower, higher]] as Verdict[][]) {
       const report = new ReportBuilder();
-      for (const verdict of order) report.fail('proof', `test.${verdict}`, verdict, undefined, verdict);
+      for (const verdict of order) report.fail('proof', 'proof.invalid', verdict, undefined, verdict);
       expect(report.verdict()).toBe(higher);
     }
   });

@@ -137,12 +137,12 @@ describe.each(['sqlite', 'postgres'] as const)('on %s', (kind) => {
   });
 
   test('the audit log is filtered by organisation and action, newest first', async () => {
-    await appendAudit(store.db, { at: '2026-01-01T00:00:00Z', actorId: null, organisationId: orgId, action: 'x.one', targetType: 't', targetId: '1' });
-    await appendAudit(store.db, { at: '2026-01-02T00:00:00Z', actorId: null, organisationId: orgId, action: 'x.two', targetType: 't', targetId: '2' });
-    await appendAudit(store.db, { at: '2026-01-03T00:00:00Z', actorId: null, organisationId: 'other', action: 'x.two', targetType: 't', targetId: '3' });
+    await appendAudit(store.db, { at: '2026-01-01T00:00:00Z', actorId: null, organisationId: orgId, action: 'issuer.created', targetType: 't', targetId: '1' });
+    await appendAudit(store.db, { at: '2026-01-02T00:00:00Z', actorId: null, organisationId: orgId, action: 'keys.rotated', targetType: 't', targetId: '2' });
+    await appendAudit(store.db, { at: '2026-01-03T00:00:00Z', actorId: null, organisationId: 'other', action: 'keys.rotated', targetType: 't', targetId: '3' });
     const rows = await queryAudit(store.db, { organisationId: orgId, limit: 10, offset: 0 });
     expect(rows.map((r) => r.target_id)).toEqual(['2', '1']);
-    expect((await queryAudit(store.db, { action: 'x.two', limit: 10, offset: 0 })).map((r) => r.target_id)).toEqual(['3', '2']);
+    expect((await queryAudit(store.db, { action: 'keys.rotated', limit: 10, offset: 0 })).map((r) => r.target_id)).toEqual(['3', '2']);
   });
 });
 

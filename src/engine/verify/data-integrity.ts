@@ -6,10 +6,11 @@ import { DATA_INTEGRITY_CRYPTOSUITES } from '../proof/cryptosuites.js';
 import { CanonizationLimitError, isCanonizationLimit, UndefinedTermError } from '../proof/canonize.js';
 import type { Fetcher } from './fetcher.js';
 import { type KeyResolutionError, resolveVerificationMethod, type KeyBinding, type KeyFlavour } from './keys.js';
+import type { CheckCode } from './check-codes.js';
 
 export type ProofOutcome =
   | { ok: true; methodId: string; controllerId: string; binding: KeyBinding; suite: string; unreachable?: string }
-  | { ok: false; code: string; message: string; stage: 'proof' | 'issuerKey'; unreachable?: boolean };
+  | { ok: false; code: CheckCode; message: string; stage: 'proof' | 'issuerKey'; unreachable?: boolean };
 
 /** The proof types and cryptosuites Blason checks, for messages naming what it cannot check. */
 export const SUPPORTED_PROOFS = 'DataIntegrityProof (eddsa-rdfc-2022, eddsa-2022), Ed25519Signature2020 and VC-JWT';
@@ -26,7 +27,7 @@ interface ProofPlan {
 function planFor(
   proof: Record<string, unknown>,
   documentContext: unknown,
-): ProofPlan | { code: string; message: string } {
+): ProofPlan | { code: CheckCode; message: string } {
   if (proof.type === 'DataIntegrityProof') {
     const cryptosuite = DATA_INTEGRITY_CRYPTOSUITES.get(String(proof.cryptosuite));
     if (!cryptosuite) {
@@ -53,7 +54,7 @@ function planFor(
   };
 }
 
-function explain(error: unknown): { code: string; message: string } {
+function explain(error: unknown): { code: CheckCode; message: string } {
   const e = error as Error & {
     details?: { event?: { code?: string; details?: { property?: string; term?: string } } };
     errors?: unknown[];

@@ -1,7 +1,9 @@
+import type { CheckCode } from './check-codes.js';
+
 /** The input cannot be read as a credential at all (size, syntax, encoding). Carries a stable code. */
 export class InputError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: CheckCode,
     message: string,
     readonly params: Record<string, string | number> = {},
   ) {

@@ -5,6 +5,7 @@ import { confirmEmbeddedJwk, type KeyResolutionError, resolveKid, type KeyBindin
 import { checkJwsSignature, type JwsAlgorithm } from './jws-signature.js';
 import { parseStrictJson } from './strict-json.js';
 import { issuerIdOf } from '../util.js';
+import type { CheckCode } from './check-codes.js';
 
 /** Algorithms a VC-JWT may use. `none` and every HMAC algorithm are refused: a public key is not a secret. */
 export const JWT_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
@@ -20,7 +21,7 @@ const MAX_HEADER_BYTES = 8_192;
 
 export interface ClaimIssue {
   severity: 'failed' | 'warning';
-  code: string;
+  code: CheckCode;
   message: string;
 }
 
@@ -38,7 +39,7 @@ export type JwtOutcome =
       expiresAt?: string;
       claimIssues: ClaimIssue[];
     }
-  | { ok: false; stage: 'parse' | 'proof' | 'issuerKey'; code: string; message: string; unreachable?: boolean };
+  | { ok: false; stage: 'parse' | 'proof' | 'issuerKey'; code: CheckCode; message: string; unreachable?: boolean };
 
 function decodeJson(part: string, what: string, maxBytes: number): Record<string, unknown> {
   const bytes = Buffer.from(part, 'base64url');
@@ -252,7 +253,7 @@ function claimIssues(
   vcJose: boolean,
 ): ClaimIssue[] {
   const issues: ClaimIssue[] = [];
-  const fail = (code: string, message: string) => issues.push({ severity: 'failed', code, message });
+  const fail = (code: CheckCode, message: string) => issues.push({ severity: 'failed', code, message });
   if (payload.iss !== issuerId && !(vcJose && payload.iss === undefined))
     fail('jwt.issMismatch', `The JWT "iss" (${String(payload.iss)}) is not the credential's issuer (${issuerId}).`);
   if (payload.jti !== undefined && payload.jti !== credential.id)

@@ -5,6 +5,7 @@ import { didWebToUrl } from './did-web.js';
 import { FetchError, type Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
 import { asArray } from '../util.js';
+import type { CheckCode } from './check-codes.js';
 
 /**
  * Finding the key that made a proof, and deciding whether the issuer stands behind it.
@@ -28,7 +29,7 @@ export type KeyBinding = 'confirmed' | 'unconfirmed';
  */
 export class KeyResolutionError extends Error {
   constructor(
-    readonly code: string,
+    readonly code: CheckCode,
     message: string,
     readonly unreachable = false,
   ) {
@@ -302,7 +303,7 @@ export async function resolveVerificationMethod(
   return resolveHttpsMethod(methodId, fetcher, flavour);
 }
 
-function httpUrl(id: string, code: string, what: string): URL {
+function httpUrl(id: string, code: CheckCode, what: string): URL {
   let url: URL;
   try {
     url = new URL(id);

@@ -2,6 +2,9 @@
  * The verification report: every check the pipeline ran, in order, and one verdict a person can act on.
  * `code` is stable (views translate it into French or English); `message` is the English text.
  */
+import type { CheckCode } from './check-codes.js';
+
+export type { CheckCode };
 
 export type CheckId =
   | 'parse'
@@ -28,7 +31,7 @@ export type Outcome = 'passed' | 'failed' | 'warning' | 'skipped';
 export interface Check {
   id: CheckId;
   outcome: Outcome;
-  code: string;
+  code: CheckCode;
   message: string;
   params?: Record<string, string | number>;
 }
@@ -125,19 +128,19 @@ export class ReportBuilder {
     return check;
   }
 
-  pass(id: CheckId, code: string, message: string, params?: Check['params']): void {
+  pass(id: CheckId, code: CheckCode, message: string, params?: Check['params']): void {
     this.add({ id, outcome: 'passed', code, message, ...(params ? { params } : {}) });
   }
 
-  fail(id: CheckId, code: string, message: string, params?: Check['params'], verdict: Verdict = 'invalid'): void {
+  fail(id: CheckId, code: CheckCode, message: string, params?: Check['params'], verdict: Verdict = 'invalid'): void {
     this.add({ id, outcome: 'failed', code, message, ...(params ? { params } : {}) }, verdict);
   }
 
-  warn(id: CheckId, code: string, message: string, params?: Check['params']): void {
+  warn(id: CheckId, code: CheckCode, message: string, params?: Check['params']): void {
     this.add({ id, outcome: 'warning', code, message, ...(params ? { params } : {}) });
   }
 
-  skip(id: CheckId, code: string, message: string, params?: Check['params']): void {
+  skip(id: CheckId, code: CheckCode, message: string, params?: Check['params']): void {
     this.add({ id, outcome: 'skipped', code, message, ...(params ? { params } : {}) });
   }
 

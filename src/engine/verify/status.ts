@@ -4,15 +4,16 @@ import { verifyEmbeddedProof } from './data-integrity.js';
 import { scopeOf, type Fetcher } from './fetcher.js';
 import { parseStrictJson } from './strict-json.js';
 import { asArray, issuerIdOf } from '../util.js';
+import type { CheckCode } from './check-codes.js';
 
 const STATUS_LIST_LIMIT = 512 * 1024;
 
 export type StatusOutcome =
   | { kind: 'checked'; method: string; purpose: string; set: boolean }
   /** The status exists but could not be read. Never to be shown as "not revoked". */
-  | { kind: 'unknown'; method: string; purpose?: string; code: string; message: string }
+  | { kind: 'unknown'; method: string; purpose?: string; code: CheckCode; message: string }
   /** The entry is written in a form that may hide its status (see notPlain): the credential is invalid. */
-  | { kind: 'invalid'; method: string; code: string; message: string };
+  | { kind: 'invalid'; method: string; code: CheckCode; message: string };
 
 async function fetchBody(fetcher: Fetcher, url: string): Promise<Buffer> {
   const { body } = await fetcher.fetch(url, {
@@ -41,7 +42,7 @@ interface TrustedList {
   bits: Bitstring;
 }
 
-type ListProblem = { code: string; message: string };
+type ListProblem = { code: CheckCode; message: string };
 
 /**
  * Lists already verified, by the SHA-256 of their bytes, for each fetcher scope: the same list is checked for
@@ -161,7 +162,7 @@ async function checkBitstringEntry(
   const method = String(entry.type);
   const listType = BITSTRING_METHODS[method]!;
   const purpose = String(entry.statusPurpose ?? '');
-  const unknown = (code: string, message: string): StatusOutcome => ({
+  const unknown = (code: CheckCode, message: string): StatusOutcome => ({
     kind: 'unknown',
     method,
     purpose,

@@ -4,6 +4,7 @@ import { FetchError, offlineFetcher, scopeOf, type FetchOptions, type FetchFailu
 import type { VerifiableInput } from './parse-input.js';
 import type { Check, VerificationReport } from './report.js';
 import type { VerifyOptions } from './verify-credential.js';
+import type { CheckCode } from './check-codes.js';
 
 /**
  * Verifies untrusted credentials on worker threads, so that no input can stall the thread that answers
@@ -110,7 +111,7 @@ interface Slot {
 }
 
 /** The report of a verification refused before or during its checks: one failed check, nothing displayed. */
-export function refusalReport(code: string, message: string, params?: Check['params']): VerificationReport {
+export function refusalReport(code: CheckCode, message: string, params?: Check['params']): VerificationReport {
   const check: Check = { id: 'parse', outcome: 'failed', code, message, ...(params ? { params } : {}) };
   return {
     verdict: 'invalid',

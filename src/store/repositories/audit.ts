@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database } from '../schema.js';
 import { newId } from '../../shared/clock.js';
+import type { AuditAction } from '../../shared/audit-actions.js';
 
 type Executor = Db | Transaction<Database>;
 
@@ -9,7 +10,7 @@ export interface AuditEntry {
   at: string;
   actorId: string | null;
   organisationId: string | null;
-  action: string;
+  action: AuditAction;
   targetType: string;
   targetId: string | null;
   reason?: string | null;
@@ -36,7 +37,7 @@ export async function appendAudit(db: Executor, entry: AuditEntry): Promise<void
 
 export interface AuditQuery {
   organisationId?: string;
-  action?: string;
+  action?: AuditAction;
   targetId?: string;
   since?: string;
   limit: number;

@@ -1,0 +1,41 @@
+/*
+ * The audit log's vocabulary. In src/shared because the store types the audit_log.action column with it and the
+ * use cases write it: one list below both layers.
+ */
+
+/**
+ * Every action the audit log records. The use cases write only these (through recordAudit) and the console's
+ * filter offers exactly these, so a new action cannot be written without becoming searchable.
+ * To add an action: add it here, and give it a sentence in the console's locale texts.
+ */
+export const AUDIT_ACTIONS = [
+  'admin.token.generated',
+  'issuer.created',
+  'issuer.updated',
+  'issuer.logo.updated',
+  'keys.rotated',
+  'user.created',
+  'user.invited',
+  'user.activated',
+  'user.password.reset',
+  'user.locked',
+  'achievement.created',
+  'achievement.updated',
+  'achievement.archived',
+  'workshop.created',
+  'workshop.claims.opened',
+  'workshop.claims.closed',
+  'claim.approved',
+  'claim.rejected',
+  'credential.awarded',
+  'credential.revoked',
+  'credential.suspended',
+  'credential.unsuspended',
+  'credential.erased',
+] as const;
+
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export function isAuditAction(value: string): value is AuditAction {
+  return (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
