@@ -3,8 +3,8 @@ import { forgetAttempts } from '../store/repositories/attempt-locks.js';
 import { recordAudit } from './audit-actions.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { findUser, findUserByEmail } from '../store/repositories/users.js';
-import type { Transaction } from 'kysely';
-import type { Database, UserRow } from '../store/schema.js';
+import type { Executor } from '../store/database.js';
+import type { UserRow } from '../store/schema.js';
 import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { actorOf } from './auth.js';
 import type { AppContext } from './context.js';
@@ -118,18 +118,23 @@ export async function signIn(app: AppContext, rawEmail: string, password: string
     return newSession(app, account.user);
   }
   if (!attempt.lockedUntil && attempt.attempts < MAX_ATTEMPTS) throw new SignInError('invalid');
-  const lock = attempt.lockedUntil ? { until: attempt.lockedUntil, set: false } : await lockKey(app, key, LOCK_MINUTES);
-  if (lock.set && user) {
-    await recordAudit(app.db, {
-      at: app.clock.now().toISOString(),
-      actorId: user.id,
-      organisationId: user.organisation_id,
-      action: 'user.locked',
-      targetType: 'user',
-      targetId: user.id,
-      details: { attempts: attempt.attempts },
-    });
-  }
+  const lock = attempt.lockedUntil
+    ? { until: attempt.lockedUntil, set: false }
+    : await app.db.transaction().execute(async (trx) => {
+        const set = await lockKey(app, key, LOCK_MINUTES, trx);
+        if (set.set && user) {
+          await recordAudit(trx, {
+            at: app.clock.now().toISOString(),
+            actorId: user.id,
+            organisationId: user.organisation_id,
+            action: 'user.locked',
+            targetType: 'user',
+            targetId: user.id,
+            details: { attempts: attempt.attempts },
+          });
+        }
+        return set;
+      });
   throw new SignInError('locked', minutesLeft(app, lock.until));
 }
 
@@ -190,7 +195,7 @@ async function oneTimeLink(
   userId: string,
   purpose: 'invitation' | 'reset',
   hours: number,
-  db: AppContext['db'] | Transaction<Database> = app.db,
+  db: Executor = app.db,
 ): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   const now = app.clock.now();
@@ -252,6 +257,8 @@ export async function setPasswordWithLink(app: AppContext, token: string, passwo
     throw new AppError(410, 'link-expired', 'This link has expired or was already used. Ask for a new one.');
   // Hashed first: scrypt takes a while, and the transaction need not wait for it.
   const hash = await hashPassword(password);
+  const user = await findUser(app.db, row.user_id);
+  if (!user) throw new AppError(410, 'link-expired', 'This link belongs to an account that no longer exists.');
   await app.db.transaction().execute(async (trx) => {
     // One statement spends this link and every other one of the account: of two links used at once, one wins.
     const spent = await trx
@@ -266,18 +273,17 @@ export async function setPasswordWithLink(app: AppContext, token: string, passwo
     }
     await trx.updateTable('users').set({ password_hash: hash }).where('id', '=', row.user_id).execute();
     await trx.deleteFrom('web_sessions').where('user_id', '=', row.user_id).execute();
+    await recordAudit(trx, {
+      at: now,
+      actorId: user.id,
+      organisationId: user.organisation_id,
+      action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset',
+      targetType: 'user',
+      targetId: user.id,
+    });
   });
-  const user = (await findUser(app.db, row.user_id))!;
   // The link proved the mailbox: a lock set by someone guessing the password ends.
   await forgetAttempts(app.db, attemptKey(app, 'console', user.email));
-  await recordAudit(app.db, {
-    at: now,
-    actorId: user.id,
-    organisationId: user.organisation_id,
-    action: row.purpose === 'invitation' ? 'user.activated' : 'user.password.reset',
-    targetType: 'user',
-    targetId: user.id,
-  });
   return newSession(app, user);
 }
 

@@ -147,15 +147,17 @@ export async function createAchievement(
     created_at: at,
     updated_at: at,
   };
-  await insertAchievement(app.db, row);
-  await recordAudit(app.db, {
-    at,
-    actorId: actor.userId,
-    organisationId: org.id,
-    action: 'achievement.created',
-    targetType: 'achievement',
-    targetId: row.id,
-    details: { catalogueKey: row.catalogue_key },
+  await app.db.transaction().execute(async (trx) => {
+    await insertAchievement(trx, row);
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: org.id,
+      action: 'achievement.created',
+      targetType: 'achievement',
+      targetId: row.id,
+      details: { catalogueKey: row.catalogue_key },
+    });
   });
   return toView(app, row);
 }
@@ -194,27 +196,29 @@ export async function updateAchievement(
   const name = patch.name ? localized(patch.name) : undefined;
   const description = patch.description ? localized(patch.description) : undefined;
   const criteria = patch.criteria ? localized(patch.criteria) : undefined;
-  await updateRow(app.db, row.id, {
-    ...(name ? { name_fr: name.fr, name_en: name.en } : {}),
-    ...(description ? { description_fr: description.fr, description_en: description.en } : {}),
-    ...(criteria ? { criteria_fr: criteria.fr, criteria_en: criteria.en } : {}),
-    ...(patch.achievementType ? { achievement_type: patch.achievementType } : {}),
-    ...(patch.competences ? { competences: JSON.stringify(patch.competences) } : {}),
-    ...(patch.tags ? { tags: JSON.stringify(patch.tags) } : {}),
-    ...(patch.template ? { template: patch.template } : {}),
-    ...(patch.colour ? { colour: patch.colour } : {}),
-    ...(patch.validityDays !== undefined ? { validity_days: patch.validityDays } : {}),
-    ...(patch.archived !== undefined ? { archived_at: patch.archived ? at : null } : {}),
-    updated_at: at,
-  });
-  await recordAudit(app.db, {
-    at,
-    actorId: actor.userId,
-    organisationId: row.organisation_id,
-    action: patch.archived ? 'achievement.archived' : 'achievement.updated',
-    targetType: 'achievement',
-    targetId: row.id,
-    details: { fields: Object.keys(patch) },
+  await app.db.transaction().execute(async (trx) => {
+    await updateRow(trx, row.id, {
+      ...(name ? { name_fr: name.fr, name_en: name.en } : {}),
+      ...(description ? { description_fr: description.fr, description_en: description.en } : {}),
+      ...(criteria ? { criteria_fr: criteria.fr, criteria_en: criteria.en } : {}),
+      ...(patch.achievementType ? { achievement_type: patch.achievementType } : {}),
+      ...(patch.competences ? { competences: JSON.stringify(patch.competences) } : {}),
+      ...(patch.tags ? { tags: JSON.stringify(patch.tags) } : {}),
+      ...(patch.template ? { template: patch.template } : {}),
+      ...(patch.colour ? { colour: patch.colour } : {}),
+      ...(patch.validityDays !== undefined ? { validity_days: patch.validityDays } : {}),
+      ...(patch.archived !== undefined ? { archived_at: patch.archived ? at : null } : {}),
+      updated_at: at,
+    });
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: row.organisation_id,
+      action: patch.archived ? 'achievement.archived' : 'achievement.updated',
+      targetType: 'achievement',
+      targetId: row.id,
+      details: { fields: Object.keys(patch) },
+    });
   });
   return toView(app, (await findAchievement(app.db, row.id))!);
 }

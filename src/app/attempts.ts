@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { countAttempt, lockAttempts, purgeAttempts } from '../store/repositories/attempt-locks.js';
+import type { Executor } from '../store/database.js';
 import type { AppContext } from './context.js';
 
 /**
@@ -44,9 +45,14 @@ export async function countAndCheck(app: AppContext, key: string, max: number): 
 }
 
 /** Locks `key` for `minutes` unless it is locked already; answers the lock and whether this call set it. */
-export async function lockKey(app: AppContext, key: string, minutes: number): Promise<{ until: string; set: boolean }> {
+export async function lockKey(
+  app: AppContext,
+  key: string,
+  minutes: number,
+  db: Executor = app.db,
+): Promise<{ until: string; set: boolean }> {
   const now = app.clock.now();
-  return lockAttempts(app.db, key, now.toISOString(), new Date(now.getTime() + minutes * 60_000).toISOString());
+  return lockAttempts(db, key, now.toISOString(), new Date(now.getTime() + minutes * 60_000).toISOString());
 }
 
 /** Whole minutes left until `until`, at least 1 (said to people, and sent as Retry-After). */

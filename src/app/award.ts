@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
+import type { Transaction } from 'kysely';
 import { buildOpenBadgeCredential } from '../engine/model/build-credential.js';
 import { normalizeEmail } from '../engine/model/identity-hash.js';
 import type { Evidence, OpenBadgeCredential } from '../engine/model/types.js';
@@ -12,11 +13,10 @@ import {
 } from '../store/repositories/credentials.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { allocateIndexes, countAllocations, revocationListsOf } from '../store/repositories/status-lists.js';
-import type { AchievementRow, OrganisationRow, StatusListRow } from '../store/schema.js';
+import type { AchievementRow, Database, OrganisationRow, StatusListRow } from '../store/schema.js';
 import { achievementDocument, loadAchievement } from './achievements.js';
 import { hashHolderKey } from './credential-page.js';
 import type { Lang } from './catalogue.js';
-import type { RowProblem } from './csv.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { AppError, conflict, ValidationError } from './errors.js';
@@ -47,7 +47,7 @@ export interface AwardedCredential {
   jwt: string;
 }
 
-interface Recipient {
+export interface Recipient {
   email: string;
   name?: string;
   showName: boolean;
@@ -98,7 +98,7 @@ async function currentList(app: AppContext, organisationId: string, needed: numb
  * indexes, builds and signs (Data Integrity, then VC-JWT over it), and stores everything in one transaction.
  * A crash before the commit leaves nothing behind but unused status indexes, so a re-run is safe.
  */
-interface ChunkOptions {
+export interface ChunkOptions {
   validUntil?: Date;
   language: Lang;
   batchId: string | null;
@@ -106,6 +106,8 @@ interface ChunkOptions {
   workshopId?: string;
   /** The self-service request each recipient made, by email, when awarding approved claims. */
   claimRequestIds?: Map<string, string>;
+  /** More work that must commit with the new credentials (their ids) or not at all (see awardWithin). */
+  alsoInTransaction?: (trx: Transaction<Database>, issuedIds: string[]) => Promise<void>;
 }
 
 /** A chunk whose holders are known and whose status indexes are reserved: what is left is to sign and store. */
@@ -120,7 +122,7 @@ interface Reservation {
 }
 
 /** Skips people who already hold the badge, reserves status indexes and builds the unsigned credentials. */
-async function reserveChunk(
+export async function reserveChunk(
   app: AppContext,
   org: OrganisationRow,
   achievement: AchievementRow,
@@ -170,7 +172,7 @@ async function reserveChunk(
 type Signed = { credential: OpenBadgeCredential; jwt: string }[];
 
 /** Data Integrity, then VC-JWT over it: on the worker pool for a batch, in this thread for a few. */
-async function signChunk(app: AppContext, org: OrganisationRow, reservation: Reservation): Promise<Signed> {
+export async function signChunk(app: AppContext, org: OrganisationRow, reservation: Reservation): Promise<Signed> {
   if (reservation.drafts.length === 0) return [];
   const signers = await app.keys.signers(org.id, issuerDid(app, org));
   if (app.pool && reservation.drafts.length >= POOL_THRESHOLD) {
@@ -193,7 +195,7 @@ async function signChunk(app: AppContext, org: OrganisationRow, reservation: Res
  * Stores a signed chunk in one transaction. A crash before the commit leaves nothing behind but unused status
  * indexes, so a re-run is safe.
  */
-async function commitChunk(
+export async function commitChunk(
   app: AppContext,
   actor: Actor,
   org: OrganisationRow,
@@ -256,6 +258,10 @@ async function commitChunk(
         targetId: options.batchId ?? rows[0]!.id,
         details: { achievementId: achievement.id, count: ids.size },
       });
+      await options.alsoInTransaction?.(
+        trx,
+        rows.filter((row) => ids.has(row.id)).map((row) => row.id),
+      );
       return ids;
     });
     app.metrics?.awarded(inserted.size);
@@ -298,7 +304,7 @@ async function issueChunk(
   return commitChunk(app, actor, org, achievement, reservation, await signChunk(app, org, reservation), options);
 }
 
-async function loadForAward(
+export async function loadForAward(
   app: AppContext,
   actor: Actor,
   achievementId: string,
@@ -319,6 +325,44 @@ function parseValidUntil(value: string | undefined, now: Date): Date | undefined
   if (date.getTime() <= now.getTime())
     throw new ValidationError('validUntil must be in the future.', [{ field: 'validUntil', message: 'in the past' }]);
   return date;
+}
+
+/**
+ * One badge for one person, with `work` done in the same transaction as its insert (src/app/reissue.ts: the
+ * credential it replaces is revoked there). Nothing commits if the person already holds the badge.
+ */
+export async function awardWithin(
+  app: AppContext,
+  actor: Actor,
+  input: AwardInput & { workshopId?: string },
+  work: (trx: Transaction<Database>, credentialId: string) => Promise<void>,
+): Promise<AwardedCredential> {
+  const { org, achievement } = await loadForAward(app, actor, input.achievementId);
+  const [outcome] = await issueChunk(
+    app,
+    actor,
+    org,
+    achievement,
+    [
+      {
+        email: input.recipient.email,
+        ...(input.recipient.name ? { name: input.recipient.name } : {}),
+        showName: input.recipient.showName ?? false,
+        evidence: input.evidence ?? [],
+      },
+    ],
+    {
+      language: input.language ?? 'fr',
+      batchId: null,
+      ...(input.workshopId ? { workshopId: input.workshopId } : {}),
+      alsoInTransaction: async (trx, issued) => {
+        if (issued.length !== 1) throw conflict('This person already holds this badge.');
+        await work(trx, issued[0]!);
+      },
+    },
+  );
+  if (outcome!.status === 'already-issued') throw conflict('This person already holds this badge.');
+  return outcome!.credential;
 }
 
 /** POST /api/v1/credentials: one badge for one person. */
@@ -347,156 +391,4 @@ export async function awardCredential(app: AppContext, actor: Actor, input: Awar
     });
   }
   return outcome!.credential;
-}
-
-// ---------------------------------------------------------------------------------------------------------
-// Bulk awards
-
-export type BulkRowStatus = 'issued' | 'would-issue' | 'already-issued' | 'invalid' | 'duplicate';
-
-export interface BulkRowReport {
-  line: number;
-  email: string;
-  name?: string;
-  status: BulkRowStatus;
-  problems?: string[];
-  /** The same problems as stable codes, for translation. */
-  problemCodes?: Pick<RowProblem, 'code' | 'params'>[];
-  credentialId?: string;
-  url?: string;
-  holderUrl?: string;
-}
-
-export interface BulkReport {
-  achievementId: string;
-  dryRun: boolean;
-  batchId: string | null;
-  summary: Record<BulkRowStatus, number> & { rows: number };
-  rows: BulkRowReport[];
-}
-
-export interface BulkRow {
-  line: number;
-  email: string;
-  name?: string;
-  evidence?: string;
-  problems: RowProblem[];
-}
-
-const CHUNK = 500;
-
-/**
- * Awards one badge to every valid row. `dryRun` signs nothing and says what would happen. Rows are handled in
- * chunks of 500, each committed on its own: after a crash, running the same file again completes it, and
- * nobody is awarded twice.
- */
-export interface BulkOptions {
-  dryRun: boolean;
-  language?: Lang;
-  showNames?: boolean;
-  workshopId?: string;
-  claimRequestIds?: Map<string, string>;
-}
-
-export async function bulkAward(
-  app: AppContext,
-  actor: Actor,
-  achievementId: string,
-  rows: BulkRow[],
-  options: BulkOptions,
-): Promise<BulkReport> {
-  const { org, achievement } = await loadForAward(app, actor, achievementId);
-  const reports: BulkRowReport[] = [];
-  const seen = new Set<string>();
-  const valid: { row: BulkRow; report: BulkRowReport }[] = [];
-  for (const row of rows) {
-    const report: BulkRowReport = {
-      line: row.line,
-      email: row.email,
-      ...(row.name ? { name: row.name } : {}),
-      status: 'invalid',
-    };
-    reports.push(report);
-    if (row.problems.length > 0) {
-      report.problems = row.problems.map((p) => p.message);
-      report.problemCodes = row.problems.map(({ code, params }) => ({ code, ...(params ? { params } : {}) }));
-      continue;
-    }
-    const email = normalizeEmail(row.email);
-    if (seen.has(email)) {
-      report.status = 'duplicate';
-      report.problems = ['this email appears earlier in the file'];
-      report.problemCodes = [{ code: 'duplicate' }];
-      continue;
-    }
-    seen.add(email);
-    valid.push({ row, report });
-  }
-
-  const batchId = options.dryRun ? null : newId();
-  const chunks: (typeof valid)[] = [];
-  for (let i = 0; i < valid.length; i += CHUNK) chunks.push(valid.slice(i, i + CHUNK));
-
-  if (options.dryRun) {
-    for (const chunk of chunks) {
-      const holders = await holdersOf(
-        app.db,
-        achievement.id,
-        chunk.map(({ row }) => recipientKey(app, row.email)),
-      );
-      for (const { row, report } of chunk) {
-        const holder = holders.get(recipientKey(app, row.email));
-        if (holder)
-          Object.assign(report, { status: 'already-issued', credentialId: holder, url: app.ids.credential(holder) });
-        else report.status = 'would-issue';
-      }
-    }
-  } else {
-    const chunkOptions: ChunkOptions = {
-      language: options.language ?? 'fr',
-      batchId,
-      ...(options.workshopId ? { workshopId: options.workshopId } : {}),
-      ...(options.claimRequestIds ? { claimRequestIds: options.claimRequestIds } : {}),
-    };
-    const recipientsOf = (chunk: typeof valid): Recipient[] =>
-      chunk.map(({ row }) => ({
-        email: row.email,
-        ...(row.name ? { name: row.name } : {}),
-        showName: options.showNames ?? false,
-        evidence: row.evidence
-          ? [/^https:\/\/\S+$/.test(row.evidence) ? { id: row.evidence } : { narrative: row.evidence }]
-          : [],
-      }));
-    // A pipeline: while one chunk is stored, the workers already sign the next (its indexes are reserved
-    // first, so that the two never wait for each other's database work). Recipients are unique in the file, so
-    // chunks cannot overlap.
-    let reservation =
-      chunks.length > 0 ? await reserveChunk(app, org, achievement, recipientsOf(chunks[0]!), chunkOptions) : undefined;
-    let signing = reservation ? signChunk(app, org, reservation) : undefined;
-    for (let c = 0; c < chunks.length; c++) {
-      const current = reservation!;
-      const signed = await signing!;
-      if (c + 1 < chunks.length) {
-        reservation = await reserveChunk(app, org, achievement, recipientsOf(chunks[c + 1]!), chunkOptions);
-        signing = signChunk(app, org, reservation);
-        // Settled later; a failure meanwhile must not count as unhandled.
-        signing.catch(() => undefined);
-      }
-      const outcomes = await commitChunk(app, actor, org, achievement, current, signed, chunkOptions);
-      chunks[c]!.forEach(({ report }, j) => {
-        const outcome = outcomes[j]!;
-        const id = outcome.status === 'issued' ? outcome.credential.id : outcome.credentialId;
-        Object.assign(report, {
-          status: outcome.status,
-          credentialId: id,
-          url: app.ids.credential(id),
-          ...(outcome.status === 'issued' ? { holderUrl: outcome.credential.holderUrl } : {}),
-        });
-      });
-    }
-  }
-
-  const summary = { rows: reports.length, issued: 0, 'would-issue': 0, 'already-issued': 0, invalid: 0, duplicate: 0 };
-  for (const report of reports) summary[report.status]++;
-  return { achievementId: achievement.id, dryRun: options.dryRun, batchId, summary, rows: reports };
 }

@@ -57,14 +57,18 @@ export async function ensurePlatformAdmin(
   // Claim the right to generate the first token, so two processes starting together print only one.
   const claim = newId();
   if ((await getOrInitSetting(app.db, 'admin_token_generated_by', () => claim)) !== claim) return {};
-  const token = await issueToken(app, admin.id, 'generated on first start', newToken());
-  await recordAudit(app.db, {
-    at,
-    actorId: null,
-    organisationId: null,
-    action: 'admin.token.generated',
-    targetType: 'user',
-    targetId: admin.id,
+  const adminId = admin.id;
+  const token = await app.db.transaction().execute(async (trx) => {
+    const made = await issueToken(app, adminId, 'generated on first start', newToken(), trx);
+    await recordAudit(trx, {
+      at,
+      actorId: null,
+      organisationId: null,
+      action: 'admin.token.generated',
+      targetType: 'user',
+      targetId: adminId,
+    });
+    return made;
   });
   const link = admin.password_hash ? undefined : (await passwordResetLink(app, admin.email, 7 * 24))?.link;
   return { generatedToken: token, ...(link ? { passwordLink: link } : {}) };

@@ -12,6 +12,7 @@ import {
 import { insertStatusList } from '../store/repositories/status-lists.js';
 import { findUserByEmail, insertToken, insertUser, listUsers } from '../store/repositories/users.js';
 import type { Transaction } from 'kysely';
+import type { Executor } from '../store/database.js';
 import type { Database, KeyPurpose, KeyStatus, OrganisationRow, UserRow } from '../store/schema.js';
 import { MIN_STATUS_LIST_LENGTH } from '../engine/status/bitstring.js';
 import type { AppContext } from './context.js';
@@ -137,10 +138,14 @@ export async function loadIssuer(app: AppContext, actor: Actor, id: string): Pro
 }
 
 /** Creates the status lists an issuer publishes: one revocation list and its suspension twin, 131,072 entries. */
-export async function createStatusLists(app: AppContext, organisationId: string): Promise<string> {
+export async function createStatusLists(
+  app: AppContext,
+  organisationId: string,
+  db: Executor = app.db,
+): Promise<string> {
   const revocationId = newId();
   const at = app.clock.now().toISOString();
-  await insertStatusList(app.db, {
+  await insertStatusList(db, {
     id: revocationId,
     organisation_id: organisationId,
     purpose: 'revocation',
@@ -148,7 +153,7 @@ export async function createStatusLists(app: AppContext, organisationId: string)
     size: MIN_STATUS_LIST_LENGTH,
     created_at: at,
   });
-  await insertStatusList(app.db, {
+  await insertStatusList(db, {
     id: newId(),
     organisation_id: organisationId,
     purpose: 'suspension',
@@ -180,18 +185,21 @@ export async function createIssuer(app: AppContext, actor: Actor, input: IssuerI
     created_at: at,
     updated_at: at,
   };
-  await insertOrganisation(app.db, org);
-  await app.keys.ensure(org.id);
-  await createStatusLists(app, org.id);
-  await recordAudit(app.db, {
-    at,
-    actorId: actor.userId,
-    organisationId: org.id,
-    action: 'issuer.created',
-    targetType: 'issuer',
-    targetId: org.id,
-    details: { slug },
+  await app.db.transaction().execute(async (trx) => {
+    await insertOrganisation(trx, org);
+    await createStatusLists(app, org.id, trx);
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: org.id,
+      action: 'issuer.created',
+      targetType: 'issuer',
+      targetId: org.id,
+      details: { slug },
+    });
   });
+  // Keys live partly on disk, outside the transaction; signing would create them anyway if this failed.
+  await app.keys.ensure(org.id);
   return view(app, org);
 }
 
@@ -251,17 +259,19 @@ export async function rotateIssuerKeys(
 ): Promise<IssuerView> {
   authorize(actor, 'keys.rotate');
   const org = await loadIssuer(app, actor, id);
-  const { retired, active } = await app.keys.rotate(org.id);
-  await recordAudit(app.db, {
-    at: app.clock.now().toISOString(),
-    actorId: actor.userId,
-    organisationId: org.id,
-    action: 'keys.rotated',
-    targetType: 'issuer',
-    targetId: org.id,
-    reason: reason ?? null,
-    details: { retired, active },
-  });
+  // The audit entry is written in the transaction that retires the old keys: no rotation goes unrecorded.
+  await app.keys.rotate(org.id, (trx, retired) =>
+    recordAudit(trx, {
+      at: app.clock.now().toISOString(),
+      actorId: actor.userId,
+      organisationId: org.id,
+      action: 'keys.rotated',
+      targetType: 'issuer',
+      targetId: org.id,
+      reason: reason ?? null,
+      details: { retired },
+    }),
+  );
   return view(app, org);
 }
 
@@ -286,7 +296,6 @@ export interface UserView {
   organisationId: string | null;
 }
 
-type Executor = AppContext['db'] | Transaction<Database>;
 
 export type NewUserInput = { email: string; name?: string; role: Exclude<Role, 'platform_admin'> };
 

@@ -4,6 +4,7 @@ import { ed25519PublicKeyMultibase, publicJwk } from '../engine/proof/key-format
 import { ed25519Signer, jwtSigner, type Ed25519Signer, type JwtSigner } from '../engine/proof/signer.js';
 import type { Clock } from '../shared/clock.js';
 import { newId } from '../shared/clock.js';
+import type { Transaction } from 'kysely';
 import type { Db } from '../store/database.js';
 import {
   activeKeys,
@@ -12,7 +13,7 @@ import {
   retireActiveKeys,
   type KeyPurpose,
 } from '../store/repositories/issuer-keys.js';
-import type { IssuerKeyRow } from '../store/schema.js';
+import type { Database, IssuerKeyRow } from '../store/schema.js';
 import type { KeyStore } from './keystore.js';
 
 const KIND: Record<KeyPurpose, { kind: 'ed25519' | 'p256'; algorithm: string; prefix: string }> = {
@@ -74,11 +75,22 @@ export class IssuerKeys {
     // If another process won the race, its key is the active one and ours stays unused on disk.
   }
 
-  /** Retires the active keys and makes new ones. Returns the retired key ids. */
-  async rotate(organisationId: string): Promise<{ retired: string[]; active: string[] }> {
-    const retired = await this.db
-      .transaction()
-      .execute((trx) => retireActiveKeys(trx, organisationId, this.clock.now().toISOString()));
+  /**
+   * Retires the active keys and makes new ones. Returns the retired key ids. `alongside` runs in the transaction
+   * that retires them (the caller's audit entry), so both are written or neither is.
+   */
+  async rotate(
+    organisationId: string,
+    alongside?: (trx: Transaction<Database>, retired: string[]) => Promise<void>,
+  ): Promise<{ retired: string[]; active: string[] }> {
+    const retired = await this.db.transaction().execute(async (trx) => {
+      const rows = await retireActiveKeys(trx, organisationId, this.clock.now().toISOString());
+      await alongside?.(
+        trx,
+        rows.map((k) => k.key_id),
+      );
+      return rows;
+    });
     await this.ensure(organisationId);
     const active = await activeKeys(this.db, organisationId);
     return { retired: retired.map((k) => k.key_id), active: active.map((k) => k.key_id) };

@@ -1,7 +1,7 @@
 /**
  * POST /api/v1/verify on credentials whose issuer's did:web host, or whose status list host, misbehaves: never
  * answers, answers too late, drips, streams without end, redirects in a loop, or sends garbage. Every
- * verification ends within the fetch timeout (5 s) plus a margin, with a 200 report (never a 500 or a hang):
+ * verification ends with a 200 report (never a 500 or a hang), and the service hangs up on the host:
  * - a key host that does not answer in time leaves the issuer unconfirmed ("try again later"); one that answers
  *   garbage, too much, or redirects for ever makes the credential invalid, the issuer's key "could not be resolved";
  * - a broken status host leaves the credential not revoked, its status "could not be checked";
@@ -15,10 +15,12 @@ import { freePort, startInProcess, type InProcessService } from '../support/serv
 
 /** The guarded fetcher's timeout (src/net/guarded-fetch.ts), the service's default. */
 const FETCH_TIMEOUT_MS = 5_000;
-// Generous: a loaded 2-core CI machine runs three slow verifications side by side through the worker threads.
-const MARGIN_MS = 5_000;
-/** All the fetches of one verification share this much time (src/app/verify.ts). */
-const VERIFICATION_BUDGET_MS = 8_000;
+/**
+ * No assertion here is about wall-clock time (a loaded CI machine makes those flaky): that a fetch was cut short
+ * shows in the verdict (a late answer, had it been waited for, would have changed it) and in the hostile host's
+ * own record (its connections closed by us, the bytes it managed to send, what it answered before we were done).
+ * A verification that hung would exceed the test's own time limit.
+ */
 /** The size caps of a DID document (src/engine/verify/keys.ts) and of a status list (src/engine/verify/status.ts). */
 const DID_DOCUMENT_CAP = 256 * 1024;
 const STATUS_LIST_CAP = 512 * 1024;
@@ -51,10 +53,9 @@ interface Report {
   checks: { id: string; outcome: string; code: string; message: string }[];
 }
 
-async function verify(credential: object): Promise<{ status: number; report: Report; ms: number }> {
-  const started = Date.now();
+async function verify(credential: object): Promise<{ status: number; report: Report }> {
   const res = await anyone.post<Report>('/api/v1/verify', credential);
-  return { status: res.status, report: res.body, ms: Date.now() - started };
+  return { status: res.status, report: res.body };
 }
 
 /** A credential signed by a key said to be published by the hostile host's did:web. */
@@ -109,18 +110,18 @@ test('the well-behaved issuer and status list used below verify as valid', async
 const SLOW: [string, Behaviour][] = [['never answers', 'silent'], ['answers after the timeout', 'late'], ['drips its body a byte at a time', 'drip']];
 
 describe('the issuer\'s did:web host', () => {
-  test.concurrent.each(SLOW)('%s: issuer unconfirmed, within the timeout', async (_what, behaviour) => {
+  // "Unconfirmed" rather than "invalid" shows the wait was cut short: the late host's eventual answer ("{}") is
+  // not a DID document and would have made the key unresolvable. The service then hangs up on the host.
+  test.concurrent.each(SLOW)('%s: issuer unconfirmed, and the connection closed', async (_what, behaviour) => {
     const result = await verify(await withBrokenKeyHost(behaviour));
     expectKeyUnreached(result);
-    expect(result.ms).toBeGreaterThanOrEqual(FETCH_TIMEOUT_MS - 100);
-    expect(result.ms).toBeLessThan(FETCH_TIMEOUT_MS + MARGIN_MS);
+    await hostile.idle(behaviour);
   }, 20_000);
 
   test.each([['huge'], ['huge-declared']] as [Behaviour][])('streams more than the cap (%s): invalid at once, and the download stops near the cap', async (behaviour) => {
     const result = await verify(await withBrokenKeyHost(behaviour));
     expectKeyUnresolved(result);
     expect(result.report.checks.find((check) => check.id === 'issuerKey')!.message).toMatch(/more than/);
-    expect(result.ms).toBeLessThan(MARGIN_MS);
     await hostile.idle(behaviour);
     expect(hostile.bytesSent(behaviour)).toBeLessThan(DID_DOCUMENT_CAP + SLACK);
   }, 20_000);
@@ -128,30 +129,26 @@ describe('the issuer\'s did:web host', () => {
   test('redirects in a loop: invalid at once, after at most 3 redirects', async () => {
     const result = await verify(await withBrokenKeyHost('redirect-loop'));
     expectKeyUnresolved(result);
-    expect(result.ms).toBeLessThan(MARGIN_MS);
     expect(hostile.requests('redirect-loop')).toBeLessThanOrEqual(4);
   });
 
   test.each([['invalid JSON', 'invalid-json'], ['a PNG image', 'png'], ['an HTML page', 'html']] as [string, Behaviour][])('answers %s: invalid at once', async (_what, behaviour) => {
     const result = await verify(await withBrokenKeyHost(behaviour));
     expectKeyUnresolved(result);
-    expect(result.ms).toBeLessThan(MARGIN_MS);
   });
 });
 
 describe('the status list host', () => {
-  test.concurrent.each(SLOW)('%s: not revoked, status could not be checked, within the timeout', async (_what, behaviour) => {
+  test.concurrent.each(SLOW)('%s: not revoked, status could not be checked, and the connection closed', async (_what, behaviour) => {
     const result = await verify(await withBrokenStatusHost(behaviour));
     expectStatusUnchecked(result);
-    expect(result.ms).toBeGreaterThanOrEqual(FETCH_TIMEOUT_MS - 100);
-    expect(result.ms).toBeLessThan(FETCH_TIMEOUT_MS + MARGIN_MS);
+    await hostile.idle(behaviour);
   }, 20_000);
 
   test.each([['huge'], ['huge-declared']] as [Behaviour][])('streams more than the cap (%s): status could not be checked, and the download stops near the cap', async (behaviour) => {
     const before = hostile.bytesSent(behaviour);
     const result = await verify(await withBrokenStatusHost(behaviour));
     expectStatusUnchecked(result);
-    expect(result.ms).toBeLessThan(MARGIN_MS);
     await hostile.idle(behaviour);
     expect(hostile.bytesSent(behaviour) - before).toBeLessThan(STATUS_LIST_CAP + SLACK);
   }, 20_000);
@@ -160,35 +157,37 @@ describe('the status list host', () => {
     const before = hostile.requests('redirect-loop');
     const result = await verify(await withBrokenStatusHost('redirect-loop'));
     expectStatusUnchecked(result);
-    expect(result.ms).toBeLessThan(MARGIN_MS);
     expect(hostile.requests('redirect-loop') - before).toBeLessThanOrEqual(4);
   });
 
   test.each([['invalid JSON', 'invalid-json'], ['a PNG image', 'png'], ['an HTML page', 'html']] as [string, Behaviour][])('answers %s: status could not be checked, at once', async (_what, behaviour) => {
     const result = await verify(await withBrokenStatusHost(behaviour));
     expectStatusUnchecked(result);
-    expect(result.ms).toBeLessThan(MARGIN_MS);
   });
 });
 
 describe('several slow hosts in one credential', () => {
-  test.concurrent('schemas on a host that answers each just before the timeout: the verification still ends within its budget', async () => {
+  // Each schema alone is answered within the fetch timeout; the three, fetched one after the other, take longer
+  // than the verification's shared budget (8 s, src/app/verify.ts), which ends the verification before the host
+  // has answered them all.
+  test.concurrent('schemas on a host that answers each just before the timeout: the shared budget ends the verification first', async () => {
     const credential = await foreign.sign({ statusIndex: 7 }) as unknown as { credentialSchema: { id: string; type: string }[] };
-    // Any number of schemas may be declared, and foreign ones are fetched one after the other.
+    const answered = hostile.bytesSent('sluggish');
     const schemas = [1, 2, 3].map((n) => ({ id: `https://${hostile.host}/sluggish/schema-${n}.json`, type: '1EdTechJsonSchemaValidator2019' }));
     const result = await verify({ ...credential, credentialSchema: [...credential.credentialSchema, ...schemas] });
     expect(result.status).toBe(200);
     expect(result.report.verdict).not.toBe('valid');
-    expect(result.ms).toBeLessThan(VERIFICATION_BUDGET_MS + MARGIN_MS);
+    // Each answer is "{}" (2 bytes): when the report came back, the third had not been answered.
+    expect(hostile.bytesSent('sluggish') - answered).toBeLessThan(3 * 2);
   }, 40_000);
 
-  test.concurrent('endorsements whose issuers’ hosts never answer: the verification still ends within its budget', async () => {
+  test.concurrent('endorsements whose issuers’ hosts never answer: the verification still ends, and hangs up on them', async () => {
     const endorsements = await Promise.all([1, 2, 3].map((n) => withBrokenKeyHost('silent', `endosseur-${n}`)));
     const credential = await foreign.sign({ statusIndex: 7 });
     const result = await verify({ ...credential, endorsement: endorsements });
     expect(result.status).toBe(200);
     // Endorsements that cannot be verified are a warning on them, not a failure of the badge.
     expect(result.report.checks.find((check) => check.id === 'endorsements')?.code).toBe('endorsements.someInvalid');
-    expect(result.ms).toBeLessThan(VERIFICATION_BUDGET_MS + MARGIN_MS);
+    await hostile.idle('silent');
   }, 40_000);
 });

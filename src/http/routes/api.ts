@@ -1,5 +1,6 @@
 import express, { Router } from 'express';
-import { awardCredential, bulkAward } from '../../app/award.js';
+import { awardCredential } from '../../app/award.js';
+import { bulkAward } from '../../app/bulk-award.js';
 import { createAchievement, getAchievement, listAchievementViews, updateAchievement } from '../../app/achievements.js';
 import type { AppContext } from '../../app/context.js';
 import {

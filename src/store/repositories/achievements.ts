@@ -1,8 +1,7 @@
-import type { Insertable, Transaction, Updateable } from 'kysely';
-import type { Db } from '../database.js';
+import type { Insertable, Updateable } from 'kysely';
+import type { Executor } from '../database.js';
 import type { AchievementRow, Database } from '../schema.js';
 
-type Executor = Db | Transaction<Database>;
 
 export async function insertAchievement(db: Executor, row: Insertable<Database['achievements']>): Promise<void> {
   await db.insertInto('achievements').values(row).execute();

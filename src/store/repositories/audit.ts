@@ -1,10 +1,7 @@
-import type { Transaction } from 'kysely';
-import type { Db } from '../database.js';
-import type { Database } from '../schema.js';
+import type { Executor } from '../database.js';
 import { newId } from '../../shared/clock.js';
 import type { AuditAction } from '../../shared/audit-actions.js';
 
-type Executor = Db | Transaction<Database>;
 
 export interface AuditEntry {
   at: string;

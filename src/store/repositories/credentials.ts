@@ -1,8 +1,7 @@
-import type { Insertable, Transaction, Updateable } from 'kysely';
-import type { Db } from '../database.js';
+import type { Insertable, Updateable } from 'kysely';
+import type { Executor } from '../database.js';
 import type { CredentialRow, Database, StatusPurpose } from '../schema.js';
 
-type Executor = Db | Transaction<Database>;
 
 export type NewCredential = Insertable<Database['credentials']>;
 export type NewRecipient = Insertable<Database['recipients']>;

@@ -1,10 +1,9 @@
-import { sql, type Insertable, type Transaction } from 'kysely';
-import type { Db } from '../database.js';
+import { sql, type Insertable } from 'kysely';
+import type { Executor } from '../database.js';
 import type { Database, IssuerKeyRow } from '../schema.js';
 
 export type { KeyPurpose, KeyStatus } from '../schema.js';
 
-type Executor = Db | Transaction<Database>;
 
 export function activeKeys(db: Executor, organisationId: string): Promise<IssuerKeyRow[]> {
   return db

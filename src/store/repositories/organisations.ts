@@ -1,8 +1,7 @@
-import type { Db } from '../database.js';
+import type { Executor } from '../database.js';
 import type { Database, OrganisationRow } from '../schema.js';
-import type { Insertable, Updateable, Transaction } from 'kysely';
+import type { Insertable, Updateable } from 'kysely';
 
-type Executor = Db | Transaction<Database>;
 
 export function findOrganisation(db: Executor, id: string): Promise<OrganisationRow | undefined> {
   return db.selectFrom('organisations').selectAll().where('id', '=', id).executeTakeFirst();

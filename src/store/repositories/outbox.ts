@@ -1,9 +1,8 @@
-import type { ExpressionBuilder, Transaction } from 'kysely';
-import type { Db } from '../database.js';
+import type { ExpressionBuilder } from 'kysely';
+import type { Executor } from '../database.js';
 import type { Database, OutboxRow, OutboxStatus } from '../schema.js';
 import { newId } from '../../shared/clock.js';
 
-type Executor = Db | Transaction<Database>;
 
 /**
  * The e-mail outbox. A message is `queued`, then `sending` while one process holds it, then `sent`; a failed try

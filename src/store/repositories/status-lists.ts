@@ -1,9 +1,7 @@
 import { randomInt } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import type { Db } from '../database.js';
-import type { Database, StatusListRow } from '../schema.js';
+import type { Executor } from '../database.js';
+import type { StatusListRow } from '../schema.js';
 
-type Executor = Db | Transaction<Database>;
 
 export function findStatusList(db: Executor, id: string): Promise<StatusListRow | undefined> {
   return db.selectFrom('status_lists').selectAll().where('id', '=', id).executeTakeFirst();

@@ -1,8 +1,7 @@
-import type { Insertable, Transaction } from 'kysely';
-import type { Db } from '../database.js';
+import type { Insertable } from 'kysely';
+import type { Executor } from '../database.js';
 import type { Database, UserRow } from '../schema.js';
 
-type Executor = Db | Transaction<Database>;
 
 export async function insertUser(db: Executor, row: Insertable<Database['users']>): Promise<void> {
   await db.insertInto('users').values(row).execute();
