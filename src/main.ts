@@ -5,6 +5,7 @@ import { loadConfig, type Config } from './config.js';
 import { ensurePlatformAdmin, recipientSecret } from './app/bootstrap.js';
 import { loadCatalogue } from './app/catalogue.js';
 import { seedDefaults } from './app/seed.js';
+import { startReminders } from './app/reminders.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import type { AppContext } from './app/context.js';
 import { localFirstFetcher } from './app/local-fetcher.js';
@@ -23,6 +24,9 @@ import { OutboxSender, smtpMailer } from './mail/mailer.js';
 import { guardedFetcher } from './net/guarded-fetch.js';
 import { migrate, openStore, type Store } from './store/database.js';
 import { emailRenderer } from './views/emails.js';
+
+/** How often each process looks for reminders to send (they are counted in days). */
+const REMINDER_INTERVAL_MS = 10 * 60_000;
 
 export interface Running {
   app: AppContext;
@@ -114,6 +118,8 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
   const sender = app.mailer ? new OutboxSender(app, app.mailer) : undefined;
   sender?.start(2_000);
   if (sender) app.sendMailSoon = () => void sender.flush().catch(() => undefined);
+  // Reminders for badges never opened go to the outbox, with or without SMTP; a run never repeats one.
+  const reminders = startReminders(app, REMINDER_INTERVAL_MS);
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
@@ -131,6 +137,7 @@ export async function start(config: Config = loadConfig(), clock?: Clock): Promi
         server.closeIdleConnections();
       });
       clearInterval(sweeper);
+      await reminders.stop();
       await sender?.stop();
       app.mailer?.close?.();
       await app.pool?.close();

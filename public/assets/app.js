@@ -31,7 +31,16 @@
     });
     zone.addEventListener('drop', function (event) {
       event.preventDefault();
-      if (!event.dataTransfer || event.dataTransfer.files.length === 0) return;
+      if (!event.dataTransfer) return;
+      if (event.dataTransfer.files.length === 0) {
+        // A link or text dragged from another page goes in the box, and is verified like a pasted one.
+        var box = zone.querySelector('textarea');
+        var dropped = event.dataTransfer.getData('text/plain') || event.dataTransfer.getData('text/uri-list');
+        if (!box || !dropped.trim()) return;
+        box.value = dropped.trim();
+        if (input.form) input.form.requestSubmit();
+        return;
+      }
       var transfer = new DataTransfer();
       transfer.items.add(event.dataTransfer.files[0]);
       input.files = transfer.files;
@@ -43,7 +52,29 @@
     var image = document.querySelector('[data-preview-image]');
     if (!image) return;
     var pending;
+    var chosen; // the artwork file picked but not yet saved, as a data: URL (the page's CSP allows data: images)
+    var fileInput = form.querySelector('[data-artwork-input]');
+    function artworkChecked() {
+      var radio = form.querySelector('input[name="image"][value="artwork"]');
+      return radio && radio.checked;
+    }
+    if (fileInput && typeof FileReader !== 'undefined') {
+      fileInput.addEventListener('change', function () {
+        chosen = undefined;
+        var file = fileInput.files && fileInput.files[0];
+        var radio = form.querySelector('input[name="image"][value="artwork"]');
+        if (radio && file) radio.checked = true;
+        if (!file) return refresh();
+        var reader = new FileReader();
+        reader.onload = function () { chosen = reader.result; refresh(); };
+        reader.readAsDataURL(file);
+      });
+    }
     function refresh() {
+      if (artworkChecked() && (chosen || image.getAttribute('data-artwork-src'))) {
+        image.src = chosen || image.getAttribute('data-artwork-src');
+        return;
+      }
       var params = new URLSearchParams();
       form.querySelectorAll('[data-preview-field]').forEach(function (input) {
         params.set(input.getAttribute('data-preview-field'), input.value || '');

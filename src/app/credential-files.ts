@@ -6,7 +6,8 @@ import { loadForHolder } from './credential-page.js';
 import type { AppContext } from './context.js';
 import { AppError, notFound } from './errors.js';
 import { ownIssued } from './holders.js';
-import { publicViewOf, type PublicView } from './visibility.js';
+import { ownerViewOf, publicViewOf, type PublicView } from './visibility.js';
+import { recipientKey } from './award.js';
 import { isUuid } from '../shared/uuid.js';
 
 /** The signed forms of a credential: the credential itself (JSON-LD, JWT) and the badge images it is baked into. */
@@ -33,11 +34,17 @@ export type PublicLookup =
   | { kind: 'missing' }
   /** Its holder made it private: the page may say so, nothing else is shown. */
   | { kind: 'hidden' }
-  | { kind: 'shown'; row: CredentialRow; view: PublicView };
+  /** `owner`: the viewer is its holder, signed in to her space (she sees it even hidden, see ownerViewOf). */
+  | { kind: 'shown'; row: CredentialRow; view: PublicView; owner?: { hidden: boolean } };
 
-export async function lookupPublicCredential(app: AppContext, id: string): Promise<PublicLookup> {
+/** `viewer`: the holder signed in to her space, if any; she sees her own badge's page even when she hid it. */
+export async function lookupPublicCredential(app: AppContext, id: string, viewer?: HolderRow): Promise<PublicLookup> {
   const row = isUuid(id) ? await findCredential(app.db, id) : undefined;
   if (!row) return { kind: 'missing' };
+  if (viewer && row.erased_at === null && row.recipient_key === recipientKey(app, viewer.email)) {
+    const { hidden, ...view } = await ownerViewOf(app, row);
+    return { kind: 'shown', row, view, owner: { hidden } };
+  }
   const view = await publicViewOf(app, row);
   return view.visibility === 'hidden' ? { kind: 'hidden' } : { kind: 'shown', row, view };
 }

@@ -28,11 +28,94 @@ export function isEmail(value: string): boolean {
   return value.length <= 254 && EMAIL.test(value);
 }
 
-const HEADERS: Record<'email' | 'name' | 'evidence', RegExp> = {
-  email: /^(e-?mail|courriel|mail|adresse (e-?mail|électronique|electronique)|email address)$/i,
-  name: /^(name|nom|nom complet|prénom nom|prenom nom|full name|participant)$/i,
-  evidence: /^(evidence|preuve|preuves|justificatif|commentaire)$/i,
+/** What a column of an attendance list holds, as read from its header (or from its position, without one). */
+export type ColumnRole = 'email' | 'firstName' | 'lastName' | 'name' | 'evidence' | 'ignored';
+
+export interface ColumnReading {
+  /** 0-based position in the file. */
+  index: number;
+  /** The header as written, or null when the file has no header line. */
+  header: string | null;
+  role: ColumnRole;
+}
+
+/**
+ * Headers as people write them, French and English, compared without case, accents or punctuation ("E-mail",
+ * "Prénom", "first_name", "Participant·e" all match). "nom" is a last name when a first-name column exists,
+ * the whole name otherwise.
+ */
+const HEADER_WORDS: Record<Exclude<ColumnRole, 'ignored'>, string[]> = {
+  email: [
+    'email',
+    'e mail',
+    'mail',
+    'mel',
+    'courriel',
+    'adresse email',
+    'adresse e mail',
+    'adresse mail',
+    'adresse courriel',
+    'adresse electronique',
+    'adresse de courriel',
+    'email address',
+    'e mail address',
+    'mail address',
+    'emails',
+    'courriels',
+  ],
+  firstName: ['prenom', 'prenoms', 'first name', 'firstname', 'given name', 'forename'],
+  lastName: ['nom de famille', 'last name', 'lastname', 'surname', 'family name', 'nom de naissance'],
+  name: [
+    'nom',
+    'name',
+    'nom complet',
+    'full name',
+    'fullname',
+    'prenom nom',
+    'nom prenom',
+    'nom et prenom',
+    'prenom et nom',
+    'participant',
+    'participante',
+    'participant e',
+    'participants',
+    'stagiaire',
+    'identite',
+  ],
+  evidence: ['evidence', 'preuve', 'preuves', 'justificatif', 'commentaire', 'commentaires', 'comment'],
 };
+
+/** "Prénom *", "E_MAIL", "Participant·e :" → "prenom", "e mail", "participant e". */
+export function normalizeHeader(cell: string): string {
+  return cell
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, ' ')
+    .trim();
+}
+
+function roleOfHeader(cell: string): Exclude<ColumnRole, 'ignored'> | undefined {
+  const words = normalizeHeader(cell);
+  return (Object.keys(HEADER_WORDS) as Exclude<ColumnRole, 'ignored'>[]).find((role) =>
+    HEADER_WORDS[role].includes(words),
+  );
+}
+
+/** How each column of a header line is understood; the first column of each kind wins, later ones are ignored. */
+function readHeader(cells: string[]): ColumnReading[] {
+  const roles = cells.map(roleOfHeader);
+  const hasFirstName = roles.includes('firstName');
+  const taken = new Set<ColumnRole>();
+  return cells.map((header, index) => {
+    let role: ColumnRole = roles[index] ?? 'ignored';
+    // "Prénom ; Nom": "Nom" is the family name; alone, it is the whole name.
+    if (role === 'name' && hasFirstName && normalizeHeader(header) === 'nom') role = 'lastName';
+    if (role !== 'ignored' && taken.has(role)) role = 'ignored';
+    taken.add(role);
+    return { index, header, role };
+  });
+}
 
 /** The field error of a workbook sent where CSV was expected. */
 export const WORKBOOK = 'workbook';
@@ -84,12 +167,20 @@ function decodeWindows1252(bytes: Uint8Array): string {
     .replace(/[\u0080-\u009F]/g, (c) => WINDOWS_1252_HIGH[c.charCodeAt(0) - 0x80]!);
 }
 
+/** An attendance list as read: its rows, and how each column was understood (shown in the preview). */
+export interface AttendanceList {
+  rows: CsvRow[];
+  columns: ColumnReading[];
+  hasHeader: boolean;
+}
+
 /**
  * Reads `email,name[,evidence]`, comma, semicolon or tab separated, with or without a header line (in French or
- * English), with or without a BOM. Every problem is attached to its row; only a file that is not CSV at all
- * (broken quoting) is refused as a whole, with the line to fix.
+ * English, any order: see HEADER_WORDS; first-name and last-name columns are joined), with or without a BOM.
+ * Every problem is attached to its row; only a file that is not CSV at all (broken quoting) is refused as a
+ * whole, with the line to fix.
  */
-export function parseAwardCsv(text: string): CsvRow[] {
+export function parseAttendanceList(text: string): AttendanceList {
   const delimiter = detectDelimiter(text);
   let records: { record: string[]; info: { lines: number } }[];
   try {
@@ -101,28 +192,29 @@ export function parseAwardCsv(text: string): CsvRow[] {
         'Check the quotes around cells that contain a separator.',
     );
   }
-  if (records.length === 0) return [];
+  if (records.length === 0) return { rows: [], columns: [], hasHeader: false };
   const first = records[0]!.record.map((cell) => cell.trim());
-  const hasHeader = first.some((cell) => HEADERS.email.test(cell)) && !first.some((cell) => isEmail(cell));
-  const columns = { email: 0, name: 1, evidence: 2 };
-  if (hasHeader) {
-    for (const key of ['email', 'name', 'evidence'] as const) {
-      const index = first.findIndex((cell) => HEADERS[key].test(cell));
-      columns[key] = index;
-    }
-  }
+  const hasHeader = first.some((cell) => roleOfHeader(cell) === 'email') && !first.some((cell) => isEmail(cell));
+  const columns: ColumnReading[] = hasHeader
+    ? readHeader(first)
+    : (['email', 'name', 'evidence'] as const)
+        .slice(0, Math.min(3, Math.max(...records.slice(0, 50).map((r) => r.record.length))))
+        .map((role, index) => ({ index, header: null, role }));
+  const at = (role: ColumnRole) => columns.find((c) => c.role === role)?.index ?? -1;
+  const index = {
+    email: at('email'),
+    name: at('name'),
+    firstName: at('firstName'),
+    lastName: at('lastName'),
+    evidence: at('evidence'),
+  };
   const rows: CsvRow[] = [];
   for (const { record, info } of hasHeader ? records.slice(1) : records) {
-    const problems: RowProblem[] = [];
-    if (record.length > 3 && !hasHeader)
-      problems.push({
-        code: 'tooManyColumns',
-        message: `too many columns (${record.length}); expected email, name and optionally evidence`,
-        params: { count: record.length },
-      });
     const cell = (i: number) => (i >= 0 ? (record[i]?.trim() ?? '') : '');
-    let email = cell(columns.email).toLowerCase();
-    let name = cell(columns.name);
+    let email = cell(index.email).toLowerCase();
+    // A full-name column wins when filled; otherwise first and last names are joined (the first name used to be
+    // dropped silently when both columns were there).
+    let name = cell(index.name) || [cell(index.firstName), cell(index.lastName)].filter(Boolean).join(' ');
     if (!hasHeader) {
       // Pasted lists come in every order: "Name, email", or "Ana Martin <ana@example.fr>" in one cell.
       const bracketed = nameAndBracketedEmail(cell(0));
@@ -130,26 +222,65 @@ export function parseAwardCsv(text: string): CsvRow[] {
         email = bracketed[1].toLowerCase();
         name = name || bracketed[0].trim().replace(/^"|"$/g, '');
       } else if (!isEmail(email) && isEmail(name.toLowerCase())) {
-        [email, name] = [name.toLowerCase(), cell(columns.email)];
+        [email, name] = [name.toLowerCase(), cell(index.email)];
       }
     }
-    // NUL bytes (a broken export, a UTF-16 file) cannot be stored in PostgreSQL text; they carry nothing in a
-    // name or a comment, so they are dropped there. In an email they make the row invalid (see EMAIL).
-    name = name.replaceAll('\0', '').trim();
-    const evidence = cell(columns.evidence).replaceAll('\0', '').trim();
-    if (!email) problems.push({ code: 'emailMissing', message: 'the email is missing' });
-    else if (!isEmail(email))
-      problems.push({
-        code: 'emailInvalid',
-        message: `"${email.slice(0, 80)}" is not a valid email address`,
-        params: { value: email.slice(0, 80) },
+    const row = checkRow({ line: info.lines, email, name, evidence: cell(index.evidence) });
+    if (record.length > 3 && !hasHeader)
+      row.problems.unshift({
+        code: 'tooManyColumns',
+        message: `too many columns (${record.length}); expected email, name and optionally evidence`,
+        params: { count: record.length },
       });
-    if (name.length > 200) problems.push({ code: 'nameTooLong', message: 'the name is longer than 200 characters' });
-    if (evidence.length > 5000)
-      problems.push({ code: 'evidenceTooLong', message: 'the evidence is longer than 5,000 characters' });
-    rows.push({ line: info.lines, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems });
+    rows.push(row);
   }
-  return rows;
+  return { rows, columns, hasHeader };
+}
+
+/** The rows of an award spreadsheet (see parseAttendanceList), as the API reads them. */
+export function parseAwardCsv(text: string): CsvRow[] {
+  return parseAttendanceList(text).rows;
+}
+
+/**
+ * One person of a list, from a file or typed in the console's form: cleaned (NUL bytes dropped, the email
+ * lower-cased) and checked, with every problem attached.
+ */
+export function checkRow(input: { line: number; email: string; name?: string; evidence?: string }): CsvRow {
+  const problems: RowProblem[] = [];
+  const email = input.email.trim().toLowerCase();
+  // NUL bytes (a broken export, a UTF-16 file) cannot be stored in PostgreSQL text; they carry nothing in a
+  // name or a comment, so they are dropped there. In an email they make the row invalid (see EMAIL).
+  const name = (input.name ?? '').replaceAll('\0', '').trim();
+  const evidence = (input.evidence ?? '').replaceAll('\0', '').trim();
+  if (!email) problems.push({ code: 'emailMissing', message: 'the email is missing' });
+  else if (!isEmail(email))
+    problems.push({
+      code: 'emailInvalid',
+      message: `"${email.slice(0, 80)}" is not a valid email address`,
+      params: { value: email.slice(0, 80) },
+    });
+  if (name.length > 200) problems.push({ code: 'nameTooLong', message: 'the name is longer than 200 characters' });
+  if (evidence.length > 5000)
+    problems.push({ code: 'evidenceTooLong', message: 'the evidence is longer than 5,000 characters' });
+  return { line: input.line, email, ...(name ? { name } : {}), ...(evidence ? { evidence } : {}), problems };
+}
+
+/**
+ * People as a list that reads back exactly as written: semicolons, quoted cells, and a header line, which fixes
+ * the separator (without it, a comma in a quoted name, "Martin, Ana", would make the list read as
+ * comma-separated). The evidence column is kept when any row has one.
+ */
+export function writeAwardList(rows: { email: string; name?: string; evidence?: string }[]): string {
+  if (rows.length === 0) return '';
+  const quote = (cell: string) => (/[;,"\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
+  const withEvidence = rows.some((row) => row.evidence);
+  return [
+    withEvidence ? 'email;nom;preuve' : 'email;nom',
+    ...rows.map((row) =>
+      [row.email, row.name ?? '', ...(withEvidence ? [row.evidence ?? ''] : [])].map(quote).join(';'),
+    ),
+  ].join('\n');
 }
 
 /**

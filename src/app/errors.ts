@@ -54,9 +54,31 @@ export const unauthorized = (
 export const conflict = (message: string, extra: Record<string, unknown> = {}) =>
   new AppError(409, 'conflict', message, extra);
 
+/**
+ * The rule a field broke: JSON Schema's keywords (as ajv names them), plus `image` for an uploaded picture. The
+ * console says each in the reader's language with the field's label (src/views/presenters/field-errors.ts).
+ */
+export type FieldKeyword =
+  | 'required'
+  | 'minLength'
+  | 'maxLength'
+  | 'minItems'
+  | 'maxItems'
+  | 'minimum'
+  | 'maximum'
+  | 'format'
+  | 'pattern'
+  | 'enum'
+  | 'type'
+  | 'additionalProperties'
+  | 'image';
+
 export interface FieldError {
   field: string;
   message: string;
+  keyword?: FieldKeyword;
+  /** What the translation of `keyword` needs: a limit, a format's name, an image problem's code. */
+  params?: { limit?: number; format?: string; problem?: string };
 }
 
 export class ValidationError extends AppError {

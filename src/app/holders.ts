@@ -5,7 +5,8 @@ import type { Verdict, VerificationReport } from '../engine/verify/report.js';
 import { findAchievement } from '../store/repositories/achievements.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { refundAttempt } from '../store/repositories/attempt-locks.js';
-import type { CredentialRow, HolderRow } from '../store/schema.js';
+import type { Transaction } from 'kysely';
+import type { CredentialRow, Database, HolderRow } from '../store/schema.js';
 import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { recipientKey } from './award.js';
 import type { Lang } from './catalogue.js';
@@ -13,9 +14,11 @@ import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { eraseCredentialData } from './credentials.js';
 import { AppError, notFound, ValidationError } from './errors.js';
+import { recordHolderSignedIn } from './email-links.js';
 import { enqueueHolderCodeEmail } from './notifications.js';
 import { forgetHolderOAuth } from './authorised-apps.js';
 import { verifyAny } from './verify.js';
+import { recordAudit } from './audit-actions.js';
 import { sha256Hex } from '../engine/util.js';
 import { isUuid } from '../shared/uuid.js';
 
@@ -132,6 +135,9 @@ async function openSession(app: AppContext, email: string): Promise<HolderSessio
       .execute();
     holder = (await app.db.selectFrom('holders').selectAll().where('email', '=', email).executeTakeFirst())!;
   }
+  await applyNameChoiceToNewBadges(app, holder);
+  // Her badges are all in her space: their e-mails need no reminder.
+  await recordHolderSignedIn(app, email);
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   await app.db
@@ -348,35 +354,136 @@ export async function setCredentialPublic(
     .execute();
 }
 
-/** The holder's name, and whether it shows on all their badge pages (it is also their OB API profile's name). */
+/**
+ * The holder's name, and whether it shows on all their badge pages (it is also their OB API profile's name): her
+ * answer to the name question, stored with the time she gave it and applied to every badge she holds, each change
+ * audited on the badge (for its issuer's log), all in one transaction.
+ */
 export async function setHolderName(
   app: AppContext,
   holder: HolderRow,
   input: { name?: string | null; show?: boolean },
 ): Promise<HolderRow> {
-  const name =
-    input.name === undefined ? holder.name : input.name === null ? null : input.name.trim().slice(0, 200) || null;
+  const name = input.name === undefined ? holder.name : input.name === null ? null : cleanName(input.name);
   const show = input.show ?? holder.show_name === 1;
-  await app.db
-    .updateTable('holders')
-    .set({ name, show_name: show ? 1 : 0 })
-    .where('id', '=', holder.id)
-    .execute();
+  const at = app.clock.now().toISOString();
+  await app.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('holders')
+      .set({ name, show_name: show ? 1 : 0, name_chosen_at: at })
+      .where('id', '=', holder.id)
+      .execute();
+    await applyNameChoice(trx, app, holder, { name, show, at });
+  });
+  return (await findHolder(app, holder.id))!;
+}
+
+/**
+ * Shows or hides her name on her badges (all of them, or those of `only`), audits each badge that changes, and
+ * puts her own spelling of her name, when she gave one, over the one the operator typed, on every badge page.
+ */
+async function applyNameChoice(
+  trx: Transaction<Database>,
+  app: AppContext,
+  holder: HolderRow,
+  choice: { name: string | null; show: boolean; at: string },
+  only?: string[],
+): Promise<void> {
+  if (only?.length === 0) return;
+  const flag = choice.show ? 1 : 0;
   const key = recipientKey(app, holder.email);
-  await app.db
-    .updateTable('credentials')
-    .set({ show_name: show ? 1 : 0 })
+  let changed = trx
+    .selectFrom('credentials')
+    .select(['id', 'organisation_id'])
     .where('recipient_key', '=', key)
-    .execute();
-  // The holder's own spelling of their name wins over the one the operator typed, on every badge page.
-  if (name !== null) {
-    await app.db
-      .updateTable('recipients')
-      .set({ name })
-      .where('credential_id', 'in', (eb) => eb.selectFrom('credentials').select('id').where('recipient_key', '=', key))
+    .where('erased_at', 'is', null)
+    .where('show_name', '!=', flag);
+  if (only) changed = changed.where('id', 'in', only);
+  const rows = await changed.execute();
+  if (rows.length > 0) {
+    await trx
+      .updateTable('credentials')
+      .set({ show_name: flag })
+      .where(
+        'id',
+        'in',
+        rows.map((r) => r.id),
+      )
       .execute();
   }
-  return (await findHolder(app, holder.id))!;
+  for (const row of rows) {
+    await recordAudit(trx, {
+      at: choice.at,
+      actorId: null,
+      organisationId: row.organisation_id,
+      action: 'holder.name.chosen',
+      targetType: 'credential',
+      targetId: row.id,
+      details: { nameShown: choice.show },
+    });
+  }
+  if (choice.name === null) return;
+  let theirs = trx.selectFrom('credentials').select('id').where('recipient_key', '=', key);
+  if (only) theirs = theirs.where('id', 'in', only);
+  await trx.updateTable('recipients').set({ name: choice.name }).where('credential_id', 'in', theirs).execute();
+}
+
+/** Control characters (NUL above all, which PostgreSQL cannot store) have no place in a name. */
+function cleanName(raw: string): string | null {
+  return (
+    raw
+      .replace(/[\u0000-\u001f\u007f]/g, '')
+      .trim()
+      .slice(0, 200) || null
+  );
+}
+
+/** What her space asks on her first visit: whether her name may show, with the name it would show prefilled. */
+export interface NameQuestion {
+  /** True until she has answered. */
+  ask: boolean;
+  /** Her own spelling if she gave one, else the name an operator entered on her most recent badge. */
+  suggestedName: string;
+}
+
+export async function nameQuestion(app: AppContext, holder: HolderRow): Promise<NameQuestion> {
+  if (holder.name_chosen_at !== null) return { ask: false, suggestedName: holder.name ?? '' };
+  const entered = await app.db
+    .selectFrom('credentials')
+    .innerJoin('recipients', 'recipients.credential_id', 'credentials.id')
+    .select('recipients.name')
+    .where('credentials.recipient_key', '=', recipientKey(app, holder.email))
+    .where('credentials.erased_at', 'is', null)
+    .where('recipients.name', 'is not', null)
+    .orderBy('credentials.issued_at', 'desc')
+    .executeTakeFirst();
+  return { ask: true, suggestedName: holder.name ?? entered?.name ?? '' };
+}
+
+/**
+ * Badges awarded since she answered were issued as their operator chose (the name hidden by default): her answer
+ * wins, applied when she signs in (the award e-mail brings her to her space).
+ */
+async function applyNameChoiceToNewBadges(app: AppContext, holder: HolderRow): Promise<void> {
+  if (holder.name_chosen_at === null) return;
+  const newer = await app.db
+    .selectFrom('credentials')
+    .select('id')
+    .where('recipient_key', '=', recipientKey(app, holder.email))
+    .where('erased_at', 'is', null)
+    .where('issued_at', '>', holder.name_chosen_at)
+    .execute();
+  if (newer.length === 0) return;
+  const choice = { name: holder.name, show: holder.show_name === 1, at: app.clock.now().toISOString() };
+  await app.db.transaction().execute((trx) =>
+    applyNameChoice(
+      trx,
+      app,
+      holder,
+      choice,
+      newer.map((r) => r.id),
+    ),
+  );
 }
 
 /**
@@ -509,12 +616,8 @@ export async function upsertHeldCredential(
   return { created: true, report };
 }
 
-/** What the holder's page shows of one badge. */
-export async function describeHeld(
-  app: AppContext,
-  held: HeldCredential,
-  lang: Lang,
-): Promise<{
+/** What the holder's page shows of one badge (issued by Blason: its link, image and what sharing it needs). */
+export interface HeldView {
   name: string;
   issuer: string;
   date: string;
@@ -522,7 +625,15 @@ export async function describeHeld(
   public?: boolean;
   id: string;
   kind: 'issued' | 'imported';
-}> {
+  imageUrl?: string;
+  validUntil?: string | null;
+  linkedinOrganizationId?: string | null;
+  /** Revoked or suspended by its issuer: nothing to share or print. */
+  withdrawn?: boolean;
+}
+
+/** What the holder's page shows of one badge. */
+export async function describeHeld(app: AppContext, held: HeldCredential, lang: Lang): Promise<HeldView> {
   if (held.kind === 'issued') {
     const achievement = await findAchievement(app.db, held.row.achievement_id);
     const org = await findOrganisation(app.db, held.row.organisation_id);
@@ -534,6 +645,11 @@ export async function describeHeld(
       date: held.issuedAt,
       url: app.ids.credential(held.row.id),
       public: held.row.holder_hidden === 0,
+      // The badge's own image: it names nobody, so it is served publicly and cached.
+      ...(achievement ? { imageUrl: `${app.ids.achievementImage(achievement.id, 'png')}?lang=${lang}` } : {}),
+      validUntil: held.row.valid_until,
+      linkedinOrganizationId: org?.linkedin_org_id ?? null,
+      withdrawn: held.row.revoked_at !== null || held.row.suspended_at !== null,
     };
   }
   let credential: Record<string, unknown> = {};

@@ -12,12 +12,14 @@ import { ValidationError, type FieldError } from './errors.js';
 export type InputSchema =
   | 'achievement-create.json'
   | 'achievement-update.json'
+  | 'award-message.json'
   | 'credential-award.json'
   | 'credential-erase.json'
   | 'issuer-create.json'
   | 'issuer-update.json'
   | 'status-change.json'
-  | 'user-create.json';
+  | 'user-create.json'
+  | 'verify-page.json';
 
 type AddFormats = (ajv: Ajv) => Ajv;
 const formatsModule = addFormatsModule as unknown as { default?: AddFormats };
@@ -41,15 +43,34 @@ function validator(schema: InputSchema): ValidateFunction {
   return validate;
 }
 
+/** The keywords whose errors name a limit in `params.limit`, as ajv reports them. */
+const LIMITED: ReadonlySet<string> = new Set(['minLength', 'maxLength', 'minItems', 'maxItems', 'minimum', 'maximum']);
+const EXPLAINED: ReadonlySet<string> = new Set([...LIMITED, 'format', 'pattern', 'enum', 'type']);
+
+/** ajv's errors as fields, each with its keyword so that the console can say it in the reader's language. */
 function fieldErrors(errors: ErrorObject[]): FieldError[] {
-  return errors.map((e) => {
+  return errors.map((e): FieldError => {
     const path = e.instancePath.replace(/^\//, '').replaceAll('/', '.');
     const under = (name: unknown) => (path ? `${path}.${String(name)}` : String(name));
     if (e.keyword === 'additionalProperties') {
-      return { field: under(e.params.additionalProperty), message: 'is not an accepted field' };
+      return {
+        field: under(e.params.additionalProperty),
+        message: 'is not an accepted field',
+        keyword: 'additionalProperties',
+      };
     }
-    if (e.keyword === 'required') return { field: under(e.params.missingProperty), message: 'is required' };
-    return { field: path || '(body)', message: e.message ?? e.keyword };
+    if (e.keyword === 'required') {
+      return { field: under(e.params.missingProperty), message: 'is required', keyword: 'required' };
+    }
+    const error: FieldError = { field: path || '(body)', message: e.message ?? e.keyword };
+    if (!EXPLAINED.has(e.keyword)) return error;
+    const params = e.params as { limit?: unknown; format?: unknown };
+    return {
+      ...error,
+      keyword: e.keyword as FieldError['keyword'],
+      ...(LIMITED.has(e.keyword) && typeof params.limit === 'number' ? { params: { limit: params.limit } } : {}),
+      ...(e.keyword === 'format' && typeof params.format === 'string' ? { params: { format: params.format } } : {}),
+    };
   });
 }
 

@@ -1,8 +1,12 @@
+import type { Transaction } from 'kysely';
+import { findAwardMessage, insertAwardNotices } from '../store/repositories/award-messages.js';
 import { enqueue, listOutbox, type NewOutboxMessage, type OutboxEntry } from '../store/repositories/outbox.js';
+import type { AwardMessageRow, Database } from '../store/schema.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
+import { badgeEmailLinks, hashOpenToken, withOpenToken } from './email-links.js';
 import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
-import type { EmailContent } from './presentation.js';
+import type { EmailContent, OrganisationWording } from './presentation.js';
 
 /**
  * The e-mails Blason sends, queued in the outbox: who gets which, in which language. Their words and markup come
@@ -23,8 +27,9 @@ export function isSendableAddress(email: string): boolean {
 }
 
 type Ctx = Pick<AppContext, 'db' | 'clock' | 'log' | 'metrics' | 'emails'>;
+type AwardCtx = Ctx & Pick<AppContext, 'ids' | 'recipientSecret'>;
 
-interface Built {
+export interface Built {
   to: string;
   organisationId: string | null;
   credentialId: string | null;
@@ -32,10 +37,11 @@ interface Built {
   content: EmailContent;
 }
 
-async function queue(app: Ctx, messages: Built[]): Promise<number> {
+/** Renders the messages (skipping unusable addresses): what enqueue() stores. */
+export function renderMessages(app: Ctx, messages: Built[]): (NewOutboxMessage & { sourceIndex: number })[] {
   const createdAt = app.clock.now().toISOString();
-  const rows: NewOutboxMessage[] = [];
-  for (const m of messages) {
+  const rows: (NewOutboxMessage & { sourceIndex: number })[] = [];
+  for (const [sourceIndex, m] of messages.entries()) {
     if (!isSendableAddress(m.to)) {
       app.log.warn(
         { kind: m.content.kind, credentialId: m.credentialId },
@@ -53,16 +59,33 @@ async function queue(app: Ctx, messages: Built[]): Promise<number> {
       html_body: email.html,
       credential_id: m.credentialId,
       created_at: createdAt,
+      sourceIndex,
     });
   }
-  await enqueue(app.db, rows);
+  return rows;
+}
+
+/** Stores rendered messages, in the caller's transaction when it passes one. */
+export async function storeMessages(
+  db: Ctx['db'] | Transaction<Database>,
+  rows: (NewOutboxMessage & { sourceIndex?: number })[],
+): Promise<void> {
+  await enqueue(
+    db,
+    rows.map(({ sourceIndex: _index, ...row }) => row),
+  );
+}
+
+async function queue(app: Ctx, messages: Built[]): Promise<number> {
+  const rows = renderMessages(app, messages);
+  await storeMessages(app.db, rows);
   app.metrics?.mail('queued', rows.length);
   return rows.length;
 }
 
 export interface AwardEmail {
   credentialId: string;
-  /** The public badge page. */
+  /** The public badge page (the e-mail's links are built from credentialId, each with its open token). */
   url: string;
   /** The holder's private management link (shown only in this e-mail). */
   holderUrl: string;
@@ -74,14 +97,54 @@ export interface AwardEmail {
   organisationId: string;
 }
 
+/** The organisation's own words in one language, from its settings row (blank fields keep Blason's wording). */
+export function wordingOf(row: AwardMessageRow | undefined, lang: Lang): OrganisationWording | undefined {
+  if (!row) return undefined;
+  const wording = {
+    subject: (lang === 'en' ? row.subject_en : row.subject_fr) ?? undefined,
+    intro: (lang === 'en' ? row.intro_en : row.intro_fr) ?? undefined,
+    signature: (lang === 'en' ? row.signature_en : row.signature_fr) ?? undefined,
+  };
+  return wording.subject || wording.intro || wording.signature ? wording : undefined;
+}
+
 /**
- * One e-mail per awarded badge, in the recipient's language. Returns how many were queued (bad addresses are
- * skipped).
+ * One e-mail per awarded badge, in the recipient's language and the organisation's own words, each with its
+ * notice (what reminders are counted from) in the same transaction. Returns how many were queued (bad addresses
+ * are skipped).
  */
-export function enqueueAwardEmails(app: Ctx, awards: AwardEmail[]): Promise<number> {
-  return queue(
-    app,
-    awards.map((a) => ({
+export async function enqueueAwardEmails(app: AwardCtx, awards: AwardEmail[]): Promise<number> {
+  if (awards.length === 0) return 0;
+  const credentials = new Map(
+    (
+      await app.db
+        .selectFrom('credentials')
+        .select(['id', 'achievement_id'])
+        .where(
+          'id',
+          'in',
+          awards.map((a) => a.credentialId),
+        )
+        .execute()
+    ).map((c) => [c.id, c.achievement_id]),
+  );
+  const organisations = new Map<string, { logo_image_id: string | null; message: AwardMessageRow | undefined }>();
+  for (const id of new Set(awards.map((a) => a.organisationId))) {
+    const org = await app.db
+      .selectFrom('organisations')
+      .select('logo_image_id')
+      .where('id', '=', id)
+      .executeTakeFirst();
+    organisations.set(id, { logo_image_id: org?.logo_image_id ?? null, message: await findAwardMessage(app.db, id) });
+  }
+  const tokens: string[] = [];
+  const built: Built[] = awards.map((a) => {
+    const org = organisations.get(a.organisationId)!;
+    const achievementId = credentials.get(a.credentialId);
+    if (!achievementId) throw new Error(`No credential ${a.credentialId} to e-mail`);
+    const { token, ...links } = badgeEmailLinks(app, a.credentialId, achievementId, a.language, org);
+    tokens.push(token);
+    return {
       to: a.email,
       organisationId: a.organisationId,
       credentialId: a.credentialId,
@@ -91,11 +154,28 @@ export function enqueueAwardEmails(app: Ctx, awards: AwardEmail[]): Promise<numb
         name: a.name,
         badgeName: a.badgeName,
         issuerName: a.issuerName,
-        url: a.url,
-        holderUrl: a.holderUrl,
+        holderUrl: withOpenToken(a.holderUrl, token),
+        wording: wordingOf(org.message, a.language),
+        ...links,
       },
-    })),
-  );
+    };
+  });
+  const rows = renderMessages(app, built);
+  const emailedAt = app.clock.now().toISOString();
+  await app.db.transaction().execute(async (trx) => {
+    await storeMessages(trx, rows);
+    await insertAwardNotices(
+      trx,
+      rows.map(({ sourceIndex }) => ({
+        credential_id: awards[sourceIndex]!.credentialId,
+        organisation_id: awards[sourceIndex]!.organisationId,
+        open_token_hash: hashOpenToken(tokens[sourceIndex]!),
+        emailed_at: emailedAt,
+      })),
+    );
+  });
+  app.metrics?.mail('queued', rows.length);
+  return rows.length;
 }
 
 export interface AccountLinkEmail {

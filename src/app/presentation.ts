@@ -9,9 +9,46 @@ import type { Lang } from './catalogue.js';
 /** A string of the locale files in one language, `{name}` placeholders filled from `params`. */
 export type Translate = (key: string, params?: Record<string, string | number | undefined>) => string;
 
+/** An organisation's own words for its award e-mails in one language; what it left out keeps Blason's wording. */
+export interface OrganisationWording {
+  /** May name the badge with `{badge}`. */
+  subject?: string | undefined;
+  /** Paragraphs separated by line breaks; may name the badge with `{badge}`. */
+  intro?: string | undefined;
+  signature?: string | undefined;
+}
+
+/** What an award e-mail and its reminders say of the badge, and where their buttons lead. */
+export interface BadgeEmailFacts {
+  name?: string | undefined;
+  badgeName: string;
+  issuerName: string;
+  /** The public badge page (each link carries the e-mail's token, which records that the holder opened it). */
+  url: string;
+  /** Through Blason to LinkedIn's "add a certification" form. */
+  linkedinUrl: string;
+  /** The holder's space, /holder. */
+  spaceUrl: string;
+  /** Absolute URL of the badge image (the same for every holder of the badge: it tells nobody who opened). */
+  imageUrl?: string | undefined;
+  logoUrl?: string | undefined;
+}
+
 /** The e-mails Blason writes, with the facts each one states. */
 export type EmailContent =
-  | { kind: 'award'; name?: string | undefined; badgeName: string; issuerName: string; url: string; holderUrl: string }
+  | ({
+      kind: 'award';
+      /** The holder's private management link (shown only in this e-mail). */
+      holderUrl: string;
+      /** The organisation's own subject, introduction and signature, when it wrote them (plain text). */
+      wording?: OrganisationWording | undefined;
+    } & BadgeEmailFacts)
+  | ({
+      kind: 'reminder';
+      signature?: string | undefined;
+      /** The last reminder: the e-mail says no other will follow. */
+      last: boolean;
+    } & BadgeEmailFacts)
   | {
       kind: 'invitation' | 'reset';
       name?: string | undefined;

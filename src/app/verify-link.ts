@@ -1,5 +1,6 @@
-import { FetchError } from '../engine/verify/fetcher.js';
+import { FetchError, type FetchFailure } from '../engine/verify/fetcher.js';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
+import { recipientAnswer, type RecipientAnswer } from '../engine/verify/recipient-answer.js';
 import type { VerificationReport } from '../engine/verify/report.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import type { AppContext } from './context.js';
@@ -20,7 +21,16 @@ const MAX_BYTES = 5_000_000;
 /** Our credential links: the page, and each of its downloads. */
 const OWN_LINK = /^\/credentials\/([0-9a-f-]{36})(?:\/(credential\.json|credential\.jwt|badge\.png|badge\.svg))?\/?$/;
 
-export type LinkVerification = { ok: true; report: VerificationReport } | { ok: false; reason: string };
+export type LinkVerification =
+  | { ok: true; report: VerificationReport; recipient?: RecipientAnswer }
+  /** `failure` says in one word why (for the page's own words); `reason` is the English detail, for the API. */
+  | { ok: false; failure: FetchFailure; reason: string };
+
+export interface LinkOptions {
+  count?: boolean;
+  /** An address to check against the credential's recipient; answered in `recipient`, never kept. */
+  email?: string;
+}
 
 /**
  * Verifies the credential at a URL, for the /verify page and POST /api/v1/verify. A link to one of our own
@@ -31,7 +41,7 @@ export type LinkVerification = { ok: true; report: VerificationReport } | { ok: 
 export async function verifyLink(
   app: AppContext,
   rawUrl: string,
-  options: { count?: boolean } = {},
+  options: LinkOptions = {},
 ): Promise<LinkVerification> {
   const own = ownCredentialLink(app, rawUrl);
   if (own) return verifyOwn(app, own, options);
@@ -41,11 +51,16 @@ export async function verifyLink(
   } catch (error) {
     // A hosted Open Badges 2.0 assertion answers 410 Gone once revoked: the engine, given the link, says so.
     if (error instanceof FetchError && error.status === 410) {
-      return { ok: true, report: await verifyAny(app, { text: rawUrl }, options) };
+      return verified(await verifyAny(app, { text: rawUrl }, options), options.email);
     }
-    return { ok: false, reason: (error as Error).message };
+    const failure = error instanceof FetchError ? error.reason : 'unreachable';
+    return { ok: false, failure, reason: (error as Error).message };
   }
-  return { ok: true, report: await verifyAny(app, input, options) };
+  return verified(await verifyAny(app, input, options), options.email);
+}
+
+function verified(report: VerificationReport, email: string | undefined): LinkVerification {
+  return { ok: true, report, ...(email !== undefined ? { recipient: recipientAnswer(report, email) } : {}) };
 }
 
 function ownCredentialLink(app: AppContext, rawUrl: string): OwnLink | undefined {
@@ -67,13 +82,17 @@ interface OwnLink {
   jwt: boolean;
 }
 
-async function verifyOwn(app: AppContext, link: OwnLink, options: { count?: boolean }): Promise<LinkVerification> {
+async function verifyOwn(app: AppContext, link: OwnLink, options: LinkOptions): Promise<LinkVerification> {
   const row = await findCredential(app.db, link.id);
   const view = row ? await publicViewOf(app, row) : undefined;
   // The same words as for an id that was never issued, so that a hidden badge cannot be told from none.
-  if (!row || !view || !shownPublicly(view.visibility)) return { ok: false, reason: `${link.href} does not exist.` };
+  if (!row || !view || !shownPublicly(view.visibility)) {
+    return { ok: false, failure: 'not-found', reason: `${link.href} does not exist.` };
+  }
   const report = await verifyAny(app, link.jwt ? { text: row.jwt } : { text: row.credential_json }, options);
-  return { ok: true, report: view.visibility === 'public' ? report : withoutHolderName(report) };
+  // The recipient is answered before the signed copy is taken out of a report whose holder's name is not public.
+  const answered = verified(report, options.email);
+  return view.visibility === 'public' || !answered.ok ? answered : { ...answered, report: withoutHolderName(report) };
 }
 
 /** The report of a credential whose holder's name is not public: no name, and no copy of the signed credential. */

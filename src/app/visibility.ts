@@ -19,6 +19,7 @@ import type { AppContext } from './context.js';
  * her private management link); the public page still shows the badge, without the name and without those
  * downloads. The holder's own audience (her space, her management link, the apps she authorised through the
  * Open Badges 3.0 API) sees all her badges that are not erased, hidden ones included: nothing lists them publicly.
+ * Signed in to her space, she also sees her hidden badge's page (ownerViewOf); everyone else still gets 404.
  */
 export type Visibility = 'public' | 'public-without-name' | 'hidden' | 'erased';
 
@@ -84,6 +85,16 @@ export async function publicViewOf(app: AppContext, row: CredentialRow): Promise
     signedFiles: signedFilesOf(visibility, filesCarryName(row.credential_json, recorded)),
     holderName: visibility === 'public' ? (recorded ?? undefined) : undefined,
   };
+}
+
+/**
+ * What the holder herself sees of her own badge, signed in to her space: its page even when she hid it (with the
+ * name as her choice would show it publicly), so that she can check it, download it and make it public again.
+ * An erased badge is erased for her too.
+ */
+export async function ownerViewOf(app: AppContext, row: CredentialRow): Promise<PublicView & { hidden: boolean }> {
+  const hidden = visibilityOf(row) === 'hidden';
+  return { ...(await publicViewOf(app, { ...row, holder_hidden: 0 })), hidden };
 }
 
 /** Whether anyone may see that the badge exists (its page, its hosted 2.0 assertion, a verification by URL). */

@@ -1,14 +1,15 @@
 import { randomInt } from 'node:crypto';
 import { recordAudit } from './audit-actions.js';
+import { isUuid } from '../shared/uuid.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import type { WorkshopRow } from '../store/schema.js';
 import { loadAchievement } from './achievements.js';
-import { bulkAward, type BulkReport, type BulkRow, type BulkRowStatus } from './award.js';
+import { bulkAward, type BulkReport, type BulkRow, type BulkRowStatus } from './bulk-award.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { isEmail, parseAwardCsv } from './csv.js';
-import { AppError, conflict, notFound, ValidationError } from './errors.js';
+import { AppError, conflict, notFound, ValidationError, type FieldError } from './errors.js';
 import { loadIssuer } from './issuers.js';
 import { enqueueAwardEmails } from './notifications.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
@@ -61,7 +62,7 @@ async function loadWorkshop(app: AppContext, actor: Actor, id: string): Promise<
   let query = app.db.selectFrom('workshops').selectAll().where('id', '=', id);
   const scope = scopeOf(actor);
   if (scope !== undefined) query = query.where('organisation_id', '=', scope);
-  const row = /^[0-9a-f-]{36}$/.test(id) ? await query.executeTakeFirst() : undefined;
+  const row = isUuid(id) ? await query.executeTakeFirst() : undefined;
   if (!row) throw notFound('Session');
   return row;
 }
@@ -104,13 +105,20 @@ async function view(app: AppContext, row: WorkshopRow): Promise<WorkshopView> {
 export async function createWorkshop(app: AppContext, actor: Actor, input: WorkshopInput): Promise<WorkshopView> {
   authorize(actor, 'credential.award');
   const org = await loadIssuer(app, actor, input.issuerId);
-  const errors = [];
-  if (!input.title.trim()) errors.push({ field: 'title', message: 'required' });
+  // Each with its keyword: the console says it in the operator's language, next to the field's label.
+  const errors: FieldError[] = [];
+  if (!input.title.trim()) errors.push({ field: 'title', message: 'required', keyword: 'required' });
   if (!app.catalogue.workshopTypes.some((t) => t.code === input.workshopType))
-    errors.push({ field: 'workshopType', message: 'unknown workshop type' });
+    errors.push({ field: 'workshopType', message: 'unknown workshop type', keyword: 'enum' });
   if (!/^\d{4}-\d{2}-\d{2}$/.test(input.heldOn) || Number.isNaN(Date.parse(input.heldOn)))
-    errors.push({ field: 'heldOn', message: 'not a date' });
-  if (input.achievementIds.length === 0) errors.push({ field: 'achievementIds', message: 'choose at least one badge' });
+    errors.push({ field: 'heldOn', message: 'not a date', keyword: 'format', params: { format: 'date' } });
+  if (input.achievementIds.length === 0)
+    errors.push({
+      field: 'achievementIds',
+      message: 'choose at least one badge',
+      keyword: 'minItems',
+      params: { limit: 1 },
+    });
   if (errors.length > 0) throw new ValidationError('The session is incomplete.', errors);
   for (const id of input.achievementIds) {
     const achievement = await loadAchievement(app, actor, id);
@@ -316,18 +324,20 @@ export async function setClaimOpen(
 ): Promise<WorkshopView> {
   authorize(actor, 'credential.award');
   const row = await loadWorkshop(app, actor, workshopId);
-  await app.db
-    .updateTable('workshops')
-    .set({ claim_open: open ? 1 : 0 })
-    .where('id', '=', row.id)
-    .execute();
-  await recordAudit(app.db, {
-    at: app.clock.now().toISOString(),
-    actorId: actor.userId,
-    organisationId: row.organisation_id,
-    action: open ? 'workshop.claims.opened' : 'workshop.claims.closed',
-    targetType: 'workshop',
-    targetId: row.id,
+  await app.db.transaction().execute(async (trx) => {
+    await trx
+      .updateTable('workshops')
+      .set({ claim_open: open ? 1 : 0 })
+      .where('id', '=', row.id)
+      .execute();
+    await recordAudit(trx, {
+      at: app.clock.now().toISOString(),
+      actorId: actor.userId,
+      organisationId: row.organisation_id,
+      action: open ? 'workshop.claims.opened' : 'workshop.claims.closed',
+      targetType: 'workshop',
+      targetId: row.id,
+    });
   });
   return view(app, { ...row, claim_open: open ? 1 : 0 });
 }
@@ -447,20 +457,23 @@ export async function decideClaim(
   if (!request) throw notFound('Request');
   if (request.status !== 'pending') throw conflict('This request was already decided.');
   const at = app.clock.now().toISOString();
-  const decided = await app.db
-    .updateTable('claim_requests')
-    .set({ status: approve ? 'approved' : 'rejected', decided_at: at, decided_by: actor.userId })
-    .where('id', '=', request.id)
-    .where('status', '=', 'pending')
-    .executeTakeFirst();
-  if (Number(decided.numUpdatedRows) !== 1) throw conflict('This request was already decided.');
-  await recordAudit(app.db, {
-    at,
-    actorId: actor.userId,
-    organisationId: row.organisation_id,
-    action: approve ? 'claim.approved' : 'claim.rejected',
-    targetType: 'claim',
-    targetId: request.id,
+  await app.db.transaction().execute(async (trx) => {
+    const decided = await trx
+      .updateTable('claim_requests')
+      .set({ status: approve ? 'approved' : 'rejected', decided_at: at, decided_by: actor.userId })
+      .where('id', '=', request.id)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    // Two operators deciding at once: the second finds the request no longer pending.
+    if (Number(decided.numUpdatedRows) !== 1) throw conflict('This request was already decided.');
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: row.organisation_id,
+      action: approve ? 'claim.approved' : 'claim.rejected',
+      targetType: 'claim',
+      targetId: request.id,
+    });
   });
   if (!approve) return undefined;
   // The badge and its e-mail come in the language the person used to ask.

@@ -1,7 +1,8 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { AppContext } from '../app/context.js';
 import { ValidationError } from '../app/errors.js';
-import { normalizeClaimCode, openClaim, submitClaim } from '../app/workshops.js';
+import { claimCodeState } from '../app/claims.js';
+import { normalizeClaimCode, submitClaim } from '../app/workshops.js';
 import { formatDate, translator } from '../views/i18n.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
@@ -26,10 +27,12 @@ export function claimRouter(app: AppContext): Router {
   const page = async (req: Request, res: Response, code: string, extra: Record<string, unknown> = {}, status = 200) => {
     const lang = languageOf(req, res);
     const t = translator(lang);
-    const claim = code ? await openClaim(app, code) : undefined;
+    // A code of a session whose requests are not open (yet) is not an unknown code: the person waits, or retries.
+    const found = code ? await claimCodeState(app, code) : undefined;
+    const claim = found?.state === 'open' ? found.claim : undefined;
     res.setHeader('Cache-Control', 'no-store');
     res
-      .status(code && !claim && status === 200 ? 404 : status)
+      .status(found?.state === 'unknown' && status === 200 ? 404 : status)
       .type('html')
       .send(
         renderPage('claim', {
@@ -47,7 +50,8 @@ export function claimRouter(app: AppContext): Router {
                 },
               }
             : {}),
-          ...(code && !claim ? { problem: t('claim.unknownCode') } : {}),
+          ...(found?.state === 'closed' ? { closed: { title: found.title, issuer: found.issuerName } } : {}),
+          ...(found?.state === 'unknown' ? { problem: t('claim.unknownCode') } : {}),
           ...extra,
         }),
       );
@@ -65,6 +69,9 @@ export function claimRouter(app: AppContext): Router {
     const code = normalizeClaimCode(param(req, 'code'));
     const name = typeof req.body?.name === 'string' ? req.body.name : '';
     const email = typeof req.body?.email === 'string' ? req.body.email : '';
+    const found = await claimCodeState(app, code);
+    // Requests closed (or never opened) while the form was on the phone: say so, rather than "unknown code".
+    if (found.state !== 'open') return page(req, res, code, {}, found.state === 'closed' ? 409 : 404);
     try {
       await submitClaim(app, code, { name, email, language: languageOf(req, res) });
     } catch (error) {
@@ -72,7 +79,8 @@ export function claimRouter(app: AppContext): Router {
         return page(req, res, code, { problem: error.message, form: { name, email } }, 422);
       throw error;
     }
-    await page(req, res, code, { thanks: true });
+    // The address as it will be used (trimmed, lower-cased), so that a typo can still be seen and fixed.
+    await page(req, res, code, { thanks: true, sentTo: email.trim().toLowerCase() });
   });
   return router;
 }

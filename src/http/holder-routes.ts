@@ -8,6 +8,7 @@ import {
   endHolderSession,
   heldCredentials,
   holderSessionFor,
+  nameQuestion,
   requestHolderCode,
   setCredentialPublic,
   setHolderName,
@@ -25,7 +26,10 @@ import { clearCookie, readCookie, setCookie } from './cookies.js';
 import { checkFormToken, formToken } from './form-tokens.js';
 import { languageOf } from './pages.js';
 import { clientOf, rateLimit } from './rate-limit.js';
-import { sendCredentialFile } from './send-file.js';
+import { sendCertificate, sendCredentialFile } from './send-file.js';
+import { holderCertificate } from '../app/certificate.js';
+import { renderCertificatePdf } from '../views/certificate-pdf.js';
+import { presentHeldBadge } from '../views/presenters/holder-space.js';
 
 export const HOLDER_COOKIE = 'blason_holder';
 const ANONYMOUS_CSRF = { name: 'blason_hcsrf', path: '/' };
@@ -153,6 +157,7 @@ export function holderRouter(app: AppContext): Router {
     const t = translator(lang);
     const { holder, csrf } = session(res);
     const held = await Promise.all((await heldCredentials(app, holder)).map((h) => describeHeld(app, h, lang)));
+    const question = await nameQuestion(app, holder);
     const apps = (await authorisedApps(app, holder.id)).map((a) => ({
       ...a,
       since: a.since ? formatDate(a.since, lang) : undefined,
@@ -168,6 +173,7 @@ export function holderRouter(app: AppContext): Router {
         email: holder.email,
         name: holder.name ?? '',
         showName: holder.show_name === 1,
+        ...(question.ask ? { question: { name: question.suggestedName } } : {}),
         done: req.query.done ? t('console.done') : undefined,
         labels: {
           public: t('holder.public'),
@@ -177,12 +183,7 @@ export function holderRouter(app: AppContext): Router {
           open: t('holder.open'),
         },
         apps,
-        badges: held.map((b) => ({
-          ...b,
-          date: formatDate(b.date, lang),
-          issuerLine:
-            b.kind === 'issued' ? t('holder.issuedBy', { issuer: b.issuer }) : `${t('holder.imported')} · ${b.issuer}`,
-        })),
+        badges: held.map((b) => presentHeldBadge(b, lang)),
       }),
     );
   });
@@ -201,6 +202,13 @@ export function holderRouter(app: AppContext): Router {
       sendCredentialFile(req, res, found);
     });
   }
+
+  // Her printable certificate, her name on it (see src/app/certificate.ts), in the language asked.
+  router.get('/holder/credentials/:id/certificate.pdf', requireHolder, async (req, res) => {
+    const facts = await holderCertificate(app, session(res).holder, param(req, 'id'), languageOf(req, res));
+    res.setHeader('Cache-Control', 'private, no-store');
+    sendCertificate(res, await renderCertificatePdf(facts), facts.baseName);
+  });
 
   router.post('/holder/apps/:grant/revoke', requireHolder, form, async (req, res) => {
     checkHolderCsrf(req, session(res));

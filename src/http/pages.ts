@@ -1,34 +1,27 @@
 import express, { Router, type Request, type Response } from 'express';
-import multer from 'multer';
 import { credentialPageFacts, holderSettings, setHolderNameVisible } from '../app/credential-page.js';
 import type { AppContext } from '../app/context.js';
 import { CREDENTIAL_FILES, managedCredentialFile } from '../app/credential-files.js';
 import type { CredentialRow } from '../app/credentials.js';
 import { AppError } from '../app/errors.js';
-import { verifyLink } from '../app/verify-link.js';
-import { verifyAny } from '../app/verify.js';
-import type { VerifiableInput } from '../engine/verify/parse-input.js';
-import type { VerificationReport } from '../engine/verify/report.js';
 import type { PublicView } from '../app/visibility.js';
 import { fromRoot } from '../shared/paths.js';
 import { pickLanguage, translator, type Lang } from '../views/i18n.js';
 import { presentCredentialPage } from '../views/presenters/credential-page.js';
-import { presentVerifyPage } from '../views/presenters/verify-page.js';
 import { qrSvg } from '../views/qr.js';
 import { renderPage } from '../views/render.js';
 import { param } from './auth.js';
-import { rateLimit } from './rate-limit.js';
 import { sendCredentialFile } from './send-file.js';
 import { readCookie, setCookie } from './cookies.js';
 
 /** Renders the HTML pages that other routers need (the badge page is one form of /credentials/{id}). */
 export interface PageRenderer {
-  credentialPage(req: Request, row: CredentialRow, view: PublicView): Promise<string>;
+  /** `owner`: the viewer is the badge's holder, signed in (her own downloads, a way back to her space). */
+  credentialPage(req: Request, row: CredentialRow, view: PublicView, owner?: { hidden: boolean }): Promise<string>;
   errorPage(req: Request, res: Response, status: number, message?: string): void;
 }
 
 const LANG_COOKIE = 'lang';
-const MAX_UPLOAD = 5_000_000;
 
 /** The page language; choosing one with ?lang= is remembered in a cookie. */
 export function languageOf(req: Request, res: Response): Lang {
@@ -45,7 +38,8 @@ export function languageOf(req: Request, res: Response): Lang {
   return lang;
 }
 
-function switchUrl(req: Request, lang: Lang): string {
+/** The same address in the other language (the header's language switch). */
+export function switchUrl(req: Request, lang: Lang): string {
   const url = new URL(req.originalUrl, 'http://x');
   url.searchParams.delete('key');
   url.searchParams.set('lang', lang === 'fr' ? 'en' : 'fr');
@@ -54,14 +48,17 @@ function switchUrl(req: Request, lang: Lang): string {
 
 export function htmlPages(app: AppContext): PageRenderer {
   return {
-    async credentialPage(req, row, view) {
+    async credentialPage(req, row, view, owner) {
       const res = req.res!;
       const lang = languageOf(req, res);
       const facts = await credentialPageFacts(app, row, view);
       const url = app.ids.credential(row.id);
       const achievement = facts.achievement;
       const catalogueBadge = achievement.catalogue_key ? app.catalogue.badge(achievement.catalogue_key) : undefined;
-      res.setHeader('Cache-Control', 'no-cache');
+      // Her own view of the page (her hidden badge, her downloads) is hers alone: never kept by a shared cache.
+      res.setHeader('Cache-Control', owner ? 'private, no-store' : 'no-cache');
+      res.vary('Cookie');
+      const own = `/holder/credentials/${row.id}`;
       return renderPage(
         'credential',
         presentCredentialPage({
@@ -92,18 +89,28 @@ export function htmlPages(app: AppContext): PageRenderer {
           revokedAt: row.revoked_at,
           erased: view.visibility === 'erased',
           downloads: {
-            ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png`,
-            // The signed files are offered only where the visibility rule lets them out (they may carry the name).
-            ...(facts.signedFiles === 'public'
+            ...(owner?.hidden ? {} : { ob2: `${app.ids.origin}/ob2/assertions/${row.id}/badge.png` }),
+            pdf: `${owner ? own : url}/certificate.pdf?lang=${lang}`,
+            // The signed files are offered only where the visibility rule lets them out (they may carry the name);
+            // to their holder, always, from her space.
+            ...(owner
               ? {
-                  png: `${url}/badge.png?download=1`,
-                  svg: `${url}/badge.svg?download=1`,
-                  json: `${url}/credential.json`,
-                  jwt: `${url}/credential.jwt`,
+                  png: `${own}/badge.png?download=1`,
+                  svg: `${own}/badge.svg?download=1`,
+                  json: `${own}/credential.json`,
+                  jwt: `${own}/credential.jwt`,
                 }
-              : {}),
-            holderOnly: facts.signedFiles === 'holder-only',
+              : facts.signedFiles === 'public'
+                ? {
+                    png: `${url}/badge.png?download=1`,
+                    svg: `${url}/badge.svg?download=1`,
+                    json: `${url}/credential.json`,
+                    jwt: `${url}/credential.jwt`,
+                  }
+                : {}),
+            holderOnly: !owner && facts.signedFiles === 'holder-only',
           },
+          ...(owner ? { owner } : {}),
           qrSvg: await qrSvg(url),
           verifyPageUrl: `/verify?url=${encodeURIComponent(url)}`,
           switchLanguageUrl: switchUrl(req, lang),
@@ -131,10 +138,7 @@ export function htmlPages(app: AppContext): PageRenderer {
   };
 }
 
-/** A problem with a verification request, as a message key and its parameters. */
-type Problem = { key: string; params?: Record<string, string> };
-
-/** The verification page, the holder's management page and the static assets. */
+/** The holder's management page and the static assets (the verification page is routes/verify.ts's). */
 export function pagesRouter(app: AppContext): Router {
   const router = Router();
   router.use(
@@ -142,80 +146,6 @@ export function pagesRouter(app: AppContext): Router {
     express.static(fromRoot('public', 'assets'), { maxAge: '1h', fallthrough: false, index: false }),
   );
   router.get('/', (_req, res) => res.redirect(302, '/verify'));
-
-  const show = (req: Request, res: Response, report?: VerificationReport, problem?: Problem, url?: string) => {
-    const lang = languageOf(req, res);
-    if (report) app.metrics?.verified(report.verdict);
-    res.setHeader('Cache-Control', 'no-store');
-    res.type('html').send(
-      renderPage(
-        'verify',
-        presentVerifyPage({
-          lang,
-          ...(report ? { report } : {}),
-          ...(problem ? { problem } : {}),
-          ...(url ? { url } : {}),
-          switchLanguageUrl: switchUrl(req, lang),
-          now: app.clock.now(),
-        }),
-      ),
-    );
-  };
-
-  const render = async (req: Request, res: Response, input?: VerifiableInput, problem?: Problem, url?: string) => {
-    const report = input ? await verifyAny(app, input, { count: true }) : undefined;
-    show(req, res, report, problem, url);
-  };
-
-  // One of our own links is verified as the visibility rule allows (see verify-link.ts); any other is fetched.
-  const renderUrl = async (req: Request, res: Response, url: string) => {
-    const verified = await verifyLink(app, url, { count: true });
-    if (verified.ok) return show(req, res, verified.report, undefined, url);
-    return show(req, res, undefined, { key: 'verify.unreachable', params: { reason: verified.reason } }, url);
-  };
-
-  const limited = rateLimit(app, 'verify-page', app.config.publicRateLimit);
-
-  router.get('/verify', limited, async (req, res) => {
-    const url = typeof req.query.url === 'string' ? req.query.url.trim() : '';
-    if (!url) return render(req, res, undefined);
-    return renderUrl(req, res, url);
-  });
-
-  const upload = multer({
-    storage: multer.memoryStorage(),
-    limits: { fileSize: MAX_UPLOAD, files: 1, fields: 4, fieldSize: 2_000_000, parts: 6 },
-  });
-  router.post(
-    '/verify',
-    limited,
-    (req, res, next) => {
-      upload.single('file')(req, res, (error: unknown) => {
-        if (!error) return next();
-        if (
-          (error as { code?: string }).code === 'LIMIT_FILE_SIZE' ||
-          (error as { code?: string }).code === 'LIMIT_FIELD_VALUE'
-        ) {
-          res.status(413);
-          return void render(req, res, undefined, { key: 'verify.tooLarge' }).catch(next);
-        }
-        next(new AppError(400, 'bad-request', `The form could not be read: ${(error as Error).message}`));
-      });
-    },
-    async (req, res) => {
-      const body = (req.body ?? {}) as { text?: unknown; url?: unknown };
-      const text = typeof body.text === 'string' ? body.text.trim() : '';
-      const url = typeof body.url === 'string' ? body.url.trim() : '';
-      if (req.file && req.file.size > 0) return render(req, res, { bytes: req.file.buffer });
-      // A link pasted in the text box is verified as a link: the page or file it names is fetched (or, for one of
-      // Blason's own badges, read from the store), whatever standard it turns out to follow.
-      if (text && /^https?:\/\/\S+$/.test(text)) return renderUrl(req, res, text);
-      if (text) return render(req, res, { text });
-      if (url) return renderUrl(req, res, url);
-      res.status(400);
-      return render(req, res, undefined, { key: 'verify.nothing' });
-    },
-  );
 
   const manage = async (req: Request, res: Response, key: string, saved: boolean) => {
     const lang = languageOf(req, res);

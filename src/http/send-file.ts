@@ -9,3 +9,9 @@ export function sendCredentialFile(req: Request, res: Response, file: Credential
   if (file.format === 'svg') res.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
   res.type(file.contentType).send(file.body);
 }
+
+/** A printable certificate (PDF) as a download. */
+export function sendCertificate(res: Response, pdf: Buffer, baseName: string): void {
+  res.setHeader('Content-Disposition', `attachment; filename="${baseName}.pdf"`);
+  res.type('application/pdf').send(pdf);
+}

@@ -6,6 +6,7 @@ import type { AppContext } from '../app/context.js';
 import { AppError } from '../app/errors.js';
 import { languageOf, pagesRouter, type PageRenderer } from './pages.js';
 import { claimRouter } from './claim-routes.js';
+import { emailLinkRouter } from './email-link-routes.js';
 import { holderRouter } from './holder-routes.js';
 import { ob2Router } from './ob2-routes.js';
 import { obApiRouter } from './ob-api.js';
@@ -21,7 +22,7 @@ import { rateLimit } from './rate-limit.js';
 import { requestIdScope } from './request-id.js';
 import { apiRouter } from './routes/api.js';
 import { publicRouter } from './routes/public.js';
-import { verifyRouter } from './routes/verify.js';
+import { verifyPageRouter, verifyRouter } from './routes/verify.js';
 
 const DATABASE_UNAVAILABLE = {
   fr: 'Le service est momentanément indisponible. Réessayez dans quelques secondes.',
@@ -85,7 +86,10 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
 
   // Without a token there are no metrics: /metrics is then an unknown address (404), like any other.
   if (metrics && metricsToken) http.get('/metrics', metricsEndpoint(metrics, metricsToken));
+  // Before the pages it leads to: a badge e-mail's link records that it was followed, then drops its token.
+  http.use(emailLinkRouter(app));
   http.use(pagesRouter(app));
+  http.use(verifyPageRouter(app));
   http.use('/console', consoleRouter(app));
   http.use(claimRouter(app));
   http.use(holderRouter(app));

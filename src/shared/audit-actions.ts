@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   'issuer.created',
   'issuer.updated',
   'issuer.logo.updated',
+  'issuer.awardMessage.updated',
   'keys.rotated',
   'user.created',
   'user.invited',
@@ -32,6 +33,8 @@ export const AUDIT_ACTIONS = [
   'credential.suspended',
   'credential.unsuspended',
   'credential.erased',
+  'credential.reissued',
+  'holder.name.chosen',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

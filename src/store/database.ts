@@ -10,6 +10,7 @@ import {
   type Migration,
   type MigrationProvider,
   type SqliteDatabase,
+  type Transaction,
 } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
@@ -22,8 +23,13 @@ import * as consoleTables from './migrations/003-console.js';
 import * as holdersOauth from './migrations/004-holders-oauth.js';
 import * as listAllocationCount from './migrations/005-list-allocation-count.js';
 import * as attemptLocks from './migrations/006-attempt-locks.js';
+import * as awardMessages from './migrations/007-award-messages.js';
+import * as holderNameChoice from './migrations/008-holder-name-choice.js';
+import * as operatorFlows from './migrations/009-operator-flows.js';
 
 export type Db = Kysely<Database>;
+/** Where a repository writes: the database, or a transaction a use case opened. */
+export type Executor = Db | Transaction<Database>;
 
 /** The connections of a PostgreSQL pool right now (SQLite has one connection, and no pool). */
 export interface PoolStats {
@@ -67,6 +73,9 @@ const migrations: Record<string, Migration> = {
   '004-holders-oauth': holdersOauth,
   '005-list-allocation-count': listAllocationCount,
   '006-attempt-locks': attemptLocks,
+  '007-award-messages': awardMessages,
+  '008-holder-name-choice': holderNameChoice,
+  '009-operator-flows': operatorFlows,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

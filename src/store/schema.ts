@@ -203,7 +203,41 @@ export interface Database {
     sent_at: string | null;
   };
   verification_counts: { credential_id: string; organisation_id: string; month: string; count: number };
-  holders: { id: string; email: string; name: string | null; show_name: Generated<number>; created_at: string };
+  /** A credential revoked because it went to a mistyped address, and the one issued instead (migration 009). */
+  credential_replacements: { credential_id: string; replaced_by: string; replaced_at: string };
+  /** An organisation's award e-mail wording and reminder days (migration 007); null keeps the default. */
+  award_messages: {
+    organisation_id: string;
+    subject_fr: string | null;
+    intro_fr: string | null;
+    signature_fr: string | null;
+    subject_en: string | null;
+    intro_en: string | null;
+    signature_en: string | null;
+    first_reminder_days: number | null;
+    second_reminder_days: number | null;
+    updated_at: string;
+    updated_by: string | null;
+  };
+  /** One per award e-mail: whether the holder opened it (followed a link, signed in) and the reminders sent. */
+  award_notices: {
+    credential_id: string;
+    organisation_id: string;
+    open_token_hash: string;
+    emailed_at: string;
+    opened_at: string | null;
+    reminders_sent: Generated<number>;
+    last_reminder_at: string | null;
+  };
+  holders: {
+    id: string;
+    email: string;
+    name: string | null;
+    show_name: Generated<number>;
+    created_at: string;
+    /** When she answered whether her name may show on her public badge pages; null: not asked yet. */
+    name_chosen_at: Generated<string | null>;
+  };
   holder_codes: {
     id: string;
     code_hash: string;
@@ -244,6 +278,8 @@ export type HolderRow = Selectable<Database['holders']>;
 
 export type WorkshopRow = Selectable<Database['workshops']>;
 export type OutboxRow = Selectable<Database['outbox']>;
+export type AwardMessageRow = Selectable<Database['award_messages']>;
+export type AwardNoticeRow = Selectable<Database['award_notices']>;
 
 export type OrganisationRow = Selectable<Database['organisations']>;
 export type UserRow = Selectable<Database['users']>;

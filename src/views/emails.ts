@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import type { EmailContent, EmailRenderer, RenderedEmail } from '../app/presentation.js';
+import type { BadgeEmailFacts, EmailContent, EmailRenderer, RenderedEmail } from '../app/presentation.js';
 import { fromRoot } from '../shared/paths.js';
 import { translator, type Lang } from './i18n.js';
 
@@ -11,12 +11,22 @@ import { translator, type Lang } from './i18n.js';
  *
  * Names, badge and organisation names are chosen by others (a self-service claim, an import): the HTML templates
  * escape everything (no triple-stash anywhere). The text templates are not HTML and are compiled without
- * escaping, so that "L'atelier" stays "L'atelier".
+ * escaping, so that "L'atelier" stays "L'atelier". The words an organisation writes for its award e-mails are
+ * plain text too: split into paragraphs here, escaped like everything else in the HTML.
+ *
+ * The badge e-mails (award, reminder) share a designed card (card.html.hbs): tables and inline styles, the
+ * badge image as an absolute URL of the badge's public image rather than an inline (CID) attachment. Gmail, Apple
+ * Mail and phone clients show it at once (Gmail through its image proxy), the outbox stays text only, and the URL
+ * is the same for every holder of the badge, so loading it tells Blason nothing about who read the message (no
+ * tracking pixel). Outlook on Windows asks before loading any remote image, CID ones aside: there the alt text
+ * names the badge, and the name, buttons and words never depend on the image.
  */
 const handlebars = Handlebars.create();
 const templatesDir = fromRoot('src', 'views', 'templates', 'emails');
 
 handlebars.registerPartial('layout', readFileSync(`${templatesDir}/layout.html.hbs`, 'utf8'));
+handlebars.registerPartial('card', readFileSync(`${templatesDir}/card.html.hbs`, 'utf8'));
+handlebars.registerPartial('button', readFileSync(`${templatesDir}/button.html.hbs`, 'utf8'));
 handlebars.registerHelper('t', function t(this: unknown, key: string, options: Handlebars.HelperOptions) {
   const lang = (options.data.root as { lang: Lang }).lang;
   return translator(lang)(key, options.hash as Record<string, string>);
@@ -26,7 +36,7 @@ type EmailKind = EmailContent['kind'];
 
 const templates = new Map<string, Handlebars.TemplateDelegate>();
 for (const file of readdirSync(templatesDir)) {
-  const match = /^(award|invitation|reset|holder-code)\.(text|html)\.hbs$/.exec(file);
+  const match = /^(award|reminder|invitation|reset|holder-code)\.(text|html)\.hbs$/.exec(file);
   if (!match) continue;
   const source = readFileSync(`${templatesDir}/${file}`, 'utf8');
   templates.set(
@@ -55,21 +65,69 @@ function duration(lang: Lang, hours: number): string {
   return t(hours === 1 ? 'email.duration.hours.one' : 'email.duration.hours.other', { n: hours });
 }
 
+/** Lines of text an organisation wrote, one per paragraph (or line of a signature); blank lines dropped. */
+function lines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line.length > 0);
+}
+
+/** `{badge}` in an organisation's own words: the badge's name (words it wrote are otherwise kept as they are). */
+function withBadge(text: string, badgeName: string): string {
+  return text.replaceAll('{badge}', badgeName);
+}
+
+/** What the badge e-mails (award, reminder) share: the card's facts and buttons. */
+function badgeModel(content: BadgeEmailFacts): Record<string, unknown> {
+  return {
+    name: content.name,
+    badgeName: content.badgeName,
+    issuerName: content.issuerName,
+    url: content.url,
+    linkedinUrl: content.linkedinUrl,
+    spaceUrl: content.spaceUrl,
+    imageUrl: content.imageUrl,
+    logoUrl: content.logoUrl,
+  };
+}
+
 /** The subject line and the template model of one e-mail. */
 function wording(content: EmailContent, lang: Lang): { subject: string; model: Record<string, unknown> } {
   const t = translator(lang);
   switch (content.kind) {
-    case 'award':
+    case 'award': {
+      // The organisation's words are plain text: handlebars escapes them in the HTML like any other value.
+      const own = content.wording;
+      const badge = content.badgeName;
+      const issuer = content.issuerName;
       return {
-        subject: t('email.award.subject', { badge: content.badgeName, issuer: content.issuerName }),
+        subject: own?.subject ? withBadge(own.subject, badge) : t('email.award.subject', { badge, issuer }),
         model: {
-          name: content.name,
-          badgeName: content.badgeName,
-          issuerName: content.issuerName,
-          url: content.url,
+          ...badgeModel(content),
           holderUrl: content.holderUrl,
+          preheader: t('email.award.preheader', { badge }),
+          intro: own?.intro ? lines(withBadge(own.intro, badge)) : [t('email.award.intro', { issuer })],
+          signature: own?.signature ? lines(own.signature) : [t('email.award.signature', { issuer })],
+          footer: t('email.award.footer', { issuer }),
         },
       };
+    }
+    case 'reminder': {
+      const badge = content.badgeName;
+      const issuer = content.issuerName;
+      return {
+        subject: t('email.reminder.subject', { badge }),
+        model: {
+          ...badgeModel(content),
+          last: content.last,
+          preheader: t('email.reminder.preheader', { issuer }),
+          intro: [t('email.reminder.intro', { issuer })],
+          signature: content.signature ? lines(content.signature) : [t('email.award.signature', { issuer })],
+          footer: t('email.reminder.footer', { issuer }),
+        },
+      };
+    }
     case 'invitation':
     case 'reset':
       return {
@@ -101,3 +159,44 @@ export const emailRenderer: EmailRenderer = {
     return { subject, text: render(content.kind, 'text', full), html: render(content.kind, 'html', full) };
   },
 };
+
+const previewBanner = handlebars.compile(
+  `<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" ` +
+    `style="background-color:#1b1f24;color:#ffffff;font-family:Arial,Helvetica,sans-serif;font-size:14px;">` +
+    `<tr><td style="padding:10px 16px;"><strong>{{subjectLabel}}</strong> {{subject}}</td></tr></table>`,
+);
+const previewText = handlebars.compile(
+  `<details style="max-width:600px;margin:0 auto 24px auto;padding:0 10px;font-family:Arial,Helvetica,sans-serif;">` +
+    `<summary style="cursor:pointer;color:#0b4f8a;font-weight:bold;">{{textLabel}}</summary>` +
+    `<pre style="white-space:pre-wrap;font-size:13px;line-height:19px;background:#ffffff;padding:12px;">` +
+    `{{text}}</pre>` +
+    `</details>`,
+);
+
+/**
+ * The console's preview of an e-mail: the message itself as clients receive it, with its subject above and its
+ * plain-text part below (both escaped: they hold the organisation's words).
+ */
+export function emailPreviewDocument(email: RenderedEmail, lang: Lang): string {
+  const t = translator(lang);
+  const banner = previewBanner({ subjectLabel: t('emails.preview.subject'), subject: email.subject });
+  const text = previewText({ textLabel: t('emails.preview.text'), text: email.text });
+  return email.html
+    .replace(/<body([^>]*)>/, (body) => `${body}\n${banner}`)
+    .replace('</body>', () => `${text}\n</body>`);
+}
+
+const previewProblem = handlebars.compile(
+  `<!DOCTYPE html><html lang="{{lang}}"><head><meta charset="utf-8"><title>{{problem}}</title></head>` +
+    `<body style="margin:0;padding:16px;font-family:Arial,Helvetica,sans-serif;color:#a4161a;">` +
+    `<p><strong>{{problem}}</strong></p><ul>{{#each fieldErrors}}<li>{{field}} : {{message}}</li>{{/each}}</ul>` +
+    `</body></html>`,
+);
+
+/** The preview's frame when the words typed cannot be saved (hence not previewed): what to change. */
+export function emailPreviewProblem(
+  refused: { problem: string; fieldErrors: { field: string; message: string }[] },
+  lang: Lang,
+): string {
+  return previewProblem({ ...refused, lang });
+}

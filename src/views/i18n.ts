@@ -62,20 +62,5 @@ export function pickLanguage(input: { query?: unknown; cookie?: string; acceptLa
   return DEFAULT_LANG;
 }
 
-const DATE_LOCALES: Record<Lang, string> = { fr: 'fr-FR', en: 'en-GB' };
-
-/** "26 novembre 2026" / "26 November 2026", in Paris time. */
-export function formatDate(iso: string | undefined | null, lang: Lang): string | undefined {
-  if (!iso) return undefined;
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return undefined;
-  return new Intl.DateTimeFormat(DATE_LOCALES[lang], { dateStyle: 'long', timeZone: 'Europe/Paris' }).format(date);
-}
-
-export function formatDateTime(date: Date, lang: Lang): string {
-  return new Intl.DateTimeFormat(DATE_LOCALES[lang], {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'Europe/Paris',
-  }).format(date);
-}
+// Dates are said by one helper for every page, e-mail and file: src/views/dates.ts.
+export { formatDate, formatDateTime } from './dates.js';

@@ -1,7 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { fromRoot } from '../shared/paths.js';
+import type { FieldError } from '../app/errors.js';
 import { translator, type Lang } from './i18n.js';
+import { fieldErrorText, problemText } from './presenters/field-errors.js';
 
 /**
  * Page rendering: handlebars templates in src/views/templates, escaping by default. Templates only place
@@ -21,6 +23,17 @@ handlebars.registerHelper('t', function t(this: unknown, key: string, options: H
   return translator(lang)(key, options.hash as Record<string, string>);
 });
 handlebars.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+// A refused form in the reader's language (console-messages partial): see presenters/field-errors.ts.
+handlebars.registerHelper('fieldError', function fieldError(error: FieldError, options: Handlebars.HelperOptions) {
+  return fieldErrorText(error, (options.data.root as { lang: Lang }).lang);
+});
+handlebars.registerHelper('problemText', function problem(
+  text: string,
+  errors: FieldError[] | undefined,
+  options: Handlebars.HelperOptions,
+) {
+  return problemText(text, errors, (options.data.root as { lang: Lang }).lang);
+});
 
 const compiled = new Map<string, Handlebars.TemplateDelegate>();
 

@@ -156,8 +156,8 @@ describe('the use cases that ask the rule, on stored credentials', () => {
       const never = '00000000-0000-4000-8000-000000000000';
       const hidden = await verifyLink(app(), named.url);
       const unknown = await verifyLink(app(), named.url.replace(named.id, never));
-      expect(hidden).toEqual({ ok: false, reason: `${named.url} does not exist.` });
-      expect(unknown).toEqual({ ok: false, reason: `${named.url.replace(named.id, never)} does not exist.` });
+      expect(hidden).toEqual({ ok: false, failure: 'not-found', reason: `${named.url} does not exist.` });
+      expect(unknown).toEqual({ ok: false, failure: 'not-found', reason: `${named.url.replace(named.id, never)} does not exist.` });
     } finally {
       await set(named.id, { holder_hidden: 0 });
     }
@@ -166,7 +166,7 @@ describe('the use cases that ask the rule, on stored credentials', () => {
   test('her own apps (OB 3.0 API) read her hidden badges too: the listing is hers, not public', async () => {
     await set(named.id, { holder_hidden: 1 });
     try {
-      const holder = { id: 'h', email: 'ana@example.fr', name: null, show_name: 0, created_at: '' };
+      const holder = { id: 'h', email: 'ana@example.fr', name: null, show_name: 0, created_at: '', name_chosen_at: null };
       expect((await heldCredentials(app(), holder)).map((h) => h.kind === 'issued' && h.row.id)).toEqual([named.id]);
     } finally {
       await set(named.id, { holder_hidden: 0 });

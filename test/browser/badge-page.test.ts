@@ -99,6 +99,8 @@ describe('a valid badge', () => {
   test('offers downloads whose PNG and SVG carry the badge and verify', async () => {
     const { page: p } = await page();
     await p.goto(badge.url);
+    // The files for badge platforms are one click away, under their own heading.
+    await p.locator('details.platforms summary').click();
     for (const format of ['png', 'svg', 'json', 'jwt']) {
       const [download] = await Promise.all([p.waitForEvent('download'), p.click(`[data-download="${format}"]`)]);
       const file = await download.path();

@@ -201,14 +201,14 @@ describe('a badge Blason issued', () => {
     expectNothingUntoward(watched);
   });
 
-  test('by URL typed in the form', async () => {
+  test('by URL typed in the one box: the link is kept by the form, to ask about it again', async () => {
     const watched = await open();
-    await watched.page.fill('#credential-url', awarded.url);
+    await watched.page.fill('#credential-text', awarded.url);
     expect(await submit(watched.page)).toBe(200);
     expect((await verdictOf(watched.page)).verdict).toBe('valid');
     expect(await factsText(watched.page)).toContain(badgeName());
-    // The URL stays in the field, to check again.
-    expect(await watched.page.inputValue('#credential-url')).toBe(awarded.url);
+    expect(await watched.page.inputValue('.verify-form input[name="carried"]')).toBe(awarded.url);
+    expect(await watched.page.locator('[data-kept]').innerText()).toContain(awarded.url);
     expectNothingUntoward(watched);
   });
 

@@ -207,13 +207,13 @@ test('the verification page reflects a payload given as ?url= as text only (fiel
   for (const payload of PAYLOADS) {
     await watched.page.goto(`${service.url}/verify?url=${encodeURIComponent(payload)}`);
     await assertSafe(watched, 'html');
-    expect(await watched.page.inputValue('#credential-url')).toBe(payload.trim());
+    expect(await watched.page.inputValue('#credential-text')).toBe(payload.trim());
     expect(await watched.page.locator('.problem[role="alert"]').count()).toBe(1);
   }
   // A javascript: URL stays a value in a text field (which foreignScripts would flag), never a link.
   await watched.page.goto(`${service.url}/verify?url=${encodeURIComponent('javascript:alert(1)')}`);
   expect(await scriptUrls(watched.page)).toEqual([]);
-  expect(await watched.page.inputValue('#credential-url')).toBe('javascript:alert(1)');
+  expect(await watched.page.inputValue('#credential-text')).toBe('javascript:alert(1)');
   expect(watched.dialogs).toEqual([]);
 }, 30_000);
 

@@ -34,7 +34,7 @@ test('a body over 256 KB is 413', async () => {
 test('a missing field is 422 and names the field', async () => {
   const res = await operator.post('/api/v1/credentials', { achievementId });
   expectProblem(res, 422);
-  expect(res.body.errors).toEqual([{ field: 'recipient', message: 'is required' }]);
+  expect(res.body.errors).toEqual([{ field: 'recipient', message: 'is required', keyword: 'required' }]);
 });
 
 test('an invalid email is 422', async () => {

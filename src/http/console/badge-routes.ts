@@ -1,4 +1,5 @@
-import express, { Router, type Request, type Response } from 'express';
+import express, { Router, type NextFunction, type Request, type Response } from 'express';
+import multer from 'multer';
 import {
   createAchievement,
   getAchievement,
@@ -7,13 +8,23 @@ import {
   type AchievementInput,
   type AchievementView,
 } from '../../app/achievements.js';
-import type { CompetenceRef } from '../../app/catalogue.js';
+import {
+  createBadge,
+  getBadgeDesign,
+  updateBadge,
+  type BadgeDesign,
+  type BadgeImageKind,
+} from '../../app/badge-design.js';
+import type { Catalogue, CompetenceRef } from '../../app/catalogue.js';
 import type { AppContext } from '../../app/context.js';
-import { ValidationError } from '../../app/errors.js';
+import { AppError, ValidationError } from '../../app/errors.js';
 import { findOrganisationRow } from '../../app/issuers.js';
+import { can } from '../../app/policies.js';
 import { ACHIEVEMENT_TYPES } from '../../engine/model/types.js';
+import { MAX_ARTWORK_BYTES } from '../../images/artwork.js';
 import { renderBadgeSvg, type BadgeShape } from '../../images/badge-image.js';
 import { translator, type Lang } from '../../views/i18n.js';
+import { badgeKindLabel, badgeKindOptions } from '../../views/presenters/badge-kinds.js';
 import { languageOf } from '../pages.js';
 import { param } from '../auth.js';
 import { currentOrganisationId, field } from './context.js';
@@ -36,6 +47,14 @@ interface BadgeForm {
   template: string;
   colour: string;
   validityDays: string;
+  /** A generated shape, or the organisation's own artwork. */
+  image: BadgeImageKind;
+}
+
+/** "Repérer les opportunités · niveau 3": a competence by its name, never its code alone. */
+function competenceText(catalogue: Catalogue, ref: CompetenceRef, lang: Lang): string {
+  const name = catalogue.competence(ref.code)?.name[lang] ?? ref.code;
+  return `${name} · ${translator(lang)('badges.levelShort', { level: ref.level })}`;
 }
 
 function formFromBody(body: unknown): BadgeForm {
@@ -58,10 +77,11 @@ function formFromBody(body: unknown): BadgeForm {
     template: SHAPES.includes(field(body, 'template') as BadgeShape) ? field(body, 'template') : 'blason',
     colour: /^#[0-9a-fA-F]{6}$/.test(field(body, 'colour')) ? field(body, 'colour') : '#0069B4',
     validityDays: field(body, 'validityDays'),
+    image: field(body, 'image') === 'artwork' ? 'artwork' : 'shape',
   };
 }
 
-function formFromView(view: AchievementView): BadgeForm {
+function formFromView(view: AchievementView, image: BadgeImageKind): BadgeForm {
   return {
     name_fr: view.name.fr,
     name_en: view.name.en,
@@ -75,6 +95,7 @@ function formFromView(view: AchievementView): BadgeForm {
     template: view.template,
     colour: view.colour,
     validityDays: view.validityDays ? String(view.validityDays) : '',
+    image,
   };
 }
 
@@ -87,15 +108,17 @@ function inputFromForm(form: BadgeForm): Omit<AchievementInput, 'issuerId'> {
   const validity = form.validityDays ? Number(form.validityDays) : null;
   if (validity !== null && (!Number.isInteger(validity) || validity < 1 || validity > 36_500))
     throw new ValidationError('The validity must be a number of days.', [
-      { field: 'validityDays', message: 'not a number of days' },
+      { field: 'validityDays', message: 'not a number of days', keyword: 'format', params: { format: 'days' } },
     ]);
   if (!(ACHIEVEMENT_TYPES as readonly string[]).includes(form.achievementType))
-    throw new ValidationError('Unknown badge type.', [{ field: 'achievementType', message: 'unknown' }]);
+    throw new ValidationError('Unknown badge type.', [
+      { field: 'achievementType', message: 'unknown', keyword: 'enum' },
+    ]);
   const missing = (['name_fr', 'description_fr', 'criteria_fr'] as const).filter((k) => !form[k]);
   if (missing.length > 0)
     throw new ValidationError(
       'The French name, description and criteria are required.',
-      missing.map((f) => ({ field: f, message: 'required' })),
+      missing.map((f) => ({ field: f, message: 'required', keyword: 'required' as const })),
     );
   return {
     // Not cut to length here: the use case holds every door to the API's schema and refuses what is too long.
@@ -126,18 +149,64 @@ function previewQuery(form: BadgeForm): string {
   return `/console/badges/preview.svg?${params.toString()}`;
 }
 
+/** The badge's own artwork as stored, its version in the address so that a replaced image is fetched again. */
+function artworkUrl(view: AchievementView): string {
+  return `/achievements/${view.id}/image.svg?v=${encodeURIComponent(view.updatedAt)}`;
+}
+
+const BLANK: BadgeForm = {
+  name_fr: '',
+  name_en: '',
+  description_fr: '',
+  description_en: '',
+  criteria_fr: '',
+  criteria_en: '',
+  achievementType: 'Course',
+  competences: [],
+  tags: 'MEL-Entreprendre',
+  template: 'blason',
+  colour: '#0069B4',
+  validityDays: '',
+  image: 'shape',
+};
+
 export function badgeRoutes(app: AppContext): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '64kb' });
+  // The badge form is multipart (it may carry artwork); a urlencoded post is read too. A file over the limit is
+  // not an error here: the form is shown again with the reason, which the use case gives (it owns the rule).
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: MAX_ARTWORK_BYTES, files: 1, fields: 40, fieldSize: 64 * 1024 },
+  });
+  const badgeForm = (req: Request, res: Response, next: NextFunction) => {
+    upload.single('artwork')(req, res, (error: unknown) => {
+      if (!error) return next();
+      if ((error as { code?: string }).code === 'LIMIT_FILE_SIZE') {
+        res.locals.artworkTruncated = true;
+        return next();
+      }
+      next(new AppError(400, 'bad-request', 'The badge form could not be read.'));
+    });
+  };
+  const designOf = (req: Request, res: Response, values: BadgeForm): BadgeDesign => {
+    const truncated = res.locals.artworkTruncated === true;
+    const bytes = req.file?.buffer;
+    return {
+      image: values.image,
+      ...(truncated || (bytes && bytes.length > 0) ? { upload: { bytes: bytes ?? Buffer.alloc(0), truncated } } : {}),
+    };
+  };
 
-  const formModel = (lang: Lang, badgeForm: BadgeForm, extra: Record<string, unknown>) => {
+  const formModel = (lang: Lang, values: BadgeForm, extra: Record<string, unknown>) => {
     const t = translator(lang);
     const levels = app.catalogue.entrecomp.levels;
+    const savedArtwork = typeof extra.artworkUrl === 'string' ? extra.artworkUrl : undefined;
     return {
-      form: badgeForm,
-      types: ACHIEVEMENT_TYPES.map((value) => ({ value, selected: value === badgeForm.achievementType })),
+      form: values,
+      types: badgeKindOptions(values.achievementType, lang),
       competenceRows: Array.from({ length: COMPETENCE_SLOTS }, (_, index) => {
-        const current = badgeForm.competences[index];
+        const current = values.competences[index];
         return {
           index,
           number: index + 1,
@@ -157,9 +226,12 @@ export function badgeRoutes(app: AppContext): Router {
       templates: SHAPES.map((value) => ({
         value,
         label: t(`badges.template.${value}`),
-        selected: value === badgeForm.template,
+        selected: value === values.template,
       })),
-      previewUrl: previewQuery(badgeForm),
+      imageShape: values.image === 'shape',
+      imageArtwork: values.image === 'artwork',
+      maxArtworkKb: MAX_ARTWORK_BYTES / 1024,
+      previewUrl: values.image === 'artwork' && savedArtwork ? savedArtwork : previewQuery(values),
       ...extra,
     };
   };
@@ -181,9 +253,10 @@ export function badgeRoutes(app: AppContext): Router {
         badges: badges.map((b) => ({
           id: b.id,
           name: b.name[lang],
+          kind: badgeKindLabel(b.achievementType, lang),
           archived: b.archived,
-          imageUrl: `${b.image}?lang=${lang}`,
-          competences: b.competences.map((c) => `${c.code} N${c.level}`).join(' · '),
+          imageUrl: `${b.image}?lang=${lang}&v=${encodeURIComponent(b.updatedAt)}`,
+          competences: b.competences.map((c) => competenceText(app.catalogue, c, lang)),
         })),
       },
       { active: 'badges', organisationId },
@@ -192,31 +265,13 @@ export function badgeRoutes(app: AppContext): Router {
 
   router.get('/badges/new', async (req, res) => {
     const lang = languageOf(req, res);
-    const blank: BadgeForm = {
-      name_fr: '',
-      name_en: '',
-      description_fr: '',
-      description_en: '',
-      criteria_fr: '',
-      criteria_en: '',
-      achievementType: 'Badge',
-      competences: [],
-      tags: 'MEL-Entreprendre',
-      template: 'blason',
-      colour: '#0069B4',
-      validityDays: '',
-    };
     await consolePage(
       app,
       req,
       res,
       'badge-form',
       'badges.new',
-      formModel(lang, blank, {
-        heading: translator(lang)('badges.new'),
-        action: '/console/badges',
-        previewAction: '/console/badges/preview',
-      }),
+      formModel(lang, BLANK, { heading: translator(lang)('badges.new'), action: '/console/badges' }),
       { active: 'badges' },
     );
   });
@@ -224,7 +279,7 @@ export function badgeRoutes(app: AppContext): Router {
   const withErrors = async (
     req: Request,
     res: Response,
-    badgeForm: BadgeForm,
+    values: BadgeForm,
     error: unknown,
     action: string,
     heading: string,
@@ -238,35 +293,31 @@ export function badgeRoutes(app: AppContext): Router {
       res,
       'badge-form',
       'badges.new',
-      formModel(lang, badgeForm, {
-        heading,
-        action,
-        previewAction: '/console/badges/preview',
-        problem: error.message,
-        fieldErrors: error.errors,
-        ...extra,
-      }),
+      formModel(lang, values, { heading, action, problem: error.message, fieldErrors: error.errors, ...extra }),
       { active: 'badges', status: 422 },
     );
   };
 
-  router.post('/badges', form, checkCsrf, async (req, res) => {
-    const badgeForm = formFromBody(req.body);
+  router.post('/badges', badgeForm, form, checkCsrf, async (req, res) => {
+    const values = formFromBody(req.body);
     try {
-      const created = await createAchievement(app, sessionOf(res).actor, {
-        issuerId: await currentOrganisationId(app, req, res),
-        ...inputFromForm(badgeForm),
-      });
+      const created = await createBadge(
+        app,
+        sessionOf(res).actor,
+        { issuerId: await currentOrganisationId(app, req, res), ...inputFromForm(values) },
+        designOf(req, res, values),
+      );
       res.redirect(303, `/console/badges/${created.id}?done=badges.created`);
     } catch (error) {
-      await withErrors(req, res, badgeForm, error, '/console/badges', translator(languageOf(req, res))('badges.new'));
+      await withErrors(req, res, values, error, '/console/badges', translator(languageOf(req, res))('badges.new'));
     }
   });
 
-  // "Update the preview" without JavaScript: re-render the form as submitted, with its preview.
-  router.post('/badges/preview', form, checkCsrf, async (req, res) => {
+  // "Update the preview" without JavaScript: re-render the form as submitted, with its preview. A file chosen
+  // is not kept (it is sent again with the form).
+  router.post('/badges/preview', badgeForm, form, checkCsrf, async (req, res) => {
     const lang = languageOf(req, res);
-    const badgeForm = formFromBody(req.body);
+    const values = formFromBody(req.body);
     const id = field(req.body, 'id');
     await consolePage(
       app,
@@ -274,10 +325,10 @@ export function badgeRoutes(app: AppContext): Router {
       res,
       'badge-form',
       'badges.preview',
-      formModel(lang, badgeForm, {
+      formModel(lang, values, {
         heading: translator(lang)(id ? 'badges.edit' : 'badges.new'),
         action: id ? `/console/badges/${id}` : '/console/badges',
-        previewAction: '/console/badges/preview',
+        ...(id ? { editing: true, id } : {}),
       }),
       { active: 'badges' },
     );
@@ -309,32 +360,35 @@ export function badgeRoutes(app: AppContext): Router {
 
   router.get('/badges/:id', async (req, res) => {
     const lang = languageOf(req, res);
-    const view = await getAchievement(app, sessionOf(res).actor, param(req, 'id'));
+    const { badge: view, image } = await getBadgeDesign(app, sessionOf(res).actor, param(req, 'id'));
     await consolePage(
       app,
       req,
       res,
       'badge-form',
       'badges.edit',
-      formModel(lang, formFromView(view), {
+      formModel(lang, formFromView(view, image), {
         heading: view.name[lang],
         action: `/console/badges/${view.id}`,
-        previewAction: '/console/badges/preview',
         editing: true,
         id: view.id,
         archived: view.archived,
+        // Award one person from here, without a session (src/http/console/operator-routes.ts).
+        canAward: can(sessionOf(res).actor, 'credential.award') && !view.archived,
+        hasArtwork: image === 'artwork',
+        ...(image === 'artwork' ? { artworkUrl: artworkUrl(view) } : {}),
       }),
       { active: 'badges', organisationId: view.issuerId },
     );
   });
 
-  router.post('/badges/:id', form, checkCsrf, async (req, res) => {
-    const badgeForm = formFromBody(req.body);
+  router.post('/badges/:id', badgeForm, form, checkCsrf, async (req, res) => {
+    const values = formFromBody(req.body);
     try {
-      await updateAchievement(app, sessionOf(res).actor, param(req, 'id'), inputFromForm(badgeForm));
+      await updateBadge(app, sessionOf(res).actor, param(req, 'id'), inputFromForm(values), designOf(req, res, values));
       res.redirect(303, `/console/badges/${param(req, 'id')}?done=badges.saved`);
     } catch (error) {
-      await withErrors(req, res, badgeForm, error, `/console/badges/${param(req, 'id')}`, badgeForm.name_fr, {
+      await withErrors(req, res, values, error, `/console/badges/${param(req, 'id')}`, values.name_fr, {
         editing: true,
         id: param(req, 'id'),
       });
@@ -381,10 +435,8 @@ export function badgeRoutes(app: AppContext): Router {
           key: b.key,
           name: b.name[lang],
           description: b.description[lang],
-          type: b.achievementType,
-          competences: b.competences
-            .map((c) => `${c.code} ${app.catalogue.competence(c.code)?.name[lang] ?? ''} N${c.level}`)
-            .join(' · '),
+          type: badgeKindLabel(b.achievementType, lang),
+          competences: b.competences.map((c) => competenceText(app.catalogue, c, lang)).join(' · '),
           workshops: b.workshopTypes
             .map((code) => app.catalogue.workshopTypes.find((w) => w.code === code)?.name[lang] ?? code)
             .join(', '),

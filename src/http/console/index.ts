@@ -2,7 +2,9 @@ import { Router } from 'express';
 import type { AppContext } from '../../app/context.js';
 import { authRoutes } from './auth-routes.js';
 import { badgeRoutes } from './badge-routes.js';
+import { emailRoutes } from './email-routes.js';
 import { insightRoutes } from './insight-routes.js';
+import { operatorRoutes } from './operator-routes.js';
 import { orgRoutes } from './org-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { sessionRoutes } from './session-routes.js';
@@ -26,7 +28,9 @@ export function consoleRouter(app: AppContext): Router {
   router.use(insightRoutes(app));
   router.use(badgeRoutes(app));
   router.use(sessionRoutes(app));
+  router.use(operatorRoutes(app));
   router.use(recordRoutes(app));
   router.use(orgRoutes(app));
+  router.use(emailRoutes(app));
   return router;
 }

@@ -1,10 +1,11 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app/context.js';
 import { indicatorsToCsv } from '../../app/csv-export.js';
+import { firstSteps, type FirstStep } from '../../app/first-steps.js';
 import { barChartSvg } from '../../app/indicators-chart.js';
 import { indicatorsFor, isSuppressed, type Cell } from '../../app/indicators.js';
 import { listWorkshops } from '../../app/workshops.js';
-import { translator, type Lang } from '../../views/i18n.js';
+import { formatDate, translator, type Lang } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
 import { currentOrganisationId } from './context.js';
 import { consolePage } from './render.js';
@@ -13,6 +14,13 @@ import { sessionOf } from './session.js';
 function cellText(cell: Cell): string {
   return isSuppressed(cell) ? '< 3' : String(cell.value);
 }
+
+/** Where each step of the first-run checklist is done. */
+const STEP_LINKS: Record<FirstStep, string> = {
+  organisation: '/console/issuer',
+  badge: '/console/badges/new',
+  session: '/console/sessions/new',
+};
 
 function dayOffset(date: Date, days: number): string {
   return new Date(date.getTime() + days * 86_400_000).toISOString().slice(0, 10);
@@ -24,6 +32,7 @@ export function insightRoutes(app: AppContext): Router {
 
   router.get('/', async (req, res) => {
     const lang = languageOf(req, res);
+    const t = translator(lang);
     const actor = sessionOf(res).actor;
     const organisationId = await currentOrganisationId(app, req, res);
     const now = app.clock.now();
@@ -33,6 +42,7 @@ export function insightRoutes(app: AppContext): Router {
       to: dayOffset(now, 1),
     });
     const sessions = (await listWorkshops(app, actor)).filter((s) => s.issuerId === organisationId).slice(0, 8);
+    const steps = await firstSteps(app, actor, organisationId);
     await consolePage(
       app,
       req,
@@ -49,8 +59,22 @@ export function insightRoutes(app: AppContext): Router {
         },
         sessions: sessions.map((s) => ({
           ...s,
+          heldOn: formatDate(s.heldOn, lang) ?? s.heldOn,
           typeName: app.catalogue.workshopTypes.find((w) => w.code === s.workshopType)?.name[lang] ?? s.workshopType,
         })),
+        checklist: steps.allDone
+          ? undefined
+          : {
+              done: steps.steps.filter((s) => s.done).length,
+              total: steps.steps.length,
+              steps: steps.steps.map((s) => ({
+                step: s.step,
+                done: s.done,
+                href: STEP_LINKS[s.step],
+                label: t(`dashboard.checklist.${s.step}`),
+                hint: t(`dashboard.checklist.hint.${s.step}`),
+              })),
+            },
       },
       { active: 'dashboard', organisationId },
     );

@@ -16,6 +16,7 @@ const NAV: { key: string; href: string; when?: (s: Session) => boolean }[] = [
   { key: 'credentials', href: '/console/credentials' },
   { key: 'indicators', href: '/console/indicators' },
   { key: 'outbox', href: '/console/outbox' },
+  { key: 'emails', href: '/console/emails' },
   { key: 'audit', href: '/console/audit' },
   { key: 'issuer', href: '/console/issuer' },
   { key: 'team', href: '/console/team', when: (s) => can(s.actor, 'users.manage') },

@@ -16,8 +16,11 @@ import { didDocumentForSlug, platformJwks, profileForSlug, publicAchievement } f
 import { statusListCredential } from '../../app/status-lists.js';
 import { param } from '../auth.js';
 import { credentialForm } from '../negotiate.js';
-import { sendCredentialFile } from '../send-file.js';
+import { sendCertificate, sendCredentialFile } from '../send-file.js';
 import { translator } from '../../views/i18n.js';
+import { renderCertificatePdf } from '../../views/certificate-pdf.js';
+import { publicCertificate } from '../../app/certificate.js';
+import { holderOf } from '../holder-routes.js';
 import { languageOf } from '../pages.js';
 import type { PageRenderer } from '../pages.js';
 import { isUuid } from '../../shared/uuid.js';
@@ -107,7 +110,9 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
   // What anyone may see of a credential is decided by the visibility rule (src/app/visibility.ts).
   router.get('/credentials/:id', async (req, res) => {
     const wanted = credentialForm(req);
-    const found = await lookupPublicCredential(app, param(req, 'id'));
+    // Its holder, signed in, sees her own badge's page even when she hid it (src/app/visibility.ts).
+    const viewer = wanted?.form === 'html' ? (await holderOf(app, req))?.holder : undefined;
+    const found = await lookupPublicCredential(app, param(req, 'id'), viewer);
     if (found.kind !== 'shown' && wanted?.form === 'html') {
       const message = found.kind === 'hidden' ? translator(languageOf(req, res))('holder.privateBadge') : undefined;
       return pages.errorPage(req, res, 404, message);
@@ -132,7 +137,7 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
           'application/vc+jwt (or jwt, text/plain).',
       );
     if (wanted.form === 'html') {
-      res.type('html').send(await pages.credentialPage(req, row, view));
+      res.type('html').send(await pages.credentialPage(req, row, view, found.owner));
       return;
     }
     const file = await publicCredentialFile(app, row.id, wanted.form);
@@ -147,6 +152,13 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
     sendCredentialFile(req, res, file);
   };
   for (const [file, format] of CREDENTIAL_FILES) router.get(`/credentials/:id/${file}`, download(format));
+
+  // The printable certificate, in the language asked (?lang=) or the visitor's (see src/app/certificate.ts).
+  router.get('/credentials/:id/certificate.pdf', async (req, res) => {
+    const facts = await publicCertificate(app, param(req, 'id'), languageOf(req, res));
+    res.setHeader('Cache-Control', 'private, no-cache');
+    sendCertificate(res, await renderCertificatePdf(facts), facts.baseName);
+  });
 
   return router;
 }

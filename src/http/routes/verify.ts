@@ -1,11 +1,16 @@
-import express, { Router, type RequestHandler, type Response } from 'express';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import multer from 'multer';
 import type { AppContext } from '../../app/context.js';
 import { AppError, badRequest } from '../../app/errors.js';
 import { verifyLink } from '../../app/verify-link.js';
+import { verifyForPage, type VerifyPageOutcome } from '../../app/verify-page.js';
 import { verifyAny } from '../../app/verify.js';
 import type { VerifiableInput } from '../../engine/verify/parse-input.js';
 import type { VerificationReport } from '../../engine/verify/report.js';
 import { DEFAULT_JSON_LIMITS, parseStrictJson } from '../../engine/verify/strict-json.js';
+import { presentVerifyPage, type VerifyPageData } from '../../views/presenters/verify-page.js';
+import { renderPage } from '../../views/render.js';
+import { languageOf, switchUrl } from '../pages.js';
 import { rateLimit } from '../rate-limit.js';
 
 /** What POST /api/v1/verify reads at most (the engine refuses images over 5,000,000 bytes itself). */
@@ -110,4 +115,96 @@ function sendReport(app: AppContext, res: Response, verified: VerificationReport
   const { credential: _credential, ...report } = verified;
   res.setHeader('Cache-Control', 'no-store');
   res.json(report);
+}
+
+/** What the /verify page accepts as a file (the engine refuses images over 5,000,000 bytes itself). */
+const PAGE_UPLOAD_LIMIT = 5_000_000;
+
+/**
+ * The employer's page, /verify: one box for whatever they have (a link, a badge pasted as JSON or JWT, or a
+ * file chosen or dropped), an optional address to check against the badge's recipient, and the answer in plain
+ * words. Works without JavaScript: GET /verify?url= and a plain multipart form.
+ */
+export function verifyPageRouter(app: AppContext): Router {
+  const router = Router();
+  const limited = rateLimit(app, 'verify-page', app.config.publicRateLimit);
+
+  const show = (req: Request, res: Response, page: Omit<VerifyPageData, 'lang' | 'switchLanguageUrl' | 'now'>) => {
+    const lang = languageOf(req, res);
+    if (page.report) app.metrics?.verified(page.report.verdict);
+    // The answer may echo an address the employer typed: never kept by any cache.
+    res.setHeader('Cache-Control', 'no-store');
+    res
+      .type('html')
+      .send(
+        renderPage(
+          'verify',
+          presentVerifyPage({ lang, switchLanguageUrl: switchUrl(req, lang), now: app.clock.now(), ...page }),
+        ),
+      );
+  };
+
+  const answer = (req: Request, res: Response, outcome: VerifyPageOutcome, email: string | undefined) => {
+    const asked = email ? { email } : {};
+    switch (outcome.kind) {
+      case 'nothing':
+        res.status(400);
+        return show(req, res, { problem: { key: 'verify.nothing' }, ...asked });
+      case 'pdf-without-link':
+        return show(req, res, { problem: { key: 'verify.pdfWithoutLink' }, ...asked });
+      case 'unreachable':
+        return show(req, res, {
+          problem: { key: `verify.unreachable.${outcome.failure}` },
+          text: outcome.link,
+          ...asked,
+        });
+      case 'verified':
+        return show(req, res, {
+          report: outcome.report,
+          ...(outcome.recipient ? { recipient: outcome.recipient } : {}),
+          ...(outcome.kept ? { kept: outcome.kept } : {}),
+          ...asked,
+        });
+    }
+  };
+
+  router.get('/verify', limited, async (req, res) => {
+    const url = typeof req.query.url === 'string' ? req.query.url : '';
+    if (!url.trim()) return show(req, res, {});
+    answer(req, res, await verifyForPage(app, { url }), undefined);
+  });
+
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: PAGE_UPLOAD_LIMIT, files: 1, fields: 6, fieldSize: 2_000_000, parts: 8 },
+  });
+  router.post(
+    '/verify',
+    limited,
+    (req, res, next) => {
+      upload.single('file')(req, res, (error: unknown) => {
+        if (!error) return next();
+        const code = (error as { code?: string }).code;
+        if (code === 'LIMIT_FILE_SIZE' || code === 'LIMIT_FIELD_VALUE') {
+          res.status(413);
+          return show(req, res, { problem: { key: 'verify.tooLarge' } });
+        }
+        next(new AppError(400, 'bad-request', `The form could not be read: ${(error as Error).message}`));
+      });
+    },
+    async (req, res) => {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      const field = (name: string) => (typeof body[name] === 'string' ? body[name] : undefined);
+      const email = field('email')?.trim() || undefined;
+      const outcome = await verifyForPage(app, {
+        ...(field('text') !== undefined ? { text: field('text') } : {}),
+        ...(field('url') !== undefined ? { url: field('url') } : {}),
+        ...(field('carried') !== undefined ? { carried: field('carried') } : {}),
+        ...(email ? { email } : {}),
+        ...(req.file && req.file.size > 0 ? { file: req.file.buffer } : {}),
+      });
+      answer(req, res, outcome, email);
+    },
+  );
+  return router;
 }

@@ -4,6 +4,7 @@ import { formatDate, formatDateTime, translator, type Lang } from '../i18n.js';
 import { renderMarkdown } from '../markdown.js';
 import { jsonForScript, type PageModel } from '../render.js';
 import { erasedVerdict, presentChecks, presentVerdict } from './report.js';
+import { linkedinAddUrl, shareLinks, type ShareFacts } from './share.js';
 
 /** Everything the badge page shows, as plain data gathered by the route. */
 export interface CredentialPageData {
@@ -37,29 +38,23 @@ export interface CredentialPageData {
    * The signed files (png, svg, json, jwt) only when the visibility rule lets anyone have them; `holderOnly` when
    * they exist for their holder only (they carry a name she chose not to show).
    */
-  downloads: { ob2: string; png?: string; svg?: string; json?: string; jwt?: string; holderOnly: boolean };
+  downloads: {
+    /** Absent on her own view of a badge she hid: the 2.0 assertion is public, so it is withdrawn too. */
+    ob2?: string;
+    pdf: string;
+    png?: string;
+    svg?: string;
+    json?: string;
+    jwt?: string;
+    holderOnly: boolean;
+  };
+  /** Set when the viewer is the badge's holder, signed in: `hidden` when she made it private. */
+  owner?: { hidden: boolean };
   qrSvg: string;
   verifyPageUrl: string;
   switchLanguageUrl: string;
   now: Date;
   catalogue: Catalogue;
-}
-
-function linkedinAddUrl(d: CredentialPageData): string {
-  const params = new URLSearchParams({ startTask: 'CERTIFICATION_NAME', name: d.achievement.name });
-  if (d.issuer.linkedinOrganizationId) params.set('organizationId', d.issuer.linkedinOrganizationId);
-  else params.set('organizationName', d.issuer.name);
-  const issued = new Date(d.issuedAt);
-  params.set('issueYear', String(issued.getUTCFullYear()));
-  params.set('issueMonth', String(issued.getUTCMonth() + 1));
-  if (d.validUntil) {
-    const until = new Date(d.validUntil);
-    params.set('expirationYear', String(until.getUTCFullYear()));
-    params.set('expirationMonth', String(until.getUTCMonth() + 1));
-  }
-  params.set('certUrl', d.url);
-  params.set('certId', d.credentialId);
-  return `https://www.linkedin.com/profile/add?${params.toString()}`;
 }
 
 function evidenceOf(
@@ -82,8 +77,14 @@ export function presentCredentialPage(d: CredentialPageData): PageModel {
       ? presentVerdict(d.report, t, d.lang, d.revokedAt)
       : erasedVerdict(t);
   const withdrawn = d.revokedAt !== null || d.erased;
-  const shareText = t('actions.shareText', { badge, issuer: d.issuer.name });
-  const encodedUrl = encodeURIComponent(d.url);
+  const sharing: ShareFacts = {
+    url: d.url,
+    badgeName: badge,
+    issuerName: d.issuer.name,
+    linkedinOrganizationId: d.issuer.linkedinOrganizationId,
+    issuedAt: d.issuedAt,
+    validUntil: d.validUntil,
+  };
   const competences = d.achievement.competences.map(({ code, level }) => {
     const competence = d.catalogue.competence(code);
     const levelInfo = d.catalogue.level(level);
@@ -145,14 +146,10 @@ export function presentCredentialPage(d: CredentialPageData): PageModel {
     showActions: !withdrawn,
     downloads: d.downloads,
     qrSvgHtml: d.qrSvg,
-    linkedinAddUrl: linkedinAddUrl(d),
-    share: {
-      linkedin: `https://www.linkedin.com/sharing/share-offsite/?url=${encodedUrl}`,
-      x: `https://twitter.com/intent/tweet?url=${encodedUrl}&text=${encodeURIComponent(shareText)}`,
-      facebook: `https://www.facebook.com/sharer/sharer.php?u=${encodedUrl}`,
-      mastodon: `https://mastodonshare.com/?url=${encodedUrl}&text=${encodeURIComponent(shareText)}`,
-      email: `mailto:?subject=${encodeURIComponent(badge)}&body=${encodeURIComponent(`${shareText}\n${d.url}`)}`,
-    },
+    linkedinAddUrl: linkedinAddUrl(sharing),
+    share: shareLinks(sharing, t),
+    // The holder herself, signed in: a way back to her space, and whether the public can see this page.
+    owner: d.owner,
     url: d.url,
     verifyPageUrl: d.verifyPageUrl,
   };
