@@ -243,10 +243,10 @@ describe.each([
   test('one person is awarded the badge from its page, after the typo in the address is pointed out', async () => {
     const person = `gaelle.${width}@hotmail.fe`;
     await p().goto(`${service.url}/console/badges/${state.badgeId}`);
+    await fitsWidth('badge-page');
     await p().fill('#award-one-name', 'Gaëlle Simon');
     await p().fill('#award-one-email', person);
-    // Sent from the keyboard: the badge form above it is wider than a phone (its own layout), which shifts clicks.
-    await p().press('#award-one-email', 'Enter');
+    await p().getByRole('button', { name: fr('awardOne.check'), exact: true }).click();
     await p().waitForURL(/\/award\/check$/);
     await p().click('[data-use-suggestion]');
     const corrected = `gaelle.${width}@hotmail.fr`;

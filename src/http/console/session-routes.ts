@@ -26,7 +26,7 @@ import {
   type WorkshopAwardResult,
   type WorkshopView,
 } from '../../app/workshops.js';
-import { translator, type Lang, type Translate } from '../../views/i18n.js';
+import { formatDate, translator, type Lang, type Translate } from '../../views/i18n.js';
 import { qrSvg } from '../../views/qr.js';
 import { renderPage } from '../../views/render.js';
 import { param } from '../auth.js';
@@ -87,7 +87,13 @@ export function sessionRoutes(app: AppContext): Router {
       res,
       'sessions',
       'sessions.title',
-      { sessions: sessions.map((s) => ({ ...s, typeName: typeName(s.workshopType, lang) })) },
+      {
+        sessions: sessions.map((s) => ({
+          ...s,
+          heldOn: formatDate(s.heldOn, lang) ?? s.heldOn,
+          typeName: typeName(s.workshopType, lang),
+        })),
+      },
       { active: 'sessions' },
     );
   });
@@ -193,6 +199,7 @@ export function sessionRoutes(app: AppContext): Router {
       {
         session: {
           ...workshop,
+          heldOn: formatDate(workshop.heldOn, lang) ?? workshop.heldOn,
           typeName: typeName(workshop.workshopType, lang),
           badges: workshop.badges.map((b) => b.name[lang]),
         },
