@@ -58,6 +58,12 @@ export interface Config {
   seedCatalogue: boolean;
   /** The bearer token GET /metrics requires; without one, there are no metrics at all (404). */
   metricsToken?: string;
+  /**
+   * Peer recognition (holders recognising each other): BLASON_PEER_RECOGNITION=false turns it off for the whole
+   * platform (the platform administrator can also turn it off in the console); at most dailyLimit sent a day by
+   * one person (BLASON_PEER_RECOGNITION_DAILY_LIMIT, 5 by default).
+   */
+  peerRecognition: { enabled: boolean; dailyLimit: number };
 }
 
 export class ConfigError extends Error {
@@ -166,5 +172,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ),
     seedCatalogue: env.BLASON_SEED_CATALOGUE !== 'false',
     ...(env.BLASON_METRICS_TOKEN ? { metricsToken: metricsToken(env.BLASON_METRICS_TOKEN) } : {}),
+    peerRecognition: {
+      enabled: env.BLASON_PEER_RECOGNITION !== 'false',
+      dailyLimit: integer('BLASON_PEER_RECOGNITION_DAILY_LIMIT', env.BLASON_PEER_RECOGNITION_DAILY_LIMIT, 5, 1),
+    },
   };
 }

@@ -20,6 +20,7 @@ import { createOAuthProvider } from './oauth/provider.js';
 import { Identifiers } from './keys/identity.js';
 import { IssuerKeys } from './keys/issuer-keys.js';
 import { fileKeyStore } from './keys/keystore.js';
+import { PersonalKeys } from './keys/personal-keys.js';
 import { OutboxSender, smtpMailer } from './mail/mailer.js';
 import { guardedFetcher } from './net/guarded-fetch.js';
 import { migrate, openStore, type Store } from './store/database.js';
@@ -49,7 +50,8 @@ export async function createApp(
   });
   const store = openStore(config.database);
   await migrate(store.db);
-  const keys = new IssuerKeys(store.db, fileKeyStore(config.keysDir, config.keysPassphrase), clock);
+  const keyStore = fileKeyStore(config.keysDir, config.keysPassphrase);
+  const keys = new IssuerKeys(store.db, keyStore, clock);
   const remote = guardedFetcher({
     allowHosts: config.fetchAllowHosts,
     insecureHttpHosts: config.fetchInsecureHttpHosts,
@@ -62,6 +64,7 @@ export async function createApp(
     clock,
     log,
     keys,
+    personalKeys: new PersonalKeys(store.db, keyStore, clock),
     ids: new Identifiers(config.baseUrl),
     recipientSecret: await recipientSecret(store.db),
     catalogue: loadCatalogue(),

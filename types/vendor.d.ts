@@ -11,6 +11,13 @@ declare module '@digitalbazaar/vc' {
     now?: string | Date;
   }
   export function issue(options: IssueOptions): Promise<Record<string, unknown>>;
+  /** Used by tests only, to verify as a third party would. */
+  export function verifyCredential(options: {
+    credential: object;
+    suite: object;
+    documentLoader: (url: string) => Promise<unknown>;
+    checkStatus?: (options: object) => Promise<{ verified: boolean }>;
+  }): Promise<{ verified: boolean; error?: unknown }>;
 }
 
 declare module '@digitalbazaar/data-integrity' {

@@ -21,6 +21,7 @@ import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { AppError, conflict, ValidationError } from './errors.js';
 import { createStatusLists, issuerDid, issuerProfile } from './issuers.js';
+import { withEndorsements } from './endorsements.js';
 import { authorize, type Actor } from './policies.js';
 
 export interface EvidenceInput {
@@ -81,7 +82,7 @@ function evidenceOf(inputs: EvidenceInput[]): Evidence[] {
 }
 
 /** The revocation list new credentials go to; a fresh pair of lists when the current one is nearly full. */
-async function currentList(app: AppContext, organisationId: string, needed: number): Promise<StatusListRow> {
+export async function currentList(app: AppContext, organisationId: string, needed: number): Promise<StatusListRow> {
   let lists = await revocationListsOf(app.db, organisationId);
   if (lists.length === 0) {
     await createStatusLists(app, organisationId);
@@ -141,8 +142,9 @@ export async function reserveChunk(
 
   const list = await currentList(app, org.id, toIssue.length);
   const indexes = await allocateIndexes(app.db, list.id, list.size, toIssue.length);
-  const profile = issuerProfile(app, org);
-  const achievementJson = achievementDocument(app, achievement, options.language);
+  // Endorsements standing now are embedded (OB 3.0: they must be in place before the issuer signs).
+  const profile = await withEndorsements(app, issuerProfile(app, org));
+  const achievementJson = await withEndorsements(app, achievementDocument(app, achievement, options.language));
   const validUntil =
     options.validUntil ??
     (achievement.validity_days ? new Date(now.getTime() + achievement.validity_days * 86_400_000) : undefined);

@@ -5,6 +5,7 @@ import type { Fetcher } from '../engine/verify/fetcher.js';
 import type { VerifyPool } from '../engine/verify/verify-pool.js';
 import type { Identifiers } from '../keys/identity.js';
 import type { IssuerKeys } from '../keys/issuer-keys.js';
+import type { PersonalKeys } from '../keys/personal-keys.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Db } from '../store/database.js';
 import type { Catalogue } from './catalogue.js';
@@ -20,6 +21,8 @@ export interface AppContext {
   clock: Clock;
   ids: Identifiers;
   keys: IssuerKeys;
+  /** The keys of holders' personal identities (peer recognition), in the same key store. */
+  personalKeys: PersonalKeys;
   /** Signs large batches on every core; absent when BLASON_SIGNING_WORKERS=0. */
   pool?: SigningPool;
   /** Verifies credentials off the request thread, within a computing limit; absent when BLASON_VERIFY_WORKERS=0. */

@@ -10,6 +10,8 @@ import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import type { PublicView, SignedFiles } from './visibility.js';
 import { verifyAny } from './verify.js';
+import { endorsementSummaries, type EndorsementSummary } from './endorsements.js';
+import { issuerDid } from './issuers.js';
 import { sha256Hex } from '../engine/util.js';
 import { isUuid } from '../shared/uuid.js';
 
@@ -25,6 +27,8 @@ export interface CredentialPageFacts {
   signedFiles: SignedFiles;
   competences: CompetenceRef[];
   language: Lang;
+  /** Partners' endorsements of this badge, its definition or its issuer, standing now. */
+  endorsements: EndorsementSummary[];
 }
 
 /** The page of a credential the public may see (the caller has asked lookupPublicCredential). */
@@ -48,6 +52,13 @@ export async function credentialPageFacts(
     signedFiles: view.signedFiles,
     competences: toView(app, achievement).competences,
     language: row.language === 'en' ? 'en' : 'fr',
+    endorsements: erased
+      ? []
+      : await endorsementSummaries(app, [
+          app.ids.credential(row.id),
+          app.ids.achievement(achievement.id),
+          issuerDid(app, organisation),
+        ]),
   };
 }
 

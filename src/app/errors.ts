@@ -20,6 +20,8 @@ export const ERROR_TYPES = [
   'unsupported-media-type',
   'too-large',
   'too-many-claims',
+  'too-many-recognitions',
+  'recognition-off',
   'link-expired',
   'invalid-code',
   'too-many-codes',

@@ -5,7 +5,7 @@ import type { Verdict, VerificationReport } from '../engine/verify/report.js';
 import { findAchievement } from '../store/repositories/achievements.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { refundAttempt } from '../store/repositories/attempt-locks.js';
-import type { Transaction } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { CredentialRow, Database, HolderRow } from '../store/schema.js';
 import { attemptKey, countAndCheck, lockKey, minutesLeft } from './attempts.js';
 import { recipientKey } from './award.js';
@@ -48,7 +48,10 @@ function same(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** True when Blason issued a live (not erased) badge to this address, or a holder account exists for it. */
+/**
+ * True when Blason issued a live (not erased) badge to this address, someone sent it a peer recognition it did
+ * not refuse, or a holder account exists for it.
+ */
 async function knownHolderAddress(app: AppContext, email: string): Promise<boolean> {
   const issued = await app.db
     .selectFrom('credentials')
@@ -56,6 +59,13 @@ async function knownHolderAddress(app: AppContext, email: string): Promise<boole
     .where('recipient_key', '=', recipientKey(app, email))
     .executeTakeFirst();
   if (issued) return true;
+  const recognised = await app.db
+    .selectFrom('peer_recognitions')
+    .select('id')
+    .where('recipient_email', '=', email)
+    .where('refused_at', 'is', null)
+    .executeTakeFirst();
+  if (recognised) return true;
   return Boolean(await app.db.selectFrom('holders').select('id').where('email', '=', email).executeTakeFirst());
 }
 
@@ -505,6 +515,13 @@ export async function deleteHolderAccount(app: AppContext, holder: HolderRow): P
     await trx.deleteFrom('holder_credentials').where('holder_id', '=', holder.id).execute();
     await trx.deleteFrom('holder_sessions').where('holder_id', '=', holder.id).execute();
     await trx.deleteFrom('holder_codes').where('email', '=', holder.email).execute();
+    // Peer recognitions she received: her address is forgotten and their pages withdrawn (the copies she
+    // downloaded keep verifying). Those she sent stay valid: her identity outlives her account, unlinked from it.
+    await trx
+      .updateTable('peer_recognitions')
+      .set({ recipient_email: sql<string>`'erased:' || id`, hidden_at: app.clock.now().toISOString() })
+      .where('recipient_email', '=', holder.email)
+      .execute();
     await trx.deleteFrom('holders').where('id', '=', holder.id).execute();
   });
 }

@@ -15,8 +15,10 @@ export type InputSchema =
   | 'award-message.json'
   | 'credential-award.json'
   | 'credential-erase.json'
+  | 'endorsement-create.json'
   | 'issuer-create.json'
   | 'issuer-update.json'
+  | 'peer-recognition.json'
   | 'status-change.json'
   | 'user-create.json'
   | 'verify-page.json';

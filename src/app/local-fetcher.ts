@@ -4,6 +4,7 @@ import { AppError } from './errors.js';
 import { ob2Assertion, ob2BadgeClassById, ob2IssuerBySlug } from './ob2.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicCredential } from './public-documents.js';
 import { statusListCredential } from './status-lists.js';
+import { personDidDocument, personStatusList, publicRecognition } from './peer-recognition.js';
 
 /**
  * Our own documents are read in-process, not over the network: a did:web of ours always says https, even when
@@ -15,6 +16,13 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
   const routes: [RegExp, (m: RegExpMatchArray, url: URL) => Promise<unknown>][] = [
     [/^\/issuers\/([a-z0-9-]+)\/did\.json$/, (m) => didDocumentForSlug(app as AppContext, m[1]!)],
     [/^\/\.well-known\/jwks\.json$/, () => platformJwks(app as AppContext)],
+    // A holder's personal identity (peer recognition): her DID document and her revocation list.
+    [/^\/people\/([0-9a-f]{20})\/did\.json$/, (m) => personDidDocument(app as AppContext, m[1]!)],
+    [/^\/people\/([0-9a-f]{20})\/status$/, (m) => personStatusList(app as AppContext, m[1]!)],
+    [
+      /^\/recognitions\/([0-9a-f-]{36})$/,
+      async (m) => (await publicRecognition(app as AppContext, m[1]!)).credential,
+    ],
     [
       /^\/status\/([0-9a-f-]{36})$/,
       async (m) => JSON.parse((await statusListCredential(app as AppContext, m[1]!)).json),

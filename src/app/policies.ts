@@ -20,7 +20,10 @@ export type Action =
   | 'credential.award'
   | 'credential.revoke'
   | 'credential.erase'
-  | 'audit.read';
+  | 'endorsement.write'
+  | 'audit.read'
+  /** Turning peer recognition off and withdrawing an abusive one: the platform's, not an organisation's. */
+  | 'recognition.moderate';
 
 const GRANTS: Record<Role, ReadonlySet<Action>> = {
   platform_admin: new Set<Action>([
@@ -35,7 +38,9 @@ const GRANTS: Record<Role, ReadonlySet<Action>> = {
     'credential.award',
     'credential.revoke',
     'credential.erase',
+    'endorsement.write',
     'audit.read',
+    'recognition.moderate',
   ]),
   operator_admin: new Set<Action>([
     'issuer.read',
@@ -48,6 +53,7 @@ const GRANTS: Record<Role, ReadonlySet<Action>> = {
     'credential.award',
     'credential.revoke',
     'credential.erase',
+    'endorsement.write',
     'audit.read',
   ]),
   issuer: new Set<Action>([
@@ -57,6 +63,7 @@ const GRANTS: Record<Role, ReadonlySet<Action>> = {
     'credential.read',
     'credential.award',
     'credential.revoke',
+    'endorsement.write',
   ]),
   viewer: new Set<Action>(['issuer.read', 'achievement.read', 'credential.read', 'audit.read']),
 };

@@ -57,7 +57,16 @@ export type EmailContent =
       /** How long the link works. */
       validHours: number;
     }
-  | { kind: 'holder-code'; code: string; link: string; minutes: number };
+  | { kind: 'holder-code'; code: string; link: string; minutes: number }
+  | {
+      kind: 'peer-recognition';
+      /** The display name the sender chose (the only thing about her that is published). */
+      sender: string;
+      competence: string;
+      observation: string;
+      url: string;
+      spaceUrl: string;
+    };
 
 export interface RenderedEmail {
   subject: string;

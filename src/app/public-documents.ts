@@ -8,6 +8,7 @@ import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import { issuerDid, issuerProfile } from './issuers.js';
+import { withEndorsements } from './endorsements.js';
 import { publicViewOf } from './visibility.js';
 import { isUuid } from '../shared/uuid.js';
 
@@ -32,7 +33,7 @@ export async function platformJwks(app: AppContext): Promise<{ keys: Record<stri
 export async function profileForSlug(app: AppContext, slug: string): Promise<Record<string, unknown>> {
   const org = await findOrganisationBySlug(app.db, slug);
   if (!org) throw notFound('Issuer');
-  return { '@context': [VC_V2, OB_V3P0_3_0_3], ...issuerProfile(app, org) };
+  return { '@context': [VC_V2, OB_V3P0_3_0_3], ...(await withEndorsements(app, issuerProfile(app, org))) };
 }
 
 export async function publicAchievement(app: AppContext, id: string, lang: Lang): Promise<Record<string, unknown>> {
@@ -41,7 +42,7 @@ export async function publicAchievement(app: AppContext, id: string, lang: Lang)
   const org = (await findOrganisation(app.db, row.organisation_id))!;
   return {
     '@context': [VC_V2, OB_V3P0_3_0_3],
-    ...achievementDocument(app, row, lang),
+    ...(await withEndorsements(app, achievementDocument(app, row, lang))),
     creator: issuerProfile(app, org),
   };
 }

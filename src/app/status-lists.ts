@@ -1,6 +1,7 @@
 import { Bitstring } from '../engine/status/bitstring.js';
 import { signDataIntegrity } from '../engine/proof/sign.js';
 import { setIndexes } from '../store/repositories/credentials.js';
+import { revokedEndorsementIndexes } from '../store/repositories/endorsements.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { findStatusList, storeSignedList } from '../store/repositories/status-lists.js';
 import type { AppContext } from './context.js';
@@ -36,6 +37,10 @@ export async function statusListCredential(app: AppContext, listId: string): Pro
   const bits = new Bitstring(list.size);
   const purpose = list.purpose;
   for (const index of await setIndexes(app.db, list.twin_id ?? list.id, purpose)) bits.set(index, true);
+  // Endorsements take indexes in the same revocation lists as credentials (never suspended).
+  if (purpose === 'revocation') {
+    for (const index of await revokedEndorsementIndexes(app.db, list.id)) bits.set(index, true);
+  }
   const url = app.ids.statusList(list.id);
   const did = issuerDid(app, org);
   const validUntil = new Date(now.getTime() + LIST_TTL_MS);

@@ -30,6 +30,7 @@ import { sendCertificate, sendCredentialFile } from './send-file.js';
 import { holderCertificate } from '../app/certificate.js';
 import { renderCertificatePdf } from '../views/certificate-pdf.js';
 import { presentHeldBadge } from '../views/presenters/holder-space.js';
+import { holderRecognitionsModel } from './recognition-routes.js';
 
 export const HOLDER_COOKIE = 'blason_holder';
 const ANONYMOUS_CSRF = { name: 'blason_hcsrf', path: '/' };
@@ -183,6 +184,7 @@ export function holderRouter(app: AppContext): Router {
           open: t('holder.open'),
         },
         apps,
+        recognitions: await holderRecognitionsModel(app, session(res), lang),
         badges: held.map((b) => presentHeldBadge(b, lang)),
       }),
     );

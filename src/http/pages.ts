@@ -116,6 +116,7 @@ export function htmlPages(app: AppContext): PageRenderer {
           switchLanguageUrl: switchUrl(req, lang),
           now: app.clock.now(),
           catalogue: app.catalogue,
+          endorsements: facts.endorsements,
         }),
       );
     },

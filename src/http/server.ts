@@ -8,6 +8,7 @@ import { languageOf, pagesRouter, type PageRenderer } from './pages.js';
 import { claimRouter } from './claim-routes.js';
 import { emailLinkRouter } from './email-link-routes.js';
 import { holderRouter } from './holder-routes.js';
+import { recognitionRouter } from './recognition-routes.js';
 import { ob2Router } from './ob2-routes.js';
 import { obApiRouter } from './ob-api.js';
 import { interactionRouter } from './oauth-interactions.js';
@@ -21,6 +22,7 @@ import { metricsEndpoint, observeRequests, PrometheusMetrics } from './metrics.j
 import { rateLimit } from './rate-limit.js';
 import { requestIdScope } from './request-id.js';
 import { apiRouter } from './routes/api.js';
+import { endorsementApiRouter, endorsementPageRouter } from './routes/endorsements.js';
 import { publicRouter } from './routes/public.js';
 import { verifyPageRouter, verifyRouter } from './routes/verify.js';
 
@@ -93,6 +95,7 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.use('/console', consoleRouter(app));
   http.use(claimRouter(app));
   http.use(holderRouter(app));
+  http.use(recognitionRouter(app));
   http.use(ob2Router(app));
   http.use('/ims/ob/v3p0', obApiRouter(app, provider));
   http.use(interactionRouter(app, provider));
@@ -100,7 +103,9 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.post(`${OAUTH_MOUNT}/register`, ...registrationPolicy(app, registrationLimit));
   http.use(OAUTH_MOUNT, provider.callback());
   http.use(verifyRouter(app));
+  http.use('/api/v1', endorsementApiRouter(app));
   http.use('/api/v1', apiRouter(app));
+  http.use(endorsementPageRouter(app, pages));
   http.use(publicRouter(app, pages));
 
   http.use((req, res) => sendProblem(res, 404, 'not-found', `No such resource: ${req.method} ${req.path}`));

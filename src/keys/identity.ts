@@ -24,6 +24,24 @@ export class Identifiers {
     return `${this.issuerPage(slug)}/did.json`;
   }
 
+  /** A holder's personal issuer identity (peer recognition): `did:web:<host>:people:<slug>`. */
+  personDid(slug: string): string {
+    return urlToDidWeb(this.baseUrl, ['people', slug]);
+  }
+
+  personPage(slug: string): string {
+    return `${this.origin}/people/${encodeURIComponent(slug)}`;
+  }
+
+  /** The revocation list of a personal identity: one per person, signed by her own keys. */
+  personStatusList(slug: string): string {
+    return `${this.personPage(slug)}/status`;
+  }
+
+  recognition(id: string): string {
+    return `${this.origin}/recognitions/${id}`;
+  }
+
   credential(id: string): string {
     return `${this.origin}/credentials/${id}`;
   }
@@ -34,6 +52,10 @@ export class Identifiers {
 
   achievementImage(id: string, format: 'png' | 'svg' = 'png'): string {
     return `${this.origin}/achievements/${id}/image.${format}`;
+  }
+
+  endorsement(id: string): string {
+    return `${this.origin}/endorsements/${id}`;
   }
 
   statusList(id: string): string {

@@ -16,7 +16,8 @@ import {
 import type { Database, IssuerKeyRow } from '../store/schema.js';
 import type { KeyStore } from './keystore.js';
 
-const KIND: Record<KeyPurpose, { kind: 'ed25519' | 'p256'; algorithm: string; prefix: string }> = {
+/** The two keys every signer has (issuers and personal identities alike, see personal-keys.ts). */
+export const KIND: Record<KeyPurpose, { kind: 'ed25519' | 'p256'; algorithm: string; prefix: string }> = {
   'data-integrity': { kind: 'ed25519', algorithm: 'Ed25519', prefix: 'ed25519' },
   jwt: { kind: 'p256', algorithm: 'ES256', prefix: 'p256' },
 };
@@ -139,7 +140,11 @@ export class IssuerKeys {
 }
 
 /** The issuer's DID document: every published key, each for assertionMethod. No private member, ever. */
-export function didDocument(did: string, keys: IssuerKeyRow[], alsoKnownAs: string): Record<string, unknown> {
+export function didDocument(
+  did: string,
+  keys: Pick<IssuerKeyRow, 'purpose' | 'key_id' | 'public_multibase' | 'public_jwk'>[],
+  alsoKnownAs: string,
+): Record<string, unknown> {
   const methods = keys.map((key) =>
     key.purpose === 'data-integrity'
       ? { id: `${did}#${key.key_id}`, type: 'Multikey', controller: did, publicKeyMultibase: key.public_multibase }

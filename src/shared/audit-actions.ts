@@ -34,7 +34,14 @@ export const AUDIT_ACTIONS = [
   'credential.unsuspended',
   'credential.erased',
   'credential.reissued',
+  'endorsement.created',
+  'endorsement.revoked',
   'holder.name.chosen',
+  'recognition.sent',
+  'recognition.refused',
+  'recognition.revoked',
+  'recognition.disabled',
+  'recognition.enabled',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

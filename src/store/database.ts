@@ -26,6 +26,8 @@ import * as attemptLocks from './migrations/006-attempt-locks.js';
 import * as awardMessages from './migrations/007-award-messages.js';
 import * as holderNameChoice from './migrations/008-holder-name-choice.js';
 import * as operatorFlows from './migrations/009-operator-flows.js';
+import * as endorsements from './migrations/010-endorsements.js';
+import * as peerRecognition from './migrations/011-peer-recognition.js';
 
 export type Db = Kysely<Database>;
 /** Where a repository writes: the database, or a transaction a use case opened. */
@@ -76,6 +78,8 @@ const migrations: Record<string, Migration> = {
   '007-award-messages': awardMessages,
   '008-holder-name-choice': holderNameChoice,
   '009-operator-flows': operatorFlows,
+  '010-endorsements': endorsements,
+  '011-peer-recognition': peerRecognition,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

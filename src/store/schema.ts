@@ -16,6 +16,9 @@ export type ClaimRequestStatus = 'pending' | 'approved' | 'rejected';
 export type UserTokenPurpose = 'invitation' | 'reset';
 /** A credential a holder imported: 'json' (with an embedded proof) or 'jwt' (a compact JWS). */
 export type HeldFormat = 'json' | 'jwt';
+/** What an endorsement may be about: an issuer's Profile, a badge definition, one awarded credential. */
+export const ENDORSEMENT_SUBJECT_TYPES = ['issuer', 'achievement', 'credential'] as const;
+export type EndorsementSubjectType = (typeof ENDORSEMENT_SUBJECT_TYPES)[number];
 
 /**
  * The database, as kysely sees it. Same tables on SQLite and PostgreSQL: times are ISO 8601 text (UTC),
@@ -261,6 +264,43 @@ export interface Database {
     imported_at: string;
     updated_at: string;
   };
+  /** An EndorsementCredential an organisation signed (migration 010); its status index is in the endorser's list. */
+  endorsements: {
+    id: string;
+    organisation_id: string;
+    subject_type: EndorsementSubjectType;
+    subject_id: string;
+    subject_iri: string;
+    comment: string;
+    credential_json: string;
+    jwt: string;
+    status_list_id: string;
+    status_index: number;
+    created_at: string;
+    created_by: string | null;
+    revoked_at: string | null;
+    revocation_reason: string | null;
+  };
+  /** A holder's personal issuer identity for peer recognition (migration 011): only display_name is published. */
+  peer_identities: { id: string; holder_id: string | null; slug: string; display_name: string; created_at: string };
+  /** The keys of a personal identity: the columns of issuer_keys, owned by an identity (see src/keys). */
+  peer_identity_keys: Omit<Database['issuer_keys'], 'organisation_id'> & { identity_id: string };
+  /** A peer recognition sent; the recipient may refuse or hide it, the platform administrator revoke it. */
+  peer_recognitions: {
+    id: string;
+    identity_id: string;
+    recipient_email: string;
+    competence: string;
+    credential_json: string;
+    jwt: string;
+    language: Lang;
+    issued_at: string;
+    status_index: number;
+    revoked_at: string | null;
+    revocation_reason: string | null;
+    refused_at: string | null;
+    hidden_at: string | null;
+  };
   /** oidc-provider's artefacts (codes, tokens, grants, sessions, clients), keyed by a hash of their id. */
   oauth_records: {
     model: string;
@@ -287,3 +327,6 @@ export type IssuerKeyRow = Selectable<Database['issuer_keys']>;
 export type AchievementRow = Selectable<Database['achievements']>;
 export type CredentialRow = Selectable<Database['credentials']>;
 export type StatusListRow = Selectable<Database['status_lists']>;
+export type PeerIdentityRow = Selectable<Database['peer_identities']>;
+export type PeerRecognitionRow = Selectable<Database['peer_recognitions']>;
+export type EndorsementRow = Selectable<Database['endorsements']>;

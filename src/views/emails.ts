@@ -36,7 +36,7 @@ type EmailKind = EmailContent['kind'];
 
 const templates = new Map<string, Handlebars.TemplateDelegate>();
 for (const file of readdirSync(templatesDir)) {
-  const match = /^(award|reminder|invitation|reset|holder-code)\.(text|html)\.hbs$/.exec(file);
+  const match = /^(award|reminder|invitation|reset|holder-code|peer-recognition)\.(text|html)\.hbs$/.exec(file);
   if (!match) continue;
   const source = readFileSync(`${templatesDir}/${file}`, 'utf8');
   templates.set(
@@ -146,6 +146,17 @@ function wording(content: EmailContent, lang: Lang): { subject: string; model: R
           code: content.code,
           link: content.link,
           duration: t('email.duration.minutes', { n: content.minutes }),
+        },
+      };
+    case 'peer-recognition':
+      return {
+        subject: t('email.peerRecognition.subject', { sender: content.sender }),
+        model: {
+          sender: content.sender,
+          competence: content.competence,
+          observation: content.observation,
+          url: content.url,
+          spaceUrl: content.spaceUrl,
         },
       };
   }

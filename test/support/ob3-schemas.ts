@@ -32,7 +32,7 @@ function validator(name: string): ValidateFunction {
   return validate;
 }
 
-export type Ob3Schema = 'getopenbadgecredentialsresponse' | 'profile' | 'imsx_statusinfo' | 'achievementcredential' | 'ServiceDescriptionDocument';
+export type Ob3Schema = 'getopenbadgecredentialsresponse' | 'profile' | 'imsx_statusinfo' | 'achievementcredential' | 'endorsementcredential' | 'ServiceDescriptionDocument';
 
 /** Throws with the schema errors when `body` does not validate. */
 export function expectValid(schema: Ob3Schema, body: unknown): void {

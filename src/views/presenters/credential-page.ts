@@ -55,6 +55,8 @@ export interface CredentialPageData {
   switchLanguageUrl: string;
   now: Date;
   catalogue: Catalogue;
+  /** "Reconnu par …": partners' endorsements standing now, each linking to its own page. */
+  endorsements?: { endorser: string; comment: string; url: string }[];
 }
 
 function evidenceOf(
@@ -143,6 +145,7 @@ export function presentCredentialPage(d: CredentialPageData): PageModel {
     issuedOn: formatDate(d.issuedAt, d.lang),
     expiresOn: formatDate(d.validUntil, d.lang),
     evidence: withdrawn ? [] : evidenceOf(d.credential),
+    endorsements: d.endorsements ?? [],
     showActions: !withdrawn,
     downloads: d.downloads,
     qrSvgHtml: d.qrSvg,
