@@ -1,8 +1,4 @@
-import { randomBytes, type KeyObject } from 'node:crypto';
-import { ed25519PublicKeyMultibase, publicJwk } from '../engine/proof/key-formats.js';
-import { ed25519Signer, jwtSigner } from '../engine/proof/signer.js';
 import type { Clock } from '../shared/clock.js';
-import { newId } from '../shared/clock.js';
 import type { Db } from '../store/database.js';
 import {
   activePersonalKeys,
@@ -10,8 +6,8 @@ import {
   publishedPersonalKeys,
 } from '../store/repositories/peer-recognitions.js';
 import type { IssuerKeyRow } from '../store/schema.js';
-import { KIND, type IssuerSigners } from './issuer-keys.js';
 import type { KeyStore } from './keystore.js';
+import { makeKey, PrivateKeyCache, PURPOSES, signersOf, type IssuerSigners } from './signing-keys.js';
 
 /** A personal key row seen as an issuer key row, so that didDocument() and the signers treat both alike. */
 export type PersonalKeyRow = Omit<IssuerKeyRow, 'organisation_id'> & { identity_id: string };
@@ -24,45 +20,23 @@ export type PersonalKeyRow = Omit<IssuerKeyRow, 'organisation_id'> & { identity_
  * compromised one is replaced by revoking what it signed.
  */
 export class PersonalKeys {
-  private readonly privateKeys = new Map<string, Promise<KeyObject>>();
+  private readonly privateKeys: PrivateKeyCache;
 
   constructor(
     private readonly db: Db,
     private readonly store: KeyStore,
     private readonly clock: Clock,
-  ) {}
+  ) {
+    this.privateKeys = new PrivateKeyCache(store);
+  }
 
   private async ensure(identityId: string): Promise<void> {
     const active = await activePersonalKeys(this.db, identityId);
-    for (const purpose of ['data-integrity', 'jwt'] as const) {
+    for (const purpose of PURPOSES) {
       if (active.some((key) => key.purpose === purpose)) continue;
-      const { kind, algorithm, prefix } = KIND[purpose];
-      const keyId = `${prefix}-${randomBytes(6).toString('hex')}`;
-      const { privateKey, file } = await this.store.create(kind, `people-${identityId}-${keyId}`);
-      await insertPersonalKeyIfNoneActive(this.db, {
-        id: newId(),
-        identity_id: identityId,
-        key_id: keyId,
-        purpose,
-        algorithm,
-        public_jwk: JSON.stringify(publicJwk(privateKey)),
-        public_multibase: kind === 'ed25519' ? await ed25519PublicKeyMultibase(privateKey) : null,
-        status: 'active',
-        private_key_file: file,
-        created_at: this.clock.now().toISOString(),
-        retired_at: null,
-      });
+      const key = await makeKey(this.store, this.clock, purpose, `people-${identityId}`);
+      await insertPersonalKeyIfNoneActive(this.db, { ...key, identity_id: identityId });
     }
-  }
-
-  private loadPrivate(row: PersonalKeyRow): Promise<KeyObject> {
-    let key = this.privateKeys.get(row.id);
-    if (!key) {
-      key = this.store.load(row.private_key_file);
-      key.catch(() => this.privateKeys.delete(row.id));
-      this.privateKeys.set(row.id, key);
-    }
-    return key;
   }
 
   /** Signers for the identity's keys, made on first use. */
@@ -72,21 +46,7 @@ export class PersonalKeys {
       await this.ensure(identityId);
       active = await activePersonalKeys(this.db, identityId);
     }
-    const di = active.find((k) => k.purpose === 'data-integrity');
-    const jwt = active.find((k) => k.purpose === 'jwt');
-    if (!di || !jwt) throw new Error(`Personal identity ${identityId} has no active keys`);
-    const [diKey, jwtKey] = await Promise.all([this.loadPrivate(di), this.loadPrivate(jwt)]);
-    const verificationMethod = `${did}#${di.key_id}`;
-    const kid = `${did}#${jwt.key_id}`;
-    return {
-      dataIntegrity: ed25519Signer(verificationMethod, diKey),
-      jwt: jwtSigner(kid, 'ES256', jwtKey),
-      keys: {
-        dataIntegrity: { verificationMethod, privateKey: diKey },
-        jwt: { kid, alg: 'ES256', privateKey: jwtKey },
-      },
-      keyRowIds: [di.id, jwt.id],
-    };
+    return signersOf(this.privateKeys, did, active, `Personal identity ${identityId}`);
   }
 
   /** Every published key: what the identity's DID document lists (see didDocument). */
