@@ -345,14 +345,7 @@ export async function awardWithin(
     actor,
     org,
     achievement,
-    [
-      {
-        email: input.recipient.email,
-        ...(input.recipient.name ? { name: input.recipient.name } : {}),
-        showName: input.recipient.showName ?? false,
-        evidence: input.evidence ?? [],
-      },
-    ],
+    [recipientOf(input)],
     {
       language: input.language ?? 'fr',
       batchId: null,
@@ -367,6 +360,16 @@ export async function awardWithin(
   return outcome!.credential;
 }
 
+/** The one recipient of a single award, as the chunk pipeline takes them. */
+function recipientOf(input: AwardInput): Recipient {
+  return {
+    email: input.recipient.email,
+    ...(input.recipient.name ? { name: input.recipient.name } : {}),
+    showName: input.recipient.showName ?? false,
+    evidence: input.evidence ?? [],
+  };
+}
+
 /** POST /api/v1/credentials: one badge for one person. */
 export async function awardCredential(app: AppContext, actor: Actor, input: AwardInput): Promise<AwardedCredential> {
   const { org, achievement } = await loadForAward(app, actor, input.achievementId);
@@ -376,14 +379,7 @@ export async function awardCredential(app: AppContext, actor: Actor, input: Awar
     actor,
     org,
     achievement,
-    [
-      {
-        email: input.recipient.email,
-        ...(input.recipient.name ? { name: input.recipient.name } : {}),
-        showName: input.recipient.showName ?? false,
-        evidence: input.evidence ?? [],
-      },
-    ],
+    [recipientOf(input)],
     { ...(validUntil ? { validUntil } : {}), language: input.language ?? 'fr', batchId: null },
   );
   if (outcome!.status === 'already-issued') {

@@ -4,11 +4,11 @@ import { isUuid } from '../shared/uuid.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import type { WorkshopRow } from '../store/schema.js';
 import { loadAchievement } from './achievements.js';
-import { bulkAward, type BulkReport, type BulkRow, type BulkRowStatus } from './bulk-award.js';
+import { bulkAward, type BulkRow } from './bulk-award.js';
 import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
-import { isEmail, parseAwardCsv } from './csv.js';
+import { isEmail, parseAwardCsv, writeAwardList } from './csv.js';
 import { AppError, conflict, notFound, ValidationError, type FieldError } from './errors.js';
 import { loadIssuer } from './issuers.js';
 import { enqueueAwardEmails } from './notifications.js';
@@ -182,44 +182,6 @@ export async function getWorkshop(app: AppContext, actor: Actor, id: string): Pr
   return view(app, await loadWorkshop(app, actor, id));
 }
 
-export interface PreviewRow {
-  line: number;
-  email: string;
-  name?: string;
-  problems: { code: string; params?: Record<string, string | number> }[];
-  /** Per badge: what awarding would do for this person. */
-  outcomes: { achievementId: string; status: BulkRowStatus }[];
-  ok: boolean;
-}
-
-export interface AwardPreview {
-  rows: PreviewRow[];
-  valid: number;
-  flagged: number;
-  /**
-   * The list to confirm or to fix: the rows that would be awarded, and the rows with a problem in a cell (an
-   * invalid address…) to correct in place; duplicates and people who already hold every badge are removed.
-   */
-  cleanText: string;
-}
-
-/**
- * People as a list that reads back exactly as written: semicolons, quoted cells, and a header line, which fixes the
- * separator (without it, a comma in a quoted name, "Martin, Ana", would make the list read as comma-separated).
- * The evidence column is kept, or awarding from this list would leave it out.
- */
-function listText(rows: { email: string; name?: string; evidence?: string }[]): string {
-  if (rows.length === 0) return '';
-  const quote = (cell: string) => (/[;,"\r\n]/.test(cell) ? `"${cell.replaceAll('"', '""')}"` : cell);
-  const withEvidence = rows.some((row) => row.evidence);
-  return [
-    withEvidence ? 'email;nom;preuve' : 'email;nom',
-    ...rows.map((row) =>
-      [row.email, row.name ?? '', ...(withEvidence ? [row.evidence ?? ''] : [])].map(quote).join(';'),
-    ),
-  ].join('\n');
-}
-
 function rowsFrom(text: string): BulkRow[] {
   const rows = parseAwardCsv(text);
   if (rows.length === 0)
@@ -227,43 +189,6 @@ function rowsFrom(text: string): BulkRow[] {
       { field: 'list', message: 'empty' },
     ]);
   return rows;
-}
-
-/** What awarding the session's badges to this list would do, row by row, with nothing signed. */
-export async function previewWorkshopAward(
-  app: AppContext,
-  actor: Actor,
-  workshopId: string,
-  text: string,
-): Promise<AwardPreview> {
-  const workshop = await view(app, await loadWorkshop(app, actor, workshopId));
-  const rows = rowsFrom(text);
-  const reports: BulkReport[] = [];
-  for (const badge of workshop.badges) reports.push(await bulkAward(app, actor, badge.id, rows, { dryRun: true }));
-  const preview: PreviewRow[] = rows.map((row, i) => {
-    const outcomes = reports.map((report, b) => ({
-      achievementId: workshop.badges[b]!.id,
-      status: report.rows[i]!.status,
-    }));
-    const seen = new Set<string>();
-    const problems = reports
-      .flatMap((report) => report.rows[i]!.problemCodes ?? [])
-      .filter((p) => !seen.has(p.code) && seen.add(p.code));
-    const ok = outcomes.some((o) => o.status === 'would-issue');
-    return { line: row.line, email: row.email, ...(row.name ? { name: row.name } : {}), problems, outcomes, ok };
-  });
-  // Rows flagged for a problem in a cell stay in the list, to be corrected there (the page says "fix them below");
-  // duplicates and rows with too many columns (which cannot be written back as they were) are removed.
-  const correctable = new Set(['emailMissing', 'emailInvalid', 'nameTooLong', 'evidenceTooLong']);
-  const clean = preview
-    .map((row, i) => ({ ...row, evidence: rows[i]!.evidence }))
-    .filter((row) => row.ok || (row.problems.length > 0 && row.problems.every((p) => correctable.has(p.code))));
-  return {
-    rows: preview,
-    valid: preview.filter((r) => r.ok).length,
-    flagged: preview.filter((r) => !r.ok).length,
-    cleanText: listText(clean),
-  };
 }
 
 export interface WorkshopAwardResult {
@@ -478,7 +403,7 @@ export async function decideClaim(
   if (!approve) return undefined;
   // The badge and its e-mail come in the language the person used to ask.
   const language: Lang = request.language === 'en' ? 'en' : 'fr';
-  return awardWorkshop(app, actor, row.id, listText([{ email: request.email, name: request.name }]), {
+  return awardWorkshop(app, actor, row.id, writeAwardList([{ email: request.email, name: request.name }]), {
     language,
     claimRequestIds: new Map([[request.email, request.id]]),
   });
