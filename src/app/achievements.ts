@@ -15,27 +15,11 @@ import { checkInput } from './input-schemas.js';
 import { loadIssuer } from './issuers.js';
 import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
 import { isUuid } from '../shared/uuid.js';
+import type { AchievementCreateInput, AchievementUpdateInput, LocalizedInput } from './input-types.js';
 
-interface LocalizedInput {
-  fr: string;
-  en?: string;
-}
-
-export interface AchievementInput {
-  issuerId: string;
-  catalogueKey?: string;
-  name?: LocalizedInput;
-  description?: LocalizedInput;
-  criteria?: LocalizedInput;
-  achievementType?: string;
-  competences?: CompetenceRef[];
-  tags?: string[];
-  template?: string;
-  colour?: string;
-  validityDays?: number | null;
-}
-
-export type AchievementPatch = Partial<Omit<AchievementInput, 'issuerId' | 'catalogueKey'>> & { archived?: boolean };
+/** What creating and changing a badge accept, once checked: the types of their schemas in schemas/api/. */
+export type AchievementInput = AchievementCreateInput;
+export type AchievementPatch = AchievementUpdateInput;
 
 export interface AchievementView {
   id: string;
@@ -103,7 +87,8 @@ export async function loadAchievement(app: AppContext, actor: Actor, id: string)
 export async function createAchievement(
   app: AppContext,
   actor: Actor,
-  input: AchievementInput,
+  /** Checked here against schemas/api/achievement-create.json, whichever door it came through. */
+  input: unknown,
 ): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
   checkInput('achievement-create.json', input);
@@ -185,7 +170,8 @@ export async function updateAchievement(
   app: AppContext,
   actor: Actor,
   id: string,
-  patch: AchievementPatch,
+  /** Checked here against schemas/api/achievement-update.json. */
+  patch: unknown,
 ): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
   checkInput('achievement-update.json', patch);

@@ -10,6 +10,7 @@ import { loadIssuer } from './issuers.js';
 import { wordingOf } from './notifications.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
 import type { OrganisationWording, RenderedEmail } from './presentation.js';
+import type { AwardMessageInput } from './input-types.js';
 
 /**
  * Each organisation's award e-mail: its own subject, introduction and signature in French and in English (plain
@@ -20,14 +21,11 @@ import type { OrganisationWording, RenderedEmail } from './presentation.js';
 /** Reminders of an organisation that never chose: a week, then three weeks after the award e-mail. */
 export const DEFAULT_REMINDER_DAYS = [7, 21] as const;
 
-export interface AwardMessageInput {
-  fr: OrganisationWording;
-  en: OrganisationWording;
-  /** Days after the award e-mail; null: no reminders at all. */
-  firstReminderDays: number | null;
-  /** Days after the award e-mail, after the first; null: one reminder only. */
-  secondReminderDays: number | null;
-}
+/**
+ * The type of schemas/api/award-message.json: the organisation's wording in each language, and the reminders'
+ * days after the award e-mail (first null: no reminders; second null: one reminder only).
+ */
+export type { AwardMessageInput };
 
 export interface AwardMessageSettings extends AwardMessageInput {
   /** Whether the organisation kept every default. */

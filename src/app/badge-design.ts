@@ -10,8 +10,6 @@ import {
   getAchievement,
   loadAchievement,
   updateAchievement,
-  type AchievementInput,
-  type AchievementPatch,
   type AchievementView,
 } from './achievements.js';
 import { recordAudit } from './audit-actions.js';
@@ -100,7 +98,7 @@ async function applyArtwork(
 export async function createBadge(
   app: AppContext,
   actor: Actor,
-  input: AchievementInput,
+  input: unknown,
   design: BadgeDesign,
 ): Promise<AchievementView> {
   authorize(actor, 'achievement.write');
@@ -116,7 +114,7 @@ export async function updateBadge(
   app: AppContext,
   actor: Actor,
   id: string,
-  patch: AchievementPatch,
+  patch: unknown,
   design: BadgeDesign,
 ): Promise<AchievementView> {
   authorize(actor, 'achievement.write');

@@ -25,15 +25,15 @@ import { issuerDid, issuerProfile } from './issuers.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
 import { visibilityOf } from './visibility.js';
 import { verifyAny } from './verify.js';
+import type { EndorsementCreateInput } from './input-types.js';
 
 export type { EndorsementSubjectType };
 
-export interface EndorseInput {
-  subject: { type: EndorsementSubjectType; id: string };
-  comment: string;
-  /** The endorsing organisation, for an actor who can act for several (the platform administrator). */
-  endorserId?: string;
-}
+/**
+ * The type of schemas/api/endorsement-create.json; `endorserId` names the endorsing organisation for an actor who
+ * can act for several (the platform administrator).
+ */
+export type EndorseInput = EndorsementCreateInput;
 
 /** What the API returns of an endorsement. */
 export interface EndorsementView {

@@ -3,6 +3,7 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { fromRoot } from '../shared/paths.js';
 import { ValidationError, type FieldError } from './errors.js';
+import type { InputTypes } from './input-types.js';
 
 /**
  * What a use case accepts, as JSON Schemas in schemas/api/. The HTTP API checks request bodies against them
@@ -82,8 +83,11 @@ export function inputErrors(schema: InputSchema, value: unknown): FieldError[] {
   return validate(value) ? [] : fieldErrors(validate.errors ?? []);
 }
 
-/** Throws a ValidationError (422) naming every field of `value` that breaks `schema`. */
-export function checkInput(schema: InputSchema, value: unknown): void {
+/**
+ * Throws a ValidationError (422) naming every field of `value` that breaks `schema`; past it, `value` has the
+ * schema's own type (src/app/input-types.ts, generated from the schema).
+ */
+export function checkInput<S extends InputSchema>(schema: S, value: unknown): asserts value is InputTypes[S] {
   const errors = inputErrors(schema, value);
   if (errors.length === 0) return;
   const fields = [...new Set(errors.map((e) => e.field))];

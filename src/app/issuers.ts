@@ -22,15 +22,10 @@ import { checkInput } from './input-schemas.js';
 import { assertInScope, authorize, scopeOf, type Actor, type Role } from './policies.js';
 import { sha256Hex } from '../engine/util.js';
 import { isUuid } from '../shared/uuid.js';
+import type { IssuerCreateInput, IssuerUpdateInput } from './input-types.js';
 
-export interface IssuerInput {
-  name: string;
-  slug?: string;
-  url?: string | null;
-  email?: string | null;
-  description?: string | null;
-  linkedinOrganizationId?: string | null;
-}
+/** What creating an organisation accepts: the type of schemas/api/issuer-create.json. */
+export type IssuerInput = IssuerCreateInput;
 
 /** What the API shows of an issuer. */
 export interface IssuerView {
@@ -218,7 +213,7 @@ export async function updateIssuer(
   app: AppContext,
   actor: Actor,
   id: string,
-  patch: Partial<IssuerInput>,
+  patch: IssuerUpdateInput,
 ): Promise<IssuerView> {
   authorize(actor, 'issuer.update');
   const org = await loadIssuer(app, actor, id);

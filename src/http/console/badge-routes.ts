@@ -5,7 +5,6 @@ import {
   getAchievement,
   listAchievementViews,
   updateAchievement,
-  type AchievementInput,
   type AchievementView,
 } from '../../app/achievements.js';
 import {
@@ -104,7 +103,8 @@ function copyName(name: { fr: string; en: string }): { fr: string; en: string } 
   return { fr: `${name.fr.slice(0, 192)} (copie)`, en: `${name.en.slice(0, 193)} (copy)` };
 }
 
-function inputFromForm(form: BadgeForm): Omit<AchievementInput, 'issuerId'> {
+/** The form read as the badge's fields; the use case checks them against the API's own schema. */
+function inputFromForm(form: BadgeForm): Record<string, unknown> {
   const validity = form.validityDays ? Number(form.validityDays) : null;
   if (validity !== null && (!Number.isInteger(validity) || validity < 1 || validity > 36_500))
     throw new ValidationError('The validity must be a number of days.', [
