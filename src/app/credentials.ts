@@ -9,7 +9,8 @@ import {
 } from '../store/repositories/credentials.js';
 import { bumpVersion, findSuspensionTwin } from '../store/repositories/status-lists.js';
 import { eraseForCredential } from '../store/repositories/outbox.js';
-import type { CredentialRow } from '../store/schema.js';
+import type { Transaction } from 'kysely';
+import type { CredentialRow, Database } from '../store/schema.js';
 import { recipientKey } from './award.js';
 import type { AppContext } from './context.js';
 import { AppError, conflict, notFound } from './errors.js';
@@ -120,11 +121,35 @@ export async function revokeCredential(
   authorize(actor, 'credential.revoke');
   const row = await loadCredential(app, actor, id);
   if (row.revoked_at) throw conflict('This credential is already revoked.');
+  await app.db.transaction().execute((trx) => revokeWithin(app, trx, actor, [row], reason ?? null));
+  return toView(app, (await findCredential(app.db, row.id))!, await findRecipient(app.db, row.id));
+}
+
+/**
+ * The one way credentials are revoked, inside the caller's transaction: each row is marked only if it is not
+ * revoked yet (someone else may have done it since it was read: then nothing is done, a conflict), its status
+ * lists (revocation and suspension twin) are re-published, and each revocation is audited.
+ */
+export async function revokeWithin(
+  app: AppContext,
+  trx: Transaction<Database>,
+  actor: Actor,
+  rows: CredentialRow[],
+  reason: string | null,
+): Promise<void> {
   const at = app.clock.now().toISOString();
-  const twin = await findSuspensionTwin(app.db, row.status_list_id);
-  await app.db.transaction().execute(async (trx) => {
-    await updateCredential(trx, row.id, { revoked_at: at, revocation_reason: reason ?? null });
-    await bumpVersion(trx, [row.status_list_id, ...(twin ? [twin.id] : [])]);
+  const lists = new Set<string>();
+  for (const row of rows) {
+    const done = await trx
+      .updateTable('credentials')
+      .set({ revoked_at: at, revocation_reason: reason })
+      .where('id', '=', row.id)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw conflict('A badge was revoked meanwhile: nothing was revoked.');
+    lists.add(row.status_list_id);
+    const twin = await findSuspensionTwin(trx, row.status_list_id);
+    if (twin) lists.add(twin.id);
     await recordAudit(trx, {
       at,
       actorId: actor.userId,
@@ -132,10 +157,10 @@ export async function revokeCredential(
       action: 'credential.revoked',
       targetType: 'credential',
       targetId: row.id,
-      reason: reason ?? null,
+      reason,
     });
-  });
-  return toView(app, (await findCredential(app.db, row.id))!, await findRecipient(app.db, row.id));
+  }
+  await bumpVersion(trx, [...lists]);
 }
 
 /** Suspension is temporary and published in the issuer's suspension list, at the credential's own index. */

@@ -1,12 +1,11 @@
 import { normalizeEmail } from '../engine/model/identity-hash.js';
 import { holdersOf } from '../store/repositories/credentials.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
-import { bumpVersion, findSuspensionTwin } from '../store/repositories/status-lists.js';
 import { recordAudit } from './audit-actions.js';
 import { awardWithin, recipientKey, type EvidenceInput } from './award.js';
 import type { AppContext } from './context.js';
 import { checkRow } from './csv.js';
-import { loadCredential } from './credentials.js';
+import { loadCredential, revokeWithin } from './credentials.js';
 import { suggestEmail } from './email-typos.js';
 import { conflict, notFound, ValidationError } from './errors.js';
 import { enqueueAwardEmails } from './notifications.js';
@@ -142,7 +141,6 @@ export async function correctAddressAndReissue(
   for (const badge of target.badges) {
     const old = await loadCredential(app, actor, badge.credentialId);
     const org = (await findOrganisation(app.db, old.organisation_id))!;
-    const twin = await findSuspensionTwin(app.db, old.status_list_id);
     const awarded = await awardWithin(
       app,
       actor,
@@ -155,23 +153,17 @@ export async function correctAddressAndReissue(
       },
       async (trx, issuedId) => {
         const at = app.clock.now().toISOString();
-        const revoked = await trx
-          .updateTable('credentials')
-          .set({ revoked_at: at, revocation_reason: ADDRESS_CORRECTED })
-          .where('id', '=', old.id)
-          .where('revoked_at', 'is', null)
-          .executeTakeFirst();
-        // Someone revoked it meanwhile: the new credential is not committed either.
-        if (Number(revoked.numUpdatedRows) !== 1) throw conflict('This badge was revoked meanwhile.');
-        await bumpVersion(trx, [old.status_list_id, ...(twin ? [twin.id] : [])]);
+        // Revoked by someone else meanwhile: a conflict, and the new credential is not committed either.
+        await revokeWithin(app, trx, actor, [old], ADDRESS_CORRECTED);
         await trx
           .insertInto('credential_replacements')
           .values({ credential_id: old.id, replaced_by: issuedId, replaced_at: at })
           .execute();
-        const entry = { at, actorId: actor.userId, organisationId: old.organisation_id, targetType: 'credential' };
-        await recordAudit(trx, { ...entry, action: 'credential.revoked', targetId: old.id, reason: ADDRESS_CORRECTED });
         await recordAudit(trx, {
-          ...entry,
+          at,
+          actorId: actor.userId,
+          organisationId: old.organisation_id,
+          targetType: 'credential',
           action: 'credential.reissued',
           targetId: issuedId,
           details: { replaces: old.id, achievementId: badge.achievementId },

@@ -1,7 +1,5 @@
-import { bumpVersion, findSuspensionTwin } from '../store/repositories/status-lists.js';
-import { recordAudit } from './audit-actions.js';
 import type { AppContext } from './context.js';
-import { loadCredential, stateOf, type CredentialRow, type CredentialState } from './credentials.js';
+import { loadCredential, revokeWithin, stateOf, type CredentialRow, type CredentialState } from './credentials.js';
 import { conflict, ValidationError } from './errors.js';
 import { authorize, type Actor } from './policies.js';
 
@@ -103,35 +101,6 @@ export async function revokeCredentials(
   for (const id of unique) rows.push(await loadCredential(app, actor, id));
   if (rows.some((row) => row.revoked_at))
     throw conflict('One of these badges is already revoked: nothing was revoked.');
-  const lists = new Set<string>();
-  for (const row of rows) {
-    lists.add(row.status_list_id);
-    const twin = await findSuspensionTwin(app.db, row.status_list_id);
-    if (twin) lists.add(twin.id);
-  }
-  const at = app.clock.now().toISOString();
-  await app.db.transaction().execute(async (trx) => {
-    for (const row of rows) {
-      const done = await trx
-        .updateTable('credentials')
-        .set({ revoked_at: at, revocation_reason: text })
-        .where('id', '=', row.id)
-        .where('revoked_at', 'is', null)
-        .executeTakeFirst();
-      // Revoked by someone else since the check: the whole batch is given up, nothing half done.
-      if (Number(done.numUpdatedRows) !== 1)
-        throw conflict('One of these badges was revoked meanwhile: nothing was revoked.');
-      await recordAudit(trx, {
-        at,
-        actorId: actor.userId,
-        organisationId: row.organisation_id,
-        action: 'credential.revoked',
-        targetType: 'credential',
-        targetId: row.id,
-        reason: text,
-      });
-    }
-    await bumpVersion(trx, [...lists]);
-  });
+  await app.db.transaction().execute((trx) => revokeWithin(app, trx, actor, rows, text));
   return { revoked: rows.length };
 }
