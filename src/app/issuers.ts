@@ -177,6 +177,7 @@ export async function createIssuer(app: AppContext, actor: Actor, input: IssuerI
     description: input.description ?? null,
     logo_image_id: null,
     linkedin_org_id: input.linkedinOrganizationId ?? null,
+    kind: 'issuer',
     created_at: at,
     updated_at: at,
   };

@@ -138,6 +138,7 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
       claim_open: 0,
       created_by: actor.userId,
       created_at: at,
+      co_organiser_id: null,
     };
     try {
       await app.db.transaction().execute(async (trx) => {

@@ -28,6 +28,7 @@ import * as holderNameChoice from './migrations/008-holder-name-choice.js';
 import * as operatorFlows from './migrations/009-operator-flows.js';
 import * as endorsements from './migrations/010-endorsements.js';
 import * as peerRecognition from './migrations/011-peer-recognition.js';
+import * as openRecognition from './migrations/012-open-recognition.js';
 
 export type Db = Kysely<Database>;
 /** Where a repository writes: the database, or a transaction a use case opened. */
@@ -80,6 +81,7 @@ const migrations: Record<string, Migration> = {
   '009-operator-flows': operatorFlows,
   '010-endorsements': endorsements,
   '011-peer-recognition': peerRecognition,
+  '012-open-recognition': openRecognition,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

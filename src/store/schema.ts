@@ -19,6 +19,11 @@ export type HeldFormat = 'json' | 'jwt';
 /** What an endorsement may be about: an issuer's Profile, a badge definition, one awarded credential. */
 export const ENDORSEMENT_SUBJECT_TYPES = ['issuer', 'achievement', 'credential'] as const;
 export type EndorsementSubjectType = (typeof ENDORSEMENT_SUBJECT_TYPES)[number];
+/** 'issuer' awards badges; 'partner' only endorses (migration 012). */
+export const ORGANISATION_KINDS = ['issuer', 'partner'] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+export const ENDORSEMENT_REQUEST_STATUSES = ['pending', 'accepted', 'declined', 'withdrawn'] as const;
+export type EndorsementRequestStatus = (typeof ENDORSEMENT_REQUEST_STATUSES)[number];
 
 /**
  * The database, as kysely sees it. Same tables on SQLite and PostgreSQL: times are ISO 8601 text (UTC),
@@ -37,6 +42,7 @@ export interface Database {
     linkedin_org_id: string | null;
     created_at: string;
     updated_at: string;
+    kind: Generated<OrganisationKind>;
   };
   users: {
     id: string;
@@ -177,6 +183,8 @@ export interface Database {
     claim_open: number;
     created_by: string | null;
     created_at: string;
+    /** A second organisation that ran the workshop jointly (migration 012): a partnership action. */
+    co_organiser_id: Generated<string | null>;
   };
   workshop_badges: { workshop_id: string; achievement_id: string };
   claim_requests: {
@@ -281,6 +289,38 @@ export interface Database {
     revoked_at: string | null;
     revocation_reason: string | null;
   };
+  /** An operator asks a partner to endorse one of its badge definitions (migration 012). */
+  endorsement_requests: {
+    id: string;
+    requester_id: string;
+    partner_id: string;
+    achievement_id: string;
+    message: string | null;
+    status: EndorsementRequestStatus;
+    created_at: string;
+    created_by: string | null;
+    answered_at: string | null;
+    answered_by: string | null;
+    answer_message: string | null;
+    /** The endorsement signed on acceptance. */
+    endorsement_id: string | null;
+  };
+  /** An endorsement signed elsewhere, attached to a badge definition after it verified (migration 012). */
+  imported_endorsements: {
+    id: string;
+    achievement_id: string;
+    /** The organisation whose badge definition it is attached to. */
+    organisation_id: string;
+    /** The endorser's issuer id (a DID or URL) and name, as the endorsement says. */
+    endorser_id: string;
+    endorser_name: string;
+    comment: string | null;
+    format: HeldFormat;
+    content: string;
+    imported_at: string;
+    imported_by: string | null;
+    removed_at: string | null;
+  };
   /** A holder's personal issuer identity for peer recognition (migration 011): only display_name is published. */
   peer_identities: { id: string; holder_id: string | null; slug: string; display_name: string; created_at: string };
   /** The keys of a personal identity: the columns of issuer_keys, owned by an identity (see src/keys). */
@@ -330,3 +370,5 @@ export type StatusListRow = Selectable<Database['status_lists']>;
 export type PeerIdentityRow = Selectable<Database['peer_identities']>;
 export type PeerRecognitionRow = Selectable<Database['peer_recognitions']>;
 export type EndorsementRow = Selectable<Database['endorsements']>;
+export type EndorsementRequestRow = Selectable<Database['endorsement_requests']>;
+export type ImportedEndorsementRow = Selectable<Database['imported_endorsements']>;
