@@ -14,6 +14,7 @@ import {
   identityOfHolder,
   insertIdentity,
   insertRecognition,
+  latestRecognitions,
   recognitionsReceived,
   renameIdentity,
   updateRecognition,
@@ -391,6 +392,52 @@ export async function revokeRecognition(app: AppContext, actor: Actor, id: strin
       reason,
     });
   });
+}
+
+/** One line of the moderation page: what was said, by which display name, and what became of it. */
+export interface ModeratedRecognition extends ReceivedRecognition {
+  /** The recipient's address with its local part masked: enough to match a complaint, not to contact her. */
+  recipient: string;
+  refused: boolean;
+  revocationReason: string | null;
+}
+
+/** The part before @ reduced to its first character: "m•••@example.org". */
+function maskAddress(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at <= 0 ? '•••' : `${email[0]}•••${email.slice(at)}`;
+}
+
+/** What the platform administrator moderates: whether it is on, and the latest recognitions sent. */
+export async function recognitionsToModerate(
+  app: AppContext,
+  actor: Actor,
+  limit = 100,
+): Promise<{ enabled: boolean; configEnabled: boolean; recognitions: ModeratedRecognition[] }> {
+  authorize(actor, 'recognition.moderate');
+  const rows = await latestRecognitions(app.db, Math.min(Math.max(limit, 1), 500));
+  return {
+    enabled: await peerRecognitionEnabled(app),
+    configEnabled: app.config.peerRecognition.enabled,
+    recognitions: rows.map(moderated),
+  };
+}
+
+function moderated(row: PeerRecognitionRow): ModeratedRecognition {
+  return {
+    ...describe(row),
+    recipient: maskAddress(row.recipient_email),
+    refused: row.refused_at !== null,
+    revocationReason: row.revocation_reason,
+  };
+}
+
+/** One recognition, as the moderation page shows it (the confirmation before withdrawing it). */
+export async function recognitionToModerate(app: AppContext, actor: Actor, id: string): Promise<ModeratedRecognition> {
+  authorize(actor, 'recognition.moderate');
+  const row = isUuid(id) ? await findRecognition(app.db, id) : undefined;
+  if (!row) throw notFound('Recognition');
+  return moderated(row);
 }
 
 async function identityOrNotFound(app: AppContext, slug: string): Promise<PeerIdentityRow> {

@@ -14,6 +14,7 @@ import {
   personStatusList,
   publicRecognition,
   receivedRecognitions,
+  recognitionsToModerate,
   recognitionForm,
   refuseRecognition,
   revokeRecognition,
@@ -232,4 +233,29 @@ test('when the sender deletes her account, what she sent keeps verifying', async
   const sent = await sendRecognition(app(), sender, recognition(peer.email));
   await deleteHolderAccount(app(), sender);
   expect((await verifyAny(app(), { credential: sent.credential })).verdict).toBe('valid');
+});
+
+test('the moderation list shows what was said and by which name, with the recipient’s address masked', async () => {
+  const sender = await holder();
+  const peer = await holder();
+  const sent = await sendRecognition(app(), sender, recognition(peer.email, { displayName: 'Léa la modérée' }));
+  const { recognitions } = await recognitionsToModerate(app(), t.admin);
+  const line = recognitions.find((r) => r.id === sent.id)!;
+  expect(line).toMatchObject({ sender: 'Léa la modérée', recipient: `l•••@example.fr`, revoked: false });
+  expect(line.observation).toContain('jardin partagé');
+  expect(JSON.stringify(recognitions)).not.toContain(peer.email);
+});
+
+test('a withdrawn recognition is listed with the reason the administrator gave', async () => {
+  const sender = await holder();
+  const peer = await holder();
+  const sent = await sendRecognition(app(), sender, recognition(peer.email));
+  await revokeRecognition(app(), t.admin, sent.id, 'Propos hors sujet');
+  const line = (await recognitionsToModerate(app(), t.admin)).recognitions.find((r) => r.id === sent.id)!;
+  expect(line).toMatchObject({ revoked: true, revocationReason: 'Propos hors sujet' });
+});
+
+test('an operator of an organisation cannot see the moderation list', async () => {
+  const operator = actorOf({ id: randomUUID(), role: 'operator_admin', organisation_id: randomUUID() });
+  await expect(recognitionsToModerate(app(), operator)).rejects.toMatchObject({ status: 403 });
 });

@@ -7,19 +7,22 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { requestHolderCode } from '../../src/app/holders.js';
+import { sendRecognition } from '../../src/app/peer-recognition.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
 import { startInProcess, type InProcessService } from '../support/service.js';
+import { signIn as consoleSignIn } from './console-support.js';
 import { closeWatched, DESKTOP, launchBrowser, PHONE, screenshot, seriousAccessibilityViolations, watchedPage, type WatchedPage } from './support.js';
 
 const LEA = 'lea.martin@exemple.fr';
 const NADIA = 'nadia.benali@exemple.fr';
+const ADMIN_PASSWORD = 'mot-de-passe-administrateur';
 
 let service: InProcessService;
 let browser: Browser;
 const open: WatchedPage[] = [];
 
 beforeAll(async () => {
-  service = await startInProcess();
+  service = await startInProcess({ extra: { BLASON_ADMIN_PASSWORD: ADMIN_PASSWORD } });
   const issuer = await setUpIssuer(apiClient(service.url, service.token), service.url);
   const awarded = await issuer.operator.post('/api/v1/credentials', { achievementId: issuer.achievementId, recipient: { email: LEA } });
   if (awarded.status !== 201) throw new Error(JSON.stringify(awarded.body));
@@ -137,4 +140,44 @@ test('when the platform administrator turns it off through the API, the form say
   await expect(page.locator('main').textContent()).resolves.toContain('La reconnaissance entre pairs est suspendue');
   await expect(page.locator('form[action="/holder/recognise"]').count()).resolves.toBe(0);
   expect((await turn(true)).status).toBe(200);
+});
+
+test('the platform administrator withdraws an abusive recognition from the console, after a confirmation', async () => {
+  const app = service.running.app;
+  const lea = await app.db.selectFrom('holders').selectAll().where('email', '=', LEA).executeTakeFirstOrThrow();
+  await sendRecognition(app, lea, {
+    displayName: 'Léa M.',
+    email: 'karim.haddad@exemple.fr',
+    ownCompetence: 'Moquerie',
+    observation: 'Un message blessant qui n’a rien à faire ici.',
+  });
+  const page = await phone();
+  await consoleSignIn(page, service.url, service.env.BLASON_ADMIN_EMAIL ?? 'admin@blason.local', ADMIN_PASSWORD);
+  await page.getByRole('link', { name: 'Reconnaissances entre pairs' }).click();
+  await page.waitForURL(`${service.url}/console/recognitions`);
+  const line = page.locator('[data-recognition]').filter({ hasText: 'Moquerie' });
+  await expect(line.textContent()).resolves.toContain('k•••@exemple.fr');
+  await expect(page.locator('main').textContent()).resolves.not.toContain('karim.haddad');
+  await line.getByLabel('Pourquoi la retirer ? (gardé dans le journal)').fill('Propos blessants');
+  await line.getByRole('button', { name: 'Retirer cette reconnaissance' }).click();
+  await expect(page.locator('h1').textContent()).resolves.toContain('Retirer la reconnaissance « Moquerie »');
+  await screenshot(page, 'peer-recognition-moderation-confirm-phone');
+  await page.getByRole('button', { name: 'Retirer cette reconnaissance' }).click();
+  await page.waitForURL(/\/console\/recognitions\?done=moderation.revoked/);
+  await expect(page.locator('[role="status"]').textContent()).resolves.toContain('Reconnaissance retirée.');
+  await expect(line.locator('[data-state]').textContent()).resolves.toContain('Retirée : Propos blessants');
+  await screenshot(page, 'peer-recognition-moderation-phone');
+  expect(await seriousAccessibilityViolations(page)).toEqual([]);
+});
+
+test('the administrator suspends peer recognition from the console and opens it again', async () => {
+  const page = await phone();
+  await consoleSignIn(page, service.url, service.env.BLASON_ADMIN_EMAIL ?? 'admin@blason.local', ADMIN_PASSWORD);
+  await page.goto(`${service.url}/console/recognitions`);
+  await page.getByRole('button', { name: 'Suspendre pour toute la plateforme' }).click();
+  await page.waitForURL(/done=moderation.turnedOff/);
+  await expect(page.locator('main').textContent()).resolves.toContain('personne ne peut en envoyer');
+  await page.getByRole('button', { name: 'Rouvrir' }).click();
+  await page.waitForURL(/done=moderation.turnedOn/);
+  await expect(page.locator('main').textContent()).resolves.toContain('La reconnaissance entre pairs est ouverte.');
 });

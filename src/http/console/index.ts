@@ -6,6 +6,7 @@ import { emailRoutes } from './email-routes.js';
 import { insightRoutes } from './insight-routes.js';
 import { operatorRoutes } from './operator-routes.js';
 import { orgRoutes } from './org-routes.js';
+import { recognitionModerationRoutes } from './recognition-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { sessionRoutes } from './session-routes.js';
 import { loadSession, requireSession } from './session.js';
@@ -32,5 +33,6 @@ export function consoleRouter(app: AppContext): Router {
   router.use(recordRoutes(app));
   router.use(orgRoutes(app));
   router.use(emailRoutes(app));
+  router.use(recognitionModerationRoutes(app));
   return router;
 }

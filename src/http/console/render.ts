@@ -21,6 +21,7 @@ const NAV: { key: string; href: string; when?: (s: Session) => boolean }[] = [
   { key: 'issuer', href: '/console/issuer' },
   { key: 'team', href: '/console/team', when: (s) => can(s.actor, 'users.manage') },
   { key: 'admin', href: '/console/admin', when: (s) => s.actor.role === 'platform_admin' },
+  { key: 'recognitions', href: '/console/recognitions', when: (s) => can(s.actor, 'recognition.moderate') },
 ];
 
 function switchUrl(req: Request, lang: Lang): string {

@@ -98,6 +98,11 @@ export function recognitionsReceived(db: Executor, email: string): Promise<PeerR
     .execute();
 }
 
+/** The latest recognitions sent on the platform, newest first (moderation). */
+export function latestRecognitions(db: Executor, limit: number): Promise<PeerRecognitionRow[]> {
+  return db.selectFrom('peer_recognitions').selectAll().orderBy('issued_at', 'desc').limit(limit).execute();
+}
+
 export async function updateRecognition(
   db: Executor,
   id: string,
