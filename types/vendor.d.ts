@@ -18,6 +18,20 @@ declare module '@digitalbazaar/vc' {
     documentLoader: (url: string) => Promise<unknown>;
     checkStatus?: (options: object) => Promise<{ verified: boolean }>;
   }): Promise<{ verified: boolean; error?: unknown }>;
+  /** Used by tests only, to sign presentations as a holder's wallet would. */
+  export function createPresentation(options: {
+    verifiableCredential?: object | object[];
+    holder?: string;
+    id?: string;
+    version?: 1 | 2;
+  }): Record<string, unknown>;
+  export function signPresentation(options: {
+    presentation: object;
+    suite: object;
+    challenge: string;
+    domain?: string;
+    documentLoader: (url: string) => Promise<unknown>;
+  }): Promise<Record<string, unknown>>;
 }
 
 declare module '@digitalbazaar/data-integrity' {
@@ -92,7 +106,11 @@ declare module 'jsonld-signatures' {
   type ProofPurposeConstructor = new (options?: { controller?: object; date?: string | Date }) => object;
   const jsigs: {
     verify(document: object, options: { suite: object | object[]; purpose: object; documentLoader: (url: string) => Promise<unknown> }): Promise<VerifyResult>;
-    purposes: { AssertionProofPurpose: ProofPurposeConstructor };
+    purposes: {
+      AssertionProofPurpose: ProofPurposeConstructor;
+      AuthenticationProofPurpose: new (options: { controller?: object; challenge: string; domain?: string }) => object;
+      ControllerProofPurpose: new (options: { term: string; controller?: object }) => object;
+    };
   };
   export default jsigs;
 }

@@ -11,6 +11,7 @@ import type { CompetenceRef, Lang, Localized } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { notFound, ValidationError } from './errors.js';
+import { assertAwardsBadges } from './partners.js';
 import { checkInput } from './input-schemas.js';
 import { loadIssuer } from './issuers.js';
 import { assertInScope, authorize, scopeOf, type Actor } from './policies.js';
@@ -93,6 +94,7 @@ export async function createAchievement(
   authorize(actor, 'achievement.write');
   checkInput('achievement-create.json', input);
   const org = await loadIssuer(app, actor, input.issuerId);
+  assertAwardsBadges(org);
   const base = input.catalogueKey ? app.catalogue.badge(input.catalogueKey) : undefined;
   if (input.catalogueKey && !base)
     throw new ValidationError('Unknown catalogue badge.', [

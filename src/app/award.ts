@@ -20,8 +20,10 @@ import type { Lang } from './catalogue.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { AppError, conflict, ValidationError } from './errors.js';
+import { assertAwardsBadges } from './partners.js';
 import { createStatusLists, issuerDid, issuerProfile } from './issuers.js';
 import { withEndorsements } from './endorsements.js';
+import { checkAfterAward } from './pathways.js';
 import { authorize, type Actor } from './policies.js';
 
 export interface EvidenceInput {
@@ -290,6 +292,12 @@ export async function commitChunk(
         });
       }
     }
+    // Pathways (src/app/pathways.ts): a new badge may complete one for its holder.
+    await checkAfterAward(
+      app,
+      achievement.id,
+      rows.filter((row) => inserted.has(row.id)).map((row) => row.recipient_key!),
+    );
   }
   return keys.map((key) => outcomes.get(key)!);
 }
@@ -316,6 +324,7 @@ export async function loadForAward(
   if (achievement.archived_at)
     throw new AppError(409, 'archived', 'This badge is archived: it can no longer be awarded.');
   const org = (await findOrganisation(app.db, achievement.organisation_id))!;
+  assertAwardsBadges(org);
   return { org, achievement };
 }
 

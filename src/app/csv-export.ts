@@ -63,10 +63,10 @@ let catalogue: Catalogue | undefined;
 
 /**
  * The indicators as one CSV file, in sections (a title line, a header line, the rows, an empty line): period and
- * scope, summary, by month, workshops by type and month, by operator and first badges by operator and month (the
- * metropolis view only), EntreComp competences covered. Headers come from `t`, the views' words in `lang`
- * (`src/views/locales/<lang>/indicators.json`, a port: the use cases never import the views); workshop types
- * and competences are named from the catalogue in the same language.
+ * scope, summary, by month, the partnership and its months, workshops by type and month, by operator and first
+ * badges by operator and month (the metropolis view only), EntreComp competences covered. Headers come from `t`,
+ * the views' words in `lang` (`src/views/locales/<lang>/indicators.json`, a port: the use cases never import the
+ * views); workshop types and competences are named from the catalogue in the same language.
  */
 export function indicatorsToCsv(indicators: Indicators, lang: Lang, t: Translate): string {
   catalogue ??= loadCatalogue();
@@ -130,6 +130,52 @@ export function indicatorsToCsv(indicators: Indicators, lang: Lang, t: Translate
         indicators.badgesRevoked.total,
         indicators.verifications.total,
         indicators.firstBadgePeople.total,
+      ],
+    ],
+  );
+
+  // The partnership (issue 13 §3). Peer recognitions exist in the metropolis view only: an operator's says so.
+  const actions = indicators.partnershipActions;
+  const recognitions = indicators.peerRecognitions;
+  section(
+    t('indicators.section.partnership'),
+    [t('indicators.column.indicator'), t('indicators.column.value')],
+    [
+      [t('indicators.partnersInvolved'), indicators.partnersInvolved],
+      [t('indicators.partnership.endorsements'), actions.endorsements.total],
+      [t('indicators.partnership.requestsAnswered'), actions.requestsAnswered.total],
+      [t('indicators.partnership.jointSessions'), actions.jointSessions.total],
+      [t('indicators.partnership.total'), actions.total.total],
+      [t('indicators.recognitions.sent'), recognitions ? recognitions.sent.total : t('indicators.notApplicable')],
+      [t('indicators.recognitions.received'), recognitions ? recognitions.received : t('indicators.notApplicable')],
+    ],
+  );
+  section(
+    t('indicators.section.partnershipByMonth'),
+    [
+      t('indicators.column.month'),
+      t('indicators.partnership.endorsements'),
+      t('indicators.partnership.requestsAnswered'),
+      t('indicators.partnership.jointSessions'),
+      t('indicators.partnership.total'),
+      ...(recognitions ? [t('indicators.recognitions.sent')] : []),
+    ],
+    [
+      ...indicators.months.map((month, m) => [
+        month,
+        actions.endorsements.byMonth[m],
+        actions.requestsAnswered.byMonth[m],
+        actions.jointSessions.byMonth[m],
+        actions.total.byMonth[m],
+        ...(recognitions ? [recognitions.sent.byMonth[m]] : []),
+      ]),
+      [
+        t('indicators.column.total'),
+        actions.endorsements.total,
+        actions.requestsAnswered.total,
+        actions.jointSessions.total,
+        actions.total.total,
+        ...(recognitions ? [recognitions.sent.total] : []),
       ],
     ],
   );

@@ -13,7 +13,8 @@ import {
 } from '../store/repositories/endorsements.js';
 import { findOrganisation, findOrganisationBySlug } from '../store/repositories/organisations.js';
 import { allocateIndexes, bumpVersion } from '../store/repositories/status-lists.js';
-import type { EndorsementRow, EndorsementSubjectType, OrganisationRow } from '../store/schema.js';
+import type { Transaction } from 'kysely';
+import type { Database, EndorsementRow, EndorsementSubjectType, OrganisationRow } from '../store/schema.js';
 import { newId } from '../shared/clock.js';
 import { isUuid } from '../shared/uuid.js';
 import { recordAudit } from './audit-actions.js';
@@ -25,6 +26,7 @@ import { issuerDid, issuerProfile } from './issuers.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
 import { visibilityOf } from './visibility.js';
 import { verifyAny } from './verify.js';
+import { importedEndorsementsOf } from './endorsement-import.js';
 import type { EndorsementCreateInput } from './input-types.js';
 
 export type { EndorsementSubjectType };
@@ -116,14 +118,31 @@ function viewOf(app: AppContext, row: EndorsementRow, endorser: OrganisationRow)
 
 /**
  * POST /api/v1/endorsements: an organisation signs an OB 3.0 EndorsementCredential about an issuer, a badge
- * definition or an awarded badge, with a status index in its own revocation list so that a withdrawal is seen
- * by any verifier. Signed before the transaction (as awards are): a crash leaves only an unused status index.
+ * definition or an awarded badge.
  */
 export async function endorse(app: AppContext, actor: Actor, input: EndorseInput): Promise<CreatedEndorsement> {
   authorize(actor, 'endorsement.write');
   checkInput('endorsement-create.json', input);
   const endorser = await endorserOf(app, actor, input.endorserId);
-  const subject = await findSubject(app, input.subject.type, input.subject.id);
+  return signEndorsement(app, actor, endorser, input.subject, input.comment);
+}
+
+/**
+ * The one signing path of endorsements, for a direct endorsement and an accepted request alike (the caller has
+ * authorised the actor and chosen the endorser): the subject must be endorsable and not the endorser's own; the
+ * credential gets a status index in the endorser's own revocation list so that a withdrawal is seen by any
+ * verifier. Signed before the transaction (as awards are): a crash leaves only an unused status index.
+ * `alsoInTransaction` commits with the endorsement or not at all (an accepted request's answer and audit entry).
+ */
+export async function signEndorsement(
+  app: AppContext,
+  actor: Actor,
+  endorser: OrganisationRow,
+  about: { type: EndorsementSubjectType; id: string },
+  commentText: string,
+  alsoInTransaction?: (trx: Transaction<Database>, endorsementId: string) => Promise<void>,
+): Promise<CreatedEndorsement> {
+  const subject = await findSubject(app, about.type, about.id);
   if (subject.organisationId === endorser.id)
     throw notEndorsable('An organisation cannot endorse itself or what it issued: ask a partner to do it.');
 
@@ -133,7 +152,7 @@ export async function endorse(app: AppContext, actor: Actor, input: EndorseInput
   const list = await currentList(app, endorser.id, 1);
   const [index] = await allocateIndexes(app.db, list.id, list.size, 1);
   const listUrl = app.ids.statusList(list.id);
-  const comment = input.comment.trim();
+  const comment = commentText.trim();
   const draft = buildEndorsementCredential({
     id: app.ids.endorsement(id),
     issuer: issuerProfile(app, endorser),
@@ -178,6 +197,7 @@ export async function endorse(app: AppContext, actor: Actor, input: EndorseInput
       targetId: id,
       details: { subjectType: subject.type, subjectId: subject.id },
     });
+    if (alsoInTransaction) await alsoInTransaction(trx, id);
   });
   return { id, url: app.ids.endorsement(id), credential, jwt };
 }
@@ -276,19 +296,27 @@ export async function endorsementPageFacts(app: AppContext, id: string): Promise
   return {
     ...found,
     subjectName: await subjectNameOf(app, row),
-    // A badge definition has no page of its own: its JSON-LD document is what there is to link to.
+    // A badge definition's address is its page for a browser (and its JSON-LD for machines).
     subjectUrl: subjectOrg ? (subjectOrg.url ?? app.ids.issuerPage(subjectOrg.slug)) : row.subject_iri,
     report: await verifyAny(app, { text: row.credential_json }),
   };
 }
 
-/** A Profile or Achievement with its current endorsements in `endorsement` (left out when there are none). */
+/**
+ * A Profile or Achievement with its current endorsements in `endorsement` (left out when there are none): those
+ * signed here, then those imported from elsewhere (a badge definition's), JWT ones in `endorsementJwt`.
+ */
 export async function withEndorsements<T extends { id: string }>(
   app: AppContext,
   document: T,
-): Promise<T & { endorsement?: EndorsementCredential[] }> {
-  const endorsement = await currentEndorsements(app, document.id);
-  return endorsement.length > 0 ? { ...document, endorsement } : document;
+): Promise<T & { endorsement?: EndorsementCredential[]; endorsementJwt?: string[] }> {
+  const imported = await importedEndorsementsOf(app, document.id);
+  const endorsement = [...(await currentEndorsements(app, document.id)), ...imported.json];
+  return {
+    ...document,
+    ...(endorsement.length > 0 ? { endorsement } : {}),
+    ...(imported.jwt.length > 0 ? { endorsementJwt: imported.jwt } : {}),
+  };
 }
 
 /** One line of "Recognised by …" on a badge page. */
@@ -306,6 +334,9 @@ export async function endorsementSummaries(app: AppContext, subjectIris: string[
       const endorser = (await findOrganisation(app.db, row.organisation_id))!;
       summaries.push({ endorser: endorser.name, comment: row.comment, url: app.ids.endorsement(row.id) });
     }
+    // Imported ones have no page here: their line links to the verify page, which checks them again.
+    for (const row of (await importedEndorsementsOf(app, iri)).rows)
+      summaries.push({ endorser: row.endorser.name, comment: row.comment ?? '', url: row.verifyPageUrl });
   }
   return summaries;
 }

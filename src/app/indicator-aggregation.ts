@@ -1,5 +1,6 @@
 import type { CompetenceRef } from './catalogue.js';
 import { suppressSeries, suppressTable, type Cell } from './indicator-suppression.js';
+import { aggregatePartnership, type PartnershipIndicators } from './partnership-aggregation.js';
 import type { IndicatorFacts } from '../store/repositories/indicator-facts.js';
 
 /**
@@ -55,7 +56,11 @@ export interface CompetenceCoverage {
   credentials: number;
 }
 
-export interface Indicators {
+/**
+ * The partnership figures (partners involved, partnership actions, peer recognitions) are defined in
+ * {@link PartnershipIndicators} (src/app/partnership-aggregation.ts).
+ */
+export interface Indicators extends PartnershipIndicators {
   /** The operator of an operator view; null for the metropolis view (all operators). */
   organisationId: string | null;
   /** First day of the period, included (YYYY-MM-DD). */
@@ -70,8 +75,9 @@ export interface Indicators {
    */
   operators: OperatorRef[];
   /**
-   * Partners involved: distinct operators with ≥1 workshop held (`held_on` in the period) or ≥1 credential
-   * issued (`issued_at` in the period). In an operator view, 1 or 0.
+   * Active operators: distinct operators with ≥1 workshop held (`held_on` in the period) or ≥1 credential issued
+   * (`issued_at` in the period). In an operator view, 1 or 0. Not the partners involved of the partnership
+   * ({@link PartnershipIndicators.partnersInvolved}), which count endorsements and joint workshops too.
    */
   partners: number;
   /**
@@ -134,7 +140,7 @@ export function aggregateIndicators(
   period: { organisationId: string | undefined; from: string; to: string; months: string[] },
   workshopTypes: string[],
 ): Indicators {
-  const { names, workshops, issued, revoked, verifications, holdings, firstOf, competenceRows } = facts;
+  const { names, workshops, issued, revoked, verifications, holdings, firstOf, competenceRows, partnership } = facts;
   const { organisationId, from, to, months } = period;
   const monthIndex = new Map(months.map((m, i) => [m, i]));
 
@@ -284,6 +290,11 @@ export function aggregateIndicators(
       accompaniedPeople: accompanied.values[i]!,
     })),
     competencesCovered: [...coverage.values()].sort((a, b) => a.code.localeCompare(b.code, 'en', { numeric: true })),
+    ...aggregatePartnership(
+      partnership,
+      { organisationId, months },
+      issued.map((r) => r.organisation_id),
+    ),
   };
 }
 

@@ -32,6 +32,7 @@ import type { Db } from '../store/database.js';
 
 export * from './indicator-suppression.js';
 export type * from './indicator-aggregation.js';
+export type * from './partnership-aggregation.js';
 
 /** More than 20 years of months is a mistake in the request, not a report. */
 const MAX_MONTHS = 240;

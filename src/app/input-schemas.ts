@@ -17,11 +17,19 @@ export type InputSchema =
   | 'credential-award.json'
   | 'credential-erase.json'
   | 'endorsement-create.json'
+  | 'endorsement-import.json'
+  | 'endorsement-request-answer.json'
+  | 'endorsement-request-create.json'
   | 'issuer-create.json'
   | 'issuer-update.json'
   | 'peer-recognition.json'
+  | 'pathway-create.json'
   | 'status-change.json'
   | 'user-create.json'
+  | 'vc-api-issue.json'
+  | 'vc-api-status.json'
+  | 'vc-api-verify-credential.json'
+  | 'vc-api-verify-presentation.json'
   | 'verify-page.json';
 
 type AddFormats = (ajv: Ajv) => Ajv;

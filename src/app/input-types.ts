@@ -119,6 +119,31 @@ export interface EndorsementCreateInput {
   endorserId?: string;
 }
 
+/** schemas/api/endorsement-import.json */
+export interface EndorsementImportInput {
+  /**
+   * The EndorsementCredential: a JSON object with its proof, or a compact VC-JWT (or that JSON as text).
+   */
+  endorsement:
+    | string
+    | {
+        [k: string]: unknown;
+      };
+}
+
+/** schemas/api/endorsement-request-answer.json */
+export interface EndorsementRequestAnswerInput {
+  comment?: string;
+  message?: string;
+}
+
+/** schemas/api/endorsement-request-create.json */
+export interface EndorsementRequestCreateInput {
+  partnerId: string;
+  achievementId: string;
+  message?: string;
+}
+
 /** schemas/api/issuer-create.json */
 export interface IssuerCreateInput {
   name: string;
@@ -127,6 +152,18 @@ export interface IssuerCreateInput {
   email?: string;
   description?: string;
   linkedinOrganizationId?: string;
+  /**
+   * issuer: awards badges (the default); partner: only endorses other organisations' badges
+   */
+  kind?: 'issuer' | 'partner';
+  /**
+   * Whether it appears in the public directory (default true)
+   */
+  inDirectory?: boolean;
+  /**
+   * The territory it serves, in its own words
+   */
+  territory?: string;
 }
 
 /** schemas/api/issuer-update.json */
@@ -136,12 +173,39 @@ export interface IssuerUpdateInput {
   email?: string | null;
   description?: string | null;
   linkedinOrganizationId?: string | null;
+  /**
+   * Whether it appears in the public directory
+   */
+  inDirectory?: boolean;
+  territory?: string | null;
 }
 
 /** schemas/api/localized.json */
 export interface LocalizedInput {
   fr: string;
   en?: string;
+}
+
+/** schemas/api/pathway-create.json */
+export interface PathwayCreateInput {
+  issuerId: string;
+  name: {
+    fr: string;
+    en?: string;
+  };
+  description?: {
+    fr: string;
+    en?: string;
+  };
+  ordered?: boolean;
+  /**
+   * @minItems 2
+   * @maxItems 30
+   */
+  badges: string[];
+  rule: 'all' | 'count';
+  requiredCount?: number;
+  withinDays?: number | null;
 }
 
 /** schemas/api/peer-recognition.json */
@@ -164,6 +228,78 @@ export interface UserCreateInput {
   email: string;
   name?: string;
   role: 'operator_admin' | 'issuer' | 'viewer';
+}
+
+/** schemas/api/vc-api-issue.json */
+export interface VcApiIssueInput {
+  /**
+   * The unsigned credential (VCDM 2.0); its issuer, if given, must be the caller's organisation
+   */
+  credential: {};
+  options?: {
+    credentialId?: string;
+  };
+}
+
+/** schemas/api/vc-api-status.json */
+/**
+ * Two spellings: the VC API's status list entry with a boolean, or an older list of named statuses
+ */
+export interface VcApiStatusInput {
+  credentialId: string;
+  credentialStatus:
+    | {
+        type: 'BitstringStatusListEntry';
+        statusPurpose: 'revocation' | 'suspension';
+        id?: string;
+        statusListIndex?: string;
+        statusListCredential?: string;
+      }
+    | {
+        type: 'BitstringStatusListEntry' | 'BitstringStatusListCredential' | 'StatusList2021Credential';
+        status: 'revoked' | 'suspended' | 'unsuspended' | 'active';
+      }[];
+  /**
+   * With a status list entry: true sets the status, false clears it
+   */
+  status?: boolean;
+  reason?: string;
+}
+
+/** schemas/api/vc-api-verify-credential.json */
+export interface VcApiVerifyCredentialInput {
+  /**
+   * The credential with its embedded proof, an EnvelopedVerifiableCredential, or a compact VC-JWT
+   */
+  verifiableCredential: {} | string;
+  options?: {
+    returnResults?: boolean;
+    returnProblemDetails?: boolean;
+    returnCredential?: boolean;
+    /**
+     * @maxItems 16
+     */
+    checks?: string[];
+  };
+}
+
+/** schemas/api/vc-api-verify-presentation.json */
+export interface VcApiVerifyPresentationInput {
+  /**
+   * The presentation, signed by its holder (Data Integrity, proofPurpose authentication) or not
+   */
+  verifiablePresentation: {};
+  options?: {
+    challenge?: string;
+    domain?: string;
+    returnResults?: boolean;
+    returnProblemDetails?: boolean;
+    returnPresentation?: boolean;
+    /**
+     * @maxItems 16
+     */
+    checks?: string[];
+  };
 }
 
 /** schemas/api/verify-page.json */
@@ -194,11 +330,19 @@ export interface InputTypes {
   'credential-award.json': CredentialAwardInput;
   'credential-erase.json': CredentialEraseInput;
   'endorsement-create.json': EndorsementCreateInput;
+  'endorsement-import.json': EndorsementImportInput;
+  'endorsement-request-answer.json': EndorsementRequestAnswerInput;
+  'endorsement-request-create.json': EndorsementRequestCreateInput;
   'issuer-create.json': IssuerCreateInput;
   'issuer-update.json': IssuerUpdateInput;
   'localized.json': LocalizedInput;
+  'pathway-create.json': PathwayCreateInput;
   'peer-recognition.json': PeerRecognitionInput;
   'status-change.json': StatusChangeInput;
   'user-create.json': UserCreateInput;
+  'vc-api-issue.json': VcApiIssueInput;
+  'vc-api-status.json': VcApiStatusInput;
+  'vc-api-verify-credential.json': VcApiVerifyCredentialInput;
+  'vc-api-verify-presentation.json': VcApiVerifyPresentationInput;
   'verify-page.json': VerifyPageInput;
 }

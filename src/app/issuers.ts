@@ -13,7 +13,7 @@ import { insertStatusList } from '../store/repositories/status-lists.js';
 import { findUserByEmail, insertToken, insertUser, listUsers } from '../store/repositories/users.js';
 import type { Transaction } from 'kysely';
 import type { Executor } from '../store/database.js';
-import type { Database, KeyPurpose, KeyStatus, OrganisationRow, UserRow } from '../store/schema.js';
+import type { Database, KeyPurpose, KeyStatus, OrganisationKind, OrganisationRow, UserRow } from '../store/schema.js';
 import { MIN_STATUS_LIST_LENGTH } from '../engine/status/bitstring.js';
 import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
@@ -32,12 +32,17 @@ export interface IssuerView {
   id: string;
   slug: string;
   did: string;
+  /** 'issuer' awards badges; 'partner' only endorses them. */
+  kind: OrganisationKind;
   name: string;
   url: string | null;
   email: string | null;
   description: string | null;
   image: string | null;
   linkedinOrganizationId: string | null;
+  /** Whether it appears in the public directory (/annuaire), and the territory it serves. */
+  inDirectory: boolean;
+  territory: string | null;
   profileUrl: string;
   didDocumentUrl: string;
   keys: {
@@ -103,12 +108,15 @@ async function view(app: AppContext, org: OrganisationRow): Promise<IssuerView> 
     id: org.id,
     slug: org.slug,
     did: issuerDid(app, org),
+    kind: org.kind,
     name: org.name,
     url: org.url,
     email: org.email,
     description: org.description,
     image: org.logo_image_id ? app.ids.image(org.logo_image_id) : null,
     linkedinOrganizationId: org.linkedin_org_id,
+    inDirectory: org.in_directory === 1,
+    territory: org.territory,
     profileUrl: app.ids.issuerPage(org.slug),
     didDocumentUrl: app.ids.didDocumentUrl(org.slug),
     keys: keys.map((k) => ({
@@ -177,7 +185,9 @@ export async function createIssuer(app: AppContext, actor: Actor, input: IssuerI
     description: input.description ?? null,
     logo_image_id: null,
     linkedin_org_id: input.linkedinOrganizationId ?? null,
-    kind: 'issuer',
+    kind: input.kind ?? 'issuer',
+    in_directory: input.inDirectory === false ? 0 : 1,
+    territory: input.territory ?? null,
     created_at: at,
     updated_at: at,
   };
@@ -191,7 +201,7 @@ export async function createIssuer(app: AppContext, actor: Actor, input: IssuerI
       action: 'issuer.created',
       targetType: 'issuer',
       targetId: org.id,
-      details: { slug },
+      details: { slug, kind: org.kind },
     });
   });
   // Keys live partly on disk, outside the transaction; signing would create them anyway if this failed.
@@ -230,6 +240,8 @@ export async function updateIssuer(
     ...(patch.email !== undefined ? { email: patch.email } : {}),
     ...(patch.description !== undefined ? { description: patch.description } : {}),
     ...(patch.linkedinOrganizationId !== undefined ? { linkedin_org_id: patch.linkedinOrganizationId } : {}),
+    ...(patch.inDirectory !== undefined ? { in_directory: patch.inDirectory ? 1 : 0 } : {}),
+    ...(patch.territory !== undefined ? { territory: patch.territory } : {}),
     updated_at: at,
   };
   await app.db.transaction().execute(async (trx) => {

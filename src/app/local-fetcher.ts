@@ -1,6 +1,7 @@
 import { FetchError, type Fetcher } from '../engine/verify/fetcher.js';
 import type { AppContext } from './context.js';
 import { AppError } from './errors.js';
+import { publicImportedEndorsement } from './endorsement-import.js';
 import { ob2Assertion, ob2BadgeClassById, ob2IssuerBySlug } from './ob2.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicCredential } from './public-documents.js';
 import { statusListCredential } from './status-lists.js';
@@ -37,6 +38,11 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
       (m, url) => ob2BadgeClassById(app as AppContext, m[1]!, url.searchParams.get('lang') === 'en' ? 'en' : 'fr'),
     ],
     [/^\/ob2\/issuers\/([a-z0-9-]+)$/, (m) => ob2IssuerBySlug(app as AppContext, m[1]!)],
+    // An endorsement imported from elsewhere, as signed (a JWT is served as its text, not as JSON).
+    [
+      /^\/achievements\/([0-9a-f-]{36})\/endorsements\/([0-9a-f-]{36})$/,
+      async (m) => (await publicImportedEndorsement(app as AppContext, m[1]!, m[2]!)).content,
+    ],
   ];
   return {
     fetch: async (rawUrl, options) => {
@@ -51,7 +57,9 @@ export function localFirstFetcher(app: Omit<AppContext, 'fetcher'>, remote: Fetc
         const match = url.pathname.match(pattern);
         if (!match) continue;
         try {
-          const body = Buffer.from(JSON.stringify(await serve(match, url)));
+          const served = await serve(match, url);
+          // Routes answer documents; a string is already the published text (an imported JWT or JSON).
+          const body = Buffer.from(typeof served === 'string' ? served : JSON.stringify(served));
           return { url: url.href, contentType: 'application/json', body };
         } catch (error) {
           if (error instanceof AppError && error.status === 404)

@@ -1,4 +1,4 @@
-import type { Lang } from './catalogue.js';
+import type { Lang, Localized } from './catalogue.js';
 
 /**
  * What the use cases need from the presentation layer, as ports: src/views implements them, and the composition
@@ -66,6 +66,33 @@ export type EmailContent =
       observation: string;
       url: string;
       spaceUrl: string;
+    }
+  /**
+   * Endorsement requests between organisations (src/app/endorsement-requests.ts): written in French then English
+   * in one message, since nothing says which language the other organisation's people read.
+   */
+  | {
+      kind: 'endorsement-request';
+      requester: string;
+      partner: string;
+      badgeName: Localized;
+      /** The requester's own words (plain text), when it wrote some. */
+      message?: string | undefined;
+      /** The request's page in the partner's console. */
+      url: string;
+    }
+  | {
+      kind: 'endorsement-answer';
+      accepted: boolean;
+      requester: string;
+      partner: string;
+      badgeName: Localized;
+      /** The endorsement's comment when accepted, the partner's message when declined (plain text). */
+      answer: string;
+      /** The request's page in the requester's console. */
+      url: string;
+      /** The signed endorsement's public page, when accepted. */
+      endorsementUrl?: string | undefined;
     };
 
 export interface RenderedEmail {

@@ -4,6 +4,7 @@ import { setIndexes } from '../store/repositories/credentials.js';
 import { revokedEndorsementIndexes } from '../store/repositories/endorsements.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import { findStatusList, storeSignedList } from '../store/repositories/status-lists.js';
+import { vcApiSetIndexes } from '../store/repositories/vc-api-credentials.js';
 import type { AppContext } from './context.js';
 import { notFound } from './errors.js';
 import { issuerDid } from './issuers.js';
@@ -37,6 +38,8 @@ export async function statusListCredential(app: AppContext, listId: string): Pro
   const bits = new Bitstring(list.size);
   const purpose = list.purpose;
   for (const index of await setIndexes(app.db, list.twin_id ?? list.id, purpose)) bits.set(index, true);
+  // Credentials signed through the VC API take indexes in the same lists, suspension at the same index too.
+  for (const index of await vcApiSetIndexes(app.db, list.twin_id ?? list.id, purpose)) bits.set(index, true);
   // Endorsements take indexes in the same revocation lists as credentials (never suspended).
   if (purpose === 'revocation') {
     for (const index of await revokedEndorsementIndexes(app.db, list.id)) bits.set(index, true);

@@ -5,6 +5,7 @@ import { verifyCredential } from '../engine/verify/verify-credential.js';
 import { budgetedFetcher } from '../net/fetch-budget.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import { findSuspensionTwin } from '../store/repositories/status-lists.js';
+import { findVcApiCredential } from '../store/repositories/vc-api-credentials.js';
 import type { AppContext } from './context.js';
 
 /** All the documents one verification fetches (schemas, keys, status lists, endorsements) share this time. */
@@ -55,8 +56,10 @@ async function suspensionEntryOf(
   credential: Record<string, unknown>,
 ): Promise<Record<string, unknown>[]> {
   const id = typeof credential.id === 'string' ? app.ids.credentialIdFromUrl(credential.id) : undefined;
-  if (!id) return [];
-  const row = await findCredential(app.db, id);
+  // A credential signed through the VC API (src/app/vc-api.ts) is found by its own id, whatever it is.
+  const row =
+    (id ? await findCredential(app.db, id) : undefined) ??
+    (typeof credential.id === 'string' ? await findVcApiCredential(app.db, credential.id) : undefined);
   if (!row) return [];
   const twin = await findSuspensionTwin(app.db, row.status_list_id);
   if (!twin) return [];

@@ -10,6 +10,7 @@ import type { AppContext } from './context.js';
 import { newId } from '../shared/clock.js';
 import { isEmail, parseAwardCsv, writeAwardList } from './csv.js';
 import { AppError, conflict, notFound, ValidationError, type FieldError } from './errors.js';
+import { assertAwardsBadges } from './partners.js';
 import { loadIssuer } from './issuers.js';
 import { enqueueAwardEmails } from './notifications.js';
 import { authorize, scopeOf, type Actor } from './policies.js';
@@ -29,6 +30,12 @@ export interface WorkshopInput {
   heldOn: string;
   place?: string;
   achievementIds: string[];
+  /**
+   * Another organisation of the platform that runs the workshop jointly (optional; '' means none). It is named
+   * on the session and counted as a partnership action (src/app/partnership-aggregation.ts), and gains NO right
+   * on the session: every read and change stays scoped to `issuerId`, the organisation that holds it.
+   */
+  coOrganiserId?: string;
 }
 
 export interface WorkshopView {
@@ -38,6 +45,8 @@ export interface WorkshopView {
   workshopType: string;
   heldOn: string;
   place: string | null;
+  /** The organisation that runs it jointly, if any (a name only: it has no access to the session). */
+  coOrganiser: { id: string; name: string } | null;
   claimCode: string;
   claimOpen: boolean;
   claimUrl: string;
@@ -86,6 +95,7 @@ async function view(app: AppContext, row: WorkshopRow): Promise<WorkshopView> {
     .where('workshop_id', '=', row.id)
     .where('status', '=', 'pending')
     .executeTakeFirst();
+  const coOrganiser = row.co_organiser_id === null ? undefined : await findOrganisation(app.db, row.co_organiser_id);
   return {
     id: row.id,
     issuerId: row.organisation_id,
@@ -93,6 +103,7 @@ async function view(app: AppContext, row: WorkshopRow): Promise<WorkshopView> {
     workshopType: row.workshop_type,
     heldOn: row.held_on,
     place: row.place,
+    coOrganiser: coOrganiser ? { id: coOrganiser.id, name: coOrganiser.name } : null,
     claimCode: row.claim_code,
     claimOpen: row.claim_open === 1,
     claimUrl: `${app.ids.origin}/claim/${row.claim_code}`,
@@ -105,6 +116,7 @@ async function view(app: AppContext, row: WorkshopRow): Promise<WorkshopView> {
 export async function createWorkshop(app: AppContext, actor: Actor, input: WorkshopInput): Promise<WorkshopView> {
   authorize(actor, 'credential.award');
   const org = await loadIssuer(app, actor, input.issuerId);
+  assertAwardsBadges(org);
   // Each with its keyword: the console says it in the operator's language, next to the field's label.
   const errors: FieldError[] = [];
   if (!input.title.trim()) errors.push({ field: 'title', message: 'required', keyword: 'required' });
@@ -119,6 +131,13 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
       keyword: 'minItems',
       params: { limit: 1 },
     });
+  const coOrganiserId = input.coOrganiserId?.trim() || null;
+  if (coOrganiserId !== null) {
+    if (coOrganiserId === org.id)
+      errors.push({ field: 'coOrganiserId', message: 'cannot be the organisation itself', keyword: 'enum' });
+    else if (!isUuid(coOrganiserId) || !(await findOrganisation(app.db, coOrganiserId)))
+      errors.push({ field: 'coOrganiserId', message: 'no such organisation on the platform', keyword: 'enum' });
+  }
   if (errors.length > 0) throw new ValidationError('The session is incomplete.', errors);
   for (const id of input.achievementIds) {
     const achievement = await loadAchievement(app, actor, id);
@@ -138,7 +157,7 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
       claim_open: 0,
       created_by: actor.userId,
       created_at: at,
-      co_organiser_id: null,
+      co_organiser_id: coOrganiserId,
     };
     try {
       await app.db.transaction().execute(async (trx) => {
@@ -154,7 +173,11 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
           action: 'workshop.created',
           targetType: 'workshop',
           targetId: row.id,
-          details: { workshopType: row.workshop_type, badges: input.achievementIds.length },
+          details: {
+            workshopType: row.workshop_type,
+            badges: input.achievementIds.length,
+            ...(coOrganiserId !== null ? { coOrganiserId } : {}),
+          },
         });
       });
       return view(app, row);
@@ -163,6 +186,27 @@ export async function createWorkshop(app: AppContext, actor: Actor, input: Works
       if (attempt >= 3) throw error;
     }
   }
+}
+
+/**
+ * The organisations a session of `issuerId` can name as co-organiser: every other organisation of the platform
+ * (their names are public on their issuer pages), by name.
+ */
+export async function coOrganiserChoices(
+  app: AppContext,
+  actor: Actor,
+  issuerId: string,
+): Promise<{ id: string; name: string }[]> {
+  // Reading is enough: the names are public, and whoever may see the form may see its choices.
+  authorize(actor, 'credential.read');
+  const org = await loadIssuer(app, actor, issuerId);
+  const rows = await app.db
+    .selectFrom('organisations')
+    .select(['id', 'name'])
+    .where('id', '!=', org.id)
+    .orderBy('name')
+    .execute();
+  return rows.sort((a, b) => a.name.localeCompare(b.name, 'fr'));
 }
 
 export async function listWorkshops(app: AppContext, actor: Actor): Promise<WorkshopView[]> {

@@ -31,6 +31,8 @@ import { holderCertificate } from '../app/certificate.js';
 import { renderCertificatePdf } from '../views/certificate-pdf.js';
 import { presentHeldBadge } from '../views/presenters/holder-space.js';
 import { holderRecognitionsModel } from './recognition-routes.js';
+import { holderPathways } from '../app/pathways.js';
+import { presentPathwayProgress } from '../views/presenters/pathways.js';
 
 export const HOLDER_COOKIE = 'blason_holder';
 const ANONYMOUS_CSRF = { name: 'blason_hcsrf', path: '/' };
@@ -185,6 +187,7 @@ export function holderRouter(app: AppContext): Router {
         },
         apps,
         recognitions: await holderRecognitionsModel(app, session(res), lang),
+        pathways: presentPathwayProgress(await holderPathways(app, holder), lang),
         badges: held.map((b) => presentHeldBadge(b, lang)),
       }),
     );

@@ -22,3 +22,15 @@ export function credentialForm(req: Request): { form: CredentialForm; type: stri
   if (JSON_TYPES.includes(best)) return { form: 'json', type: best };
   return { form: 'jwt', type: best };
 }
+
+/**
+ * Whether a document that is JSON-LD for machines (an issuer's profile, a badge definition) should be answered
+ * with its page: only for a browser, whose Accept names text/html first. `*\/*`, JSON types, anything else, and
+ * `?format=json` (the page's own link) keep the JSON-LD.
+ */
+export function wantsPage(req: Request): boolean {
+  if (req.query.format === 'json') return false;
+  const accept = req.get('accept') ?? '';
+  const best = req.accepts(['text/html', 'application/ld+json', 'application/json']);
+  return /text\/html/.test(accept) && best === 'text/html';
+}

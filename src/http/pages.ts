@@ -81,8 +81,10 @@ export function htmlPages(app: AppContext): PageRenderer {
             url: facts.organisation.url,
             logoUrl: facts.organisation.logo_image_id ? app.ids.image(facts.organisation.logo_image_id) : null,
             linkedinOrganizationId: facts.organisation.linkedin_org_id,
-            profileUrl: facts.organisation.url ?? app.ids.issuerPage(facts.organisation.slug),
+            // Its page on Blason (who it is, the badges it awards); its own website is on that page.
+            profileUrl: app.ids.issuerPage(facts.organisation.slug),
           },
+          competenceUrl: (code: string, level: number) => app.ids.competence(code, level),
           holderName: facts.holderName,
           issuedAt: row.issued_at,
           validUntil: row.valid_until,

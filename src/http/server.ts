@@ -23,8 +23,13 @@ import { rateLimit } from './rate-limit.js';
 import { requestIdScope } from './request-id.js';
 import { apiRouter } from './routes/api.js';
 import { endorsementApiRouter, endorsementPageRouter } from './routes/endorsements.js';
+import { endorsementRequestApiRouter } from './routes/endorsement-requests.js';
+import { pathwayApiRouter } from './routes/pathways.js';
+import { importedEndorsementApiRouter, importedEndorsementPageRouter } from './routes/imported-endorsements.js';
 import { publicRouter } from './routes/public.js';
+import { directoryRouter } from './routes/directory.js';
 import { verifyPageRouter, verifyRouter } from './routes/verify.js';
+import { vcApiRouter } from './routes/vc-api.js';
 
 const DATABASE_UNAVAILABLE = {
   fr: 'Le service est momentanément indisponible. Réessayez dans quelques secondes.',
@@ -103,9 +108,17 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.post(`${OAUTH_MOUNT}/register`, ...registrationPolicy(app, registrationLimit));
   http.use(OAUTH_MOUNT, provider.callback());
   http.use(verifyRouter(app));
+  // The W3C VC API at the root (/credentials/verify, /credentials/issue…), before the /api/v1 routers.
+  http.use(vcApiRouter(app));
+  // Public, before the API routers that ask for a token: GET /api/v1/directory needs none.
+  http.use(directoryRouter(app, pages));
   http.use('/api/v1', endorsementApiRouter(app));
+  http.use('/api/v1', endorsementRequestApiRouter(app));
+  http.use('/api/v1', pathwayApiRouter(app));
+  http.use('/api/v1', importedEndorsementApiRouter(app));
   http.use('/api/v1', apiRouter(app));
   http.use(endorsementPageRouter(app, pages));
+  http.use(importedEndorsementPageRouter(app));
   http.use(publicRouter(app, pages));
 
   http.use((req, res) => sendProblem(res, 404, 'not-found', `No such resource: ${req.method} ${req.path}`));

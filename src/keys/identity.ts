@@ -66,8 +66,14 @@ export class Identifiers {
     return `${this.origin}/images/${id}`;
   }
 
+  /** The EntreComp referential's page: the 3 areas, 15 competences and 8 levels. */
+  referential(): string {
+    return `${this.origin}/referentiels/entrecomp`;
+  }
+
+  /** Where an alignment points (`targetUrl`): a competence's page, at one level's section when given. */
   competence(code: string, level?: number): string {
-    return `${this.origin}/referentiels/entrecomp/${code}${level ? `#niveau-${level}` : ''}`;
+    return `${this.referential()}/${code}${level ? `#niveau-${level}` : ''}`;
   }
 
   /** Our own credential id → its UUID, or undefined for anything else. */

@@ -39,14 +39,22 @@ export const AUDIT_ACTIONS = [
   'endorsement.requested',
   'endorsement.request.accepted',
   'endorsement.request.declined',
+  'endorsement.request.withdrawn',
   'endorsement.imported',
   'endorsement.import.removed',
+  'pathway.created',
+  'pathway.completed',
   'holder.name.chosen',
   'recognition.sent',
   'recognition.refused',
   'recognition.revoked',
   'recognition.disabled',
   'recognition.enabled',
+  // A credential a program wrote and Blason signed through the W3C VC API (src/app/vc-api.ts), and its status.
+  'vcapi.credential.signed',
+  'vcapi.credential.revoked',
+  'vcapi.credential.suspended',
+  'vcapi.credential.unsuspended',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -29,6 +29,9 @@ import * as operatorFlows from './migrations/009-operator-flows.js';
 import * as endorsements from './migrations/010-endorsements.js';
 import * as peerRecognition from './migrations/011-peer-recognition.js';
 import * as openRecognition from './migrations/012-open-recognition.js';
+import * as directory from './migrations/013-directory.js';
+import * as pathways from './migrations/015-pathways.js';
+import * as vcApiCredentials from './migrations/016-vc-api-credentials.js';
 
 export type Db = Kysely<Database>;
 /** Where a repository writes: the database, or a transaction a use case opened. */
@@ -82,6 +85,9 @@ const migrations: Record<string, Migration> = {
   '010-endorsements': endorsements,
   '011-peer-recognition': peerRecognition,
   '012-open-recognition': openRecognition,
+  '013-directory': directory,
+  '015-pathways': pathways,
+  '016-vc-api-credentials': vcApiCredentials,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

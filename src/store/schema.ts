@@ -24,6 +24,9 @@ export const ORGANISATION_KINDS = ['issuer', 'partner'] as const;
 export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
 export const ENDORSEMENT_REQUEST_STATUSES = ['pending', 'accepted', 'declined', 'withdrawn'] as const;
 export type EndorsementRequestStatus = (typeof ENDORSEMENT_REQUEST_STATUSES)[number];
+/** A pathway is complete with all its badges, or with a number of them (migration 015). */
+export const PATHWAY_RULES = ['all', 'count'] as const;
+export type PathwayRule = (typeof PATHWAY_RULES)[number];
 
 /**
  * The database, as kysely sees it. Same tables on SQLite and PostgreSQL: times are ISO 8601 text (UTC),
@@ -43,6 +46,10 @@ export interface Database {
     created_at: string;
     updated_at: string;
     kind: Generated<OrganisationKind>;
+    /** 1 when it appears in the public directory (migration 013). */
+    in_directory: Generated<number>;
+    /** The territory it serves, in its own words. */
+    territory: Generated<string | null>;
   };
   users: {
     id: string;
@@ -321,6 +328,30 @@ export interface Database {
     imported_by: string | null;
     removed_at: string | null;
   };
+  /** A set of badges whose completion earns a pathway badge (migration 015, src/app/pathways.ts). */
+  pathways: {
+    id: string;
+    organisation_id: string;
+    name_fr: string;
+    name_en: string;
+    description_fr: string;
+    description_en: string;
+    /** 1: the badges are steps to take in their order (shown so); completion does not depend on the order. */
+    ordered: number;
+    rule: PathwayRule;
+    /** The number of badges that completes it: all of them for 'all'. */
+    required_count: number;
+    /** The badges that count must all have been awarded within this many days; null: any time. */
+    within_days: number | null;
+    /** The pathway badge, an achievement of the owner organisation. */
+    achievement_id: string;
+    created_at: string;
+    created_by: string;
+    archived_at: string | null;
+  };
+  pathway_badges: { pathway_id: string; achievement_id: string; position: number };
+  /** One per person and pathway: the primary key makes a completion, and its badge, happen once. */
+  pathway_completions: { pathway_id: string; recipient_key: string; credential_id: string; completed_at: string };
   /** A holder's personal issuer identity for peer recognition (migration 011): only display_name is published. */
   peer_identities: { id: string; holder_id: string | null; slug: string; display_name: string; created_at: string };
   /** The keys of a personal identity: the columns of issuer_keys, owned by an identity (see src/keys). */
@@ -340,6 +371,21 @@ export interface Database {
     revocation_reason: string | null;
     refused_at: string | null;
     hidden_at: string | null;
+  };
+  /** A credential signed through the W3C VC API (migration 016): the caller's document, our signature. */
+  vc_api_credentials: {
+    id: string;
+    organisation_id: string;
+    credential_id: string;
+    credential_json: string;
+    issued_at: string;
+    status_list_id: string;
+    status_index: number;
+    revoked_at: string | null;
+    revocation_reason: string | null;
+    suspended_at: string | null;
+    suspension_reason: string | null;
+    created_by: string | null;
   };
   /** oidc-provider's artefacts (codes, tokens, grants, sessions, clients), keyed by a hash of their id. */
   oauth_records: {
@@ -372,3 +418,5 @@ export type PeerRecognitionRow = Selectable<Database['peer_recognitions']>;
 export type EndorsementRow = Selectable<Database['endorsements']>;
 export type EndorsementRequestRow = Selectable<Database['endorsement_requests']>;
 export type ImportedEndorsementRow = Selectable<Database['imported_endorsements']>;
+export type PathwayRow = Selectable<Database['pathways']>;
+export type VcApiCredentialRow = Selectable<Database['vc_api_credentials']>;

@@ -27,6 +27,8 @@ const templatesDir = fromRoot('src', 'views', 'templates', 'emails');
 handlebars.registerPartial('layout', readFileSync(`${templatesDir}/layout.html.hbs`, 'utf8'));
 handlebars.registerPartial('card', readFileSync(`${templatesDir}/card.html.hbs`, 'utf8'));
 handlebars.registerPartial('button', readFileSync(`${templatesDir}/button.html.hbs`, 'utf8'));
+handlebars.registerPartial('bilingual-html', readFileSync(`${templatesDir}/bilingual.html.hbs`, 'utf8'));
+handlebars.registerPartial('bilingual-text', readFileSync(`${templatesDir}/bilingual.text.hbs`, 'utf8'));
 handlebars.registerHelper('t', function t(this: unknown, key: string, options: Handlebars.HelperOptions) {
   const lang = (options.data.root as { lang: Lang }).lang;
   return translator(lang)(key, options.hash as Record<string, string>);
@@ -34,9 +36,12 @@ handlebars.registerHelper('t', function t(this: unknown, key: string, options: H
 
 type EmailKind = EmailContent['kind'];
 
+/** The messages' own templates, one per kind; the others (layout, card, button, bilingual) are partials. */
+const KINDS = 'award|reminder|invitation|reset|holder-code|peer-recognition|endorsement-request|endorsement-answer';
+const TEMPLATE_FILE = new RegExp(`^(${KINDS})\\.(text|html)\\.hbs$`);
 const templates = new Map<string, Handlebars.TemplateDelegate>();
 for (const file of readdirSync(templatesDir)) {
-  const match = /^(award|reminder|invitation|reset|holder-code|peer-recognition)\.(text|html)\.hbs$/.exec(file);
+  const match = TEMPLATE_FILE.exec(file);
   if (!match) continue;
   const source = readFileSync(`${templatesDir}/${file}`, 'utf8');
   templates.set(
@@ -90,6 +95,34 @@ function badgeModel(content: BadgeEmailFacts): Record<string, unknown> {
     imageUrl: content.imageUrl,
     logoUrl: content.logoUrl,
   };
+}
+
+/** One language's part of a message between organisations, written in French then English (bilingual.*.hbs). */
+interface BilingualPart {
+  lang: Lang;
+  greeting: string;
+  intro: string;
+  quote?: string | undefined;
+  action?: string | undefined;
+  button: string;
+  url: string;
+  linkFallback: string;
+  secondary?: { label: string; url: string } | undefined;
+  signature: string;
+  footer: string;
+}
+
+function bilingual(part: (lang: Lang) => Omit<BilingualPart, 'lang' | 'greeting' | 'linkFallback' | 'signature'>) {
+  return (['fr', 'en'] as const).map((lang): BilingualPart => {
+    const t = translator(lang);
+    return {
+      lang,
+      greeting: t('email.greeting'),
+      linkFallback: t('email.linkFallback'),
+      signature: t('email.signature'),
+      ...part(lang),
+    };
+  });
 }
 
 /** The subject line and the template model of one e-mail. */
@@ -159,6 +192,57 @@ function wording(content: EmailContent, lang: Lang): { subject: string; model: R
           spaceUrl: content.spaceUrl,
         },
       };
+    case 'endorsement-request': {
+      const words = (l: Lang) => ({
+        requester: content.requester,
+        partner: content.partner,
+        badge: content.badgeName[l],
+      });
+      const subject = (l: Lang) => translator(l)('email.endorsementRequest.subject', words(l));
+      return {
+        subject: `${subject('fr')} / ${subject('en')}`,
+        model: {
+          parts: bilingual((l) => {
+            const tl = translator(l);
+            return {
+              intro: tl('email.endorsementRequest.intro', words(l)),
+              ...(content.message ? { quote: content.message } : {}),
+              action: tl('email.endorsementRequest.action'),
+              button: tl('email.endorsementRequest.button'),
+              url: content.url,
+              footer: tl('email.endorsementRequest.footer', words(l)),
+            };
+          }),
+        },
+      };
+    }
+    case 'endorsement-answer': {
+      const outcome = content.accepted ? 'accepted' : 'declined';
+      const words = (l: Lang) => ({
+        requester: content.requester,
+        partner: content.partner,
+        badge: content.badgeName[l],
+      });
+      const subject = (l: Lang) => translator(l)(`email.endorsementAnswer.${outcome}.subject`, words(l));
+      return {
+        subject: `${subject('fr')} / ${subject('en')}`,
+        model: {
+          parts: bilingual((l) => {
+            const tl = translator(l);
+            return {
+              intro: tl(`email.endorsementAnswer.${outcome}.intro`, words(l)),
+              quote: content.answer,
+              button: tl('email.endorsementAnswer.button'),
+              url: content.url,
+              ...(content.endorsementUrl
+                ? { secondary: { label: tl('email.endorsementAnswer.see'), url: content.endorsementUrl } }
+                : {}),
+              footer: tl('email.endorsementAnswer.footer', words(l)),
+            };
+          }),
+        },
+      };
+    }
   }
 }
 

@@ -130,6 +130,14 @@ function sampleIndicators(): Indicators {
       { operator: evil, sessions: 1, badgesIssued: 6, badgesClaimed: 2, badgesRevoked: 1, verifications: 8, people: S, firstBadgePeople: S, accompaniedPeople: S },
     ],
     competencesCovered: [{ code: '2.3', highestLevel: 2, credentials: 1 }, { code: '3.1', highestLevel: 3, credentials: 13 }],
+    partnersInvolved: 3,
+    partnershipActions: {
+      endorsements: { total: 2, byMonth: [1, 1] },
+      requestsAnswered: { total: 1, byMonth: [0, 1] },
+      jointSessions: { total: 1, byMonth: [1, 0] },
+      total: { total: 4, byMonth: [2, 2] },
+    },
+    peerRecognitions: { sent: { total: 2, byMonth: [2, 0] }, received: S },
   };
 }
 

@@ -16,7 +16,14 @@
 import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { buildOpenBadgeCredential, type CredentialDraft } from '../../src/engine/model/build-credential.js';
-import type { Achievement, OpenBadgeCredential, Profile, SignedCredential } from '../../src/engine/model/types.js';
+import { buildEndorsementCredential } from '../../src/engine/model/build-endorsement.js';
+import type {
+  Achievement,
+  EndorsementCredential,
+  OpenBadgeCredential,
+  Profile,
+  SignedCredential,
+} from '../../src/engine/model/types.js';
 import { ed25519PublicKeyMultibase, publicJwk } from '../../src/engine/proof/key-formats.js';
 import { signDataIntegrity, signJwt as signVcJwt } from '../../src/engine/proof/sign.js';
 import { ed25519Signer, jwtSigner } from '../../src/engine/proof/signer.js';
@@ -52,11 +59,25 @@ export interface ForeignIssuer {
   sign(overrides?: ForeignOverrides): Promise<SignedCredential>;
   /** A VC-JWT (ES256, `#jwt-1`) of the same credential, without embedded proof. */
   signJwt(overrides?: ForeignOverrides): Promise<string>;
+  /** An EndorsementCredential about `subjectId`, signed with Data Integrity (`#ed-1`). */
+  signEndorsement(options: ForeignEndorsement): Promise<SignedCredential<EndorsementCredential>>;
+  /** The same endorsement as a VC-JWT (ES256, `#jwt-1`). */
+  signEndorsementJwt(options: ForeignEndorsement): Promise<string>;
   /** Sets the revocation bit of an index; the list is re-signed on every request. */
   revoke(index: number): void;
   /** Stops the status list's server only: the DID document still resolves. */
   stopStatusList(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** An endorsement "issued elsewhere": about a subject, with optional comment, status entry and end of validity. */
+export interface ForeignEndorsement {
+  subjectId: string;
+  comment?: string;
+  issuerName?: string;
+  statusIndex?: number;
+  validFrom?: Date;
+  validUntil?: Date;
 }
 
 function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; host: string }> {
@@ -171,6 +192,27 @@ export async function startForeignIssuer(options: { name?: string } = {}): Promi
     });
   };
 
+  const issuerDefaultName = options.name;
+  const buildEndorsement = (endorsement: ForeignEndorsement): EndorsementCredential => {
+    const built = buildEndorsementCredential({
+      id: `urn:uuid:${randomUUID()}`,
+      issuer: profile(endorsement.issuerName ?? issuerDefaultName ?? 'Incubateur des Flandres'),
+      subjectId: endorsement.subjectId,
+      ...(endorsement.comment !== undefined ? { comment: endorsement.comment } : {}),
+      validFrom: endorsement.validFrom ?? new Date(Date.now() - 86_400_000),
+      ...(endorsement.statusIndex !== undefined ? {
+        credentialStatus: {
+          id: `${statusListUrl}#${endorsement.statusIndex}`,
+          type: 'BitstringStatusListEntry',
+          statusPurpose: 'revocation',
+          statusListIndex: String(endorsement.statusIndex),
+          statusListCredential: statusListUrl,
+        },
+      } : {}),
+    });
+    return endorsement.validUntil ? { ...built, validUntil: xsdSeconds(endorsement.validUntil) } : built;
+  };
+
   return {
     host: main.host,
     statusHost: status.host,
@@ -186,6 +228,9 @@ export async function startForeignIssuer(options: { name?: string } = {}): Promi
       return signDataIntegrity(build(overrides), signer);
     },
     signJwt: (overrides = {}) => signVcJwt(build(overrides), jwtSigner(`${did}#jwt-1`, 'ES256', jwtKey)),
+    signEndorsement: (options) => signDataIntegrity(buildEndorsement(options), ed25519Signer(`${did}#ed-1`, edKey)),
+    signEndorsementJwt: (options) =>
+      signVcJwt(buildEndorsement(options), jwtSigner(`${did}#jwt-1`, 'ES256', jwtKey)),
     revoke: (index) => bits.set(index, true),
     stopStatusList: () => stop(status.server),
     close: async () => {

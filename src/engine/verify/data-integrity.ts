@@ -5,7 +5,13 @@ import { loaderWith } from '../jsonld/document-loader.js';
 import { DATA_INTEGRITY_CRYPTOSUITES } from '../proof/cryptosuites.js';
 import { CanonizationLimitError, isCanonizationLimit, UndefinedTermError } from '../proof/canonize.js';
 import type { Fetcher } from './fetcher.js';
-import { type KeyResolutionError, resolveVerificationMethod, type KeyBinding, type KeyFlavour } from './keys.js';
+import {
+  type KeyResolutionError,
+  resolveVerificationMethod,
+  type KeyBinding,
+  type KeyFlavour,
+  type ResolvedVerificationMethod,
+} from './keys.js';
 import type { CheckCode } from './check-codes.js';
 
 export type ProofOutcome =
@@ -105,10 +111,20 @@ export async function verifyEmbeddedProof(
   proof: Record<string, unknown>,
   previous: Record<string, unknown>[],
   fetcher: Fetcher,
+  check: ProofCheck = { purpose: 'assertionMethod' },
 ): Promise<ProofOutcome> {
   const plan = planFor(proof, unsigned['@context']);
   if ('code' in plan) return { ok: false, stage: 'proof', ...plan };
-  if (proof.proofPurpose !== 'assertionMethod') {
+  if (check.purpose === 'authentication') {
+    if (proof.proofPurpose !== 'authentication')
+      return {
+        ok: false,
+        stage: 'proof',
+        code: 'proof.wrongPurpose',
+        message: `The proof's purpose is "${String(proof.proofPurpose)}"; a presentation must be signed for ` +
+          `"authentication".`,
+      };
+  } else if (proof.proofPurpose !== 'assertionMethod') {
     return {
       ok: false,
       stage: 'proof',
@@ -131,7 +147,7 @@ export async function verifyEmbeddedProof(
   }
   let resolved;
   try {
-    resolved = await resolveVerificationMethod(methodId, fetcher, plan.flavour);
+    resolved = await (check.resolve ?? resolveVerificationMethod)(methodId, fetcher, plan.flavour);
   } catch (error) {
     const e = error as KeyResolutionError;
     return {
@@ -151,7 +167,7 @@ export async function verifyEmbeddedProof(
     ]),
   );
   const suite = plan.suite as ProofSuite;
-  const purpose = new jsigs.purposes.AssertionProofPurpose({ controller: resolved.controller }) as ProofPurposeCheck;
+  const purpose = purposeFor(check, proof, resolved.controller);
   // As jsonld-signatures does: the proof is read in the document's context.
   const contextual = { '@context': unsigned['@context'], ...proof };
   try {
@@ -181,6 +197,37 @@ export async function verifyEmbeddedProof(
     suite: plan.name,
     ...(resolved.unreachable ? { unreachable: resolved.unreachable } : {}),
   };
+}
+
+/**
+ * What a proof is checked for: a credential's `assertionMethod` (the default), or a presentation's
+ * `authentication` by its holder, with the challenge and domain the verifier asked for, and the holder's key
+ * found by `resolve` (the key must be listed for authentication, not for assertion).
+ */
+export interface ProofCheck {
+  purpose: 'assertionMethod' | 'authentication';
+  challenge?: string;
+  domain?: string;
+  resolve?: (methodId: string, fetcher: Fetcher, flavour: KeyFlavour) => Promise<ResolvedVerificationMethod>;
+}
+
+function purposeFor(
+  check: ProofCheck,
+  proof: Record<string, unknown>,
+  controller: Record<string, unknown>,
+): ProofPurposeCheck {
+  if (check.purpose === 'assertionMethod')
+    return new jsigs.purposes.AssertionProofPurpose({ controller }) as ProofPurposeCheck;
+  // jsonld-signatures' authentication purpose wants a challenge: without one asked for, the proof's own (which
+  // its signature covers) is accepted, and with none at all only the key's authentication relationship counts.
+  const challenge = check.challenge ?? (typeof proof.challenge === 'string' ? proof.challenge : undefined);
+  if (challenge === undefined)
+    return new jsigs.purposes.ControllerProofPurpose({ term: 'authentication', controller }) as ProofPurposeCheck;
+  return new jsigs.purposes.AuthenticationProofPurpose({
+    controller,
+    challenge,
+    ...(check.domain !== undefined ? { domain: check.domain } : {}),
+  }) as ProofPurposeCheck;
 }
 
 /** The parts of a jsonld-signatures suite and purpose that verification calls. */

@@ -198,7 +198,7 @@ function controllerDocument(controllerId: string, methodId: string): Record<stri
  * The method as the suites read it: an Ed25519 key given as multibase, or as a JWK (`JsonWebKey2020`, as some
  * platforms publish their Ed25519 keys), which is the same key written another way.
  */
-async function normalizeMethod(
+export async function normalizeMethod(
   method: Record<string, unknown>,
   flavour: KeyFlavour,
   controllerId: string,

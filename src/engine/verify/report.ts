@@ -20,6 +20,8 @@ export type CheckId =
   | 'validUntil'
   | 'recipient'
   | 'endorsements'
+  // A Verifiable Presentation: its form, its holder's proof, and the verdicts of the credentials it carries.
+  | 'presentation'
   // Open Badges 2.0: the hosted assertion, the documents it links to, and the issuer's hosting policy.
   | 'hosted'
   | 'badgeClass'

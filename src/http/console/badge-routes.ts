@@ -27,6 +27,7 @@ import { badgeKindLabel, badgeKindOptions } from '../../views/presenters/badge-k
 import { languageOf } from '../pages.js';
 import { param } from '../auth.js';
 import { currentOrganisationId, field } from './context.js';
+import { importedEndorsementsModel } from './endorsement-routes.js';
 import { consolePage } from './render.js';
 import { checkCsrf, sessionOf } from './session.js';
 
@@ -377,6 +378,8 @@ export function badgeRoutes(app: AppContext): Router {
         canAward: can(sessionOf(res).actor, 'credential.award') && !view.archived,
         hasArtwork: image === 'artwork',
         ...(image === 'artwork' ? { artworkUrl: artworkUrl(view) } : {}),
+        // "Endorsements received from elsewhere" (src/http/console/endorsement-routes.ts).
+        ...(await importedEndorsementsModel(app, sessionOf(res).actor, view.id, lang)),
       }),
       { active: 'badges', organisationId: view.issuerId },
     );

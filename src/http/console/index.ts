@@ -3,9 +3,12 @@ import type { AppContext } from '../../app/context.js';
 import { authRoutes } from './auth-routes.js';
 import { badgeRoutes } from './badge-routes.js';
 import { emailRoutes } from './email-routes.js';
+import { endorsementRequestRoutes } from './endorsement-request-routes.js';
+import { endorsementRoutes } from './endorsement-routes.js';
 import { insightRoutes } from './insight-routes.js';
 import { operatorRoutes } from './operator-routes.js';
 import { orgRoutes } from './org-routes.js';
+import { pathwayRoutes } from './pathway-routes.js';
 import { recognitionModerationRoutes } from './recognition-routes.js';
 import { recordRoutes } from './record-routes.js';
 import { sessionRoutes } from './session-routes.js';
@@ -33,6 +36,9 @@ export function consoleRouter(app: AppContext): Router {
   router.use(recordRoutes(app));
   router.use(orgRoutes(app));
   router.use(emailRoutes(app));
+  router.use(endorsementRequestRoutes(app));
+  router.use(endorsementRoutes(app));
+  router.use(pathwayRoutes(app));
   router.use(recognitionModerationRoutes(app));
   return router;
 }

@@ -1,11 +1,12 @@
 import { Router } from 'express';
 import type { AppContext } from '../../app/context.js';
 import { indicatorsToCsv } from '../../app/csv-export.js';
+import { pendingRequestCount } from '../../app/endorsement-requests.js';
 import { firstSteps, type FirstStep } from '../../app/first-steps.js';
 import { barChartSvg } from '../../app/indicators-chart.js';
-import { indicatorsFor, isSuppressed, type Cell } from '../../app/indicators.js';
+import { indicatorsFor, isSuppressed, type Cell, type Indicators } from '../../app/indicators.js';
 import { listWorkshops } from '../../app/workshops.js';
-import { formatDate, translator, type Lang } from '../../views/i18n.js';
+import { formatDate, translator, type Lang, type Translate } from '../../views/i18n.js';
 import { languageOf } from '../pages.js';
 import { currentOrganisationId } from './context.js';
 import { consolePage } from './render.js';
@@ -13,6 +14,48 @@ import { sessionOf } from './session.js';
 
 function cellText(cell: Cell): string {
   return isSuppressed(cell) ? '< 3' : String(cell.value);
+}
+
+/** The "Partnership" section: its figures, and the actions month by month (recognitions: metropolis only). */
+function partnershipView(indicators: Indicators, t: Translate) {
+  const actions = indicators.partnershipActions;
+  const recognitions = indicators.peerRecognitions;
+  return {
+    hint: t(
+      indicators.organisationId === null
+        ? 'console.indicators.partnershipHintMetropolis'
+        : 'console.indicators.partnershipHintOrganisation',
+    ),
+    summary: [
+      { label: t('console.indicators.partnersInvolved'), value: String(indicators.partnersInvolved) },
+      { label: t('console.indicators.partnershipActions'), value: String(actions.total.total) },
+      { label: t('console.indicators.endorsements'), value: String(actions.endorsements.total) },
+      { label: t('console.indicators.requestsAnswered'), value: String(actions.requestsAnswered.total) },
+      { label: t('console.indicators.jointSessions'), value: String(actions.jointSessions.total) },
+      ...(recognitions
+        ? [
+            { label: t('console.indicators.recognitionsSent'), value: String(recognitions.sent.total) },
+            { label: t('console.indicators.recognitionsReceived'), value: cellText(recognitions.received) },
+          ]
+        : []),
+    ],
+    recognitionsApply: recognitions !== null,
+    months: indicators.months.map((month, m) => ({
+      month,
+      endorsements: actions.endorsements.byMonth[m] ?? 0,
+      requestsAnswered: actions.requestsAnswered.byMonth[m] ?? 0,
+      jointSessions: actions.jointSessions.byMonth[m] ?? 0,
+      total: actions.total.byMonth[m] ?? 0,
+      ...(recognitions ? { recognitionsSent: recognitions.sent.byMonth[m] ?? 0 } : {}),
+    })),
+    totals: {
+      endorsements: actions.endorsements.total,
+      requestsAnswered: actions.requestsAnswered.total,
+      jointSessions: actions.jointSessions.total,
+      total: actions.total.total,
+      ...(recognitions ? { recognitionsSent: recognitions.sent.total } : {}),
+    },
+  };
 }
 
 /** Where each step of the first-run checklist is done. */
@@ -51,6 +94,9 @@ export function insightRoutes(app: AppContext): Router {
       'dashboard.title',
       {
         orgName: indicators.operators[0]?.name ?? '',
+        pendingRequests: await pendingRequestCount(app, actor, organisationId).then((n) =>
+          n === 0 ? undefined : t(`endorsementRequests.dashboardPending.${n === 1 ? 'one' : 'other'}`, { n }),
+        ),
         stats: {
           issued: indicators.badgesIssued.total,
           sessions: indicators.sessionsByTypeAndMonth.total,
@@ -152,6 +198,7 @@ export function insightRoutes(app: AppContext): Router {
           firstBadge: cellText(o.firstBadgePeople),
           accompanied: cellText(o.accompaniedPeople),
         })),
+        partnership: partnershipView(indicators, t),
         competences: indicators.competencesCovered.map((c) => ({
           code: c.code,
           name: app.catalogue.competence(c.code)?.name[lang] ?? c.code,

@@ -28,13 +28,14 @@ function isJpeg(bytes: Buffer): boolean {
   return bytes.length > 3 && bytes[0] === 0xff && bytes[1] === 0xd8 && bytes[2] === 0xff;
 }
 
-type ProfileField = 'name' | 'url' | 'email' | 'description' | 'linkedinOrganizationId';
+type ProfileField = 'name' | 'url' | 'email' | 'description' | 'linkedinOrganizationId' | 'territory';
 const PROFILE_LABELS: Record<ProfileField, string> = {
   name: 'issuer.name',
   url: 'issuer.url',
   email: 'issuer.email',
   description: 'issuer.description',
   linkedinOrganizationId: 'issuer.linkedin',
+  territory: 'issuer.territory',
 };
 
 /** A profile the use case refused, in the operator's language: each field by its label, with what it needs. */
@@ -106,6 +107,9 @@ export function orgRoutes(app: AppContext): Router {
         email: orNull('email'),
         description: orNull('description'),
         linkedinOrganizationId: orNull('linkedinOrganizationId'),
+        territory: orNull('territory'),
+        // An unticked box sends nothing: leaving the directory is the absence of the field.
+        inDirectory: field(req.body, 'inDirectory') === 'on',
       });
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -209,7 +213,12 @@ export function orgRoutes(app: AppContext): Router {
       'admin',
       'admin.title',
       {
-        organisations: organisations.map((o) => ({ id: o.id, name: o.name, slug: o.slug })),
+        organisations: organisations.map((o) => ({
+          id: o.id,
+          name: o.name,
+          slug: o.slug,
+          kind: translator(languageOf(req, res))(`admin.kind.${o.kind}`),
+        })),
         ...(refused ? profileProblem(languageOf(req, res), refused) : {}),
       },
       { active: 'admin', ...(refused ? { status: 422 } : {}) },
@@ -225,6 +234,7 @@ export function orgRoutes(app: AppContext): Router {
     try {
       issuer = await createIssuer(app, actor, {
         name: field(req.body, 'name'),
+        kind: field(req.body, 'kind') === 'partner' ? 'partner' : 'issuer',
         ...(field(req.body, 'url') ? { url: field(req.body, 'url') } : {}),
         ...(field(req.body, 'email') ? { email: field(req.body, 'email') } : {}),
       });

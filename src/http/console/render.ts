@@ -17,6 +17,8 @@ const NAV: { key: string; href: string; when?: (s: Session) => boolean }[] = [
   { key: 'indicators', href: '/console/indicators' },
   { key: 'outbox', href: '/console/outbox' },
   { key: 'emails', href: '/console/emails' },
+  { key: 'endorsements', href: '/console/endorsements' },
+  { key: 'pathways', href: '/console/pathways' },
   { key: 'audit', href: '/console/audit' },
   { key: 'issuer', href: '/console/issuer' },
   { key: 'team', href: '/console/team', when: (s) => can(s.actor, 'users.manage') },

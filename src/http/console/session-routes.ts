@@ -17,6 +17,7 @@ import { can } from '../../app/policies.js';
 import { listAchievementViews } from '../../app/achievements.js';
 import { correctAddressAndReissue, correctionTarget, type CorrectionTarget } from '../../app/reissue.js';
 import {
+  coOrganiserChoices,
   createWorkshop,
   decideClaim,
   getWorkshop,
@@ -101,12 +102,21 @@ export function sessionRoutes(app: AppContext): Router {
   const newForm = async (
     req: Request,
     res: Response,
-    values: { title?: string; workshopType?: string; heldOn?: string; place?: string; achievementIds?: string[] },
+    values: {
+      title?: string;
+      workshopType?: string;
+      heldOn?: string;
+      place?: string;
+      achievementIds?: string[];
+      coOrganiserId?: string;
+    },
     problem?: ValidationError,
   ) => {
     const lang = languageOf(req, res);
     const organisationId = await currentOrganisationId(app, req, res);
     const badges = await listAchievementViews(app, sessionOf(res).actor, { issuerId: organisationId });
+    // No organisation yet (a platform without any): nobody to choose, as there are no badges either.
+    const partners = organisationId ? await coOrganiserChoices(app, sessionOf(res).actor, organisationId) : [];
     await consolePage(
       app,
       req,
@@ -125,6 +135,7 @@ export function sessionRoutes(app: AppContext): Router {
           selected: w.code === values.workshopType,
         })),
         badges: badges.map((b) => ({ id: b.id, name: b.name[lang], checked: values.achievementIds?.includes(b.id) })),
+        coOrganisers: partners.map((o) => ({ ...o, selected: o.id === values.coOrganiserId })),
         ...(problem ? { problem: problem.message, fieldErrors: problem.errors } : {}),
       },
       { active: 'sessions', organisationId, ...(problem ? { status: 422 } : {}) },
@@ -140,6 +151,7 @@ export function sessionRoutes(app: AppContext): Router {
       heldOn: field(req.body, 'heldOn'),
       place: field(req.body, 'place'),
       achievementIds: fields(req.body, 'achievementIds'),
+      coOrganiserId: field(req.body, 'coOrganiserId'),
     };
     try {
       const created = await createWorkshop(app, sessionOf(res).actor, {

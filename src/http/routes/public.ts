@@ -15,7 +15,8 @@ import { checkDatabase } from '../../app/operations.js';
 import { didDocumentForSlug, platformJwks, profileForSlug, publicAchievement } from '../../app/public-documents.js';
 import { statusListCredential } from '../../app/status-lists.js';
 import { param } from '../auth.js';
-import { credentialForm } from '../negotiate.js';
+import { credentialForm, wantsPage } from '../negotiate.js';
+import { referentialRouter, sendAchievementPage, sendIssuerPage } from './public-pages.js';
 import { sendCertificate, sendCredentialFile } from '../send-file.js';
 import { translator } from '../../views/i18n.js';
 import { renderCertificatePdf } from '../../views/certificate-pdf.js';
@@ -64,13 +65,20 @@ export function publicRouter(app: AppContext, pages: PageRenderer): Router {
     publicJson(res, await didDocumentForSlug(app, param(req, 'slug')), 'application/did+json');
   });
 
+  // An issuer's and a badge's identifiers: their page for a browser, their JSON-LD for anything else.
   router.get('/issuers/:slug', async (req, res) => {
+    res.setHeader('Vary', 'Accept, Accept-Language');
+    if (wantsPage(req)) return sendIssuerPage(app, pages, req, res);
     publicJson(res, await profileForSlug(app, param(req, 'slug')), 'application/ld+json');
   });
 
   router.get('/achievements/:id', async (req, res) => {
+    res.setHeader('Vary', 'Accept, Accept-Language');
+    if (wantsPage(req)) return sendAchievementPage(app, pages, req, res);
     publicJson(res, await publicAchievement(app, param(req, 'id'), langOf(req)), 'application/ld+json');
   });
+
+  router.use(referentialRouter(app, pages));
 
   router.get('/achievements/:id/image.:format', async (req, res) => {
     const format = param(req, 'format');

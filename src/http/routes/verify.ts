@@ -5,6 +5,7 @@ import { AppError, badRequest } from '../../app/errors.js';
 import { verifyLink } from '../../app/verify-link.js';
 import { verifyForPage, type VerifyPageOutcome } from '../../app/verify-page.js';
 import { verifyAny } from '../../app/verify.js';
+import { verifyPresentationReport } from '../../app/vc-api.js';
 import type { VerifiableInput } from '../../engine/verify/parse-input.js';
 import type { VerificationReport } from '../../engine/verify/report.js';
 import { DEFAULT_JSON_LIMITS, parseStrictJson } from '../../engine/verify/strict-json.js';
@@ -74,7 +75,7 @@ export function verifyRouter(app: AppContext): Router {
         // The wrapper is read as strictly as a bare credential: with JSON.parse, {"credential": A, "credential": B}
         // verified B without a word about the repeated key. If it cannot be read strictly, the whole body goes to
         // the engine, whose report then says why.
-        const wrapped = /^\s*\{\s*"(credential|url)"\s*:/.test(text)
+        const wrapped = /^\s*\{\s*"(credential|url|presentation)"\s*:/.test(text)
           ? (() => {
               try {
                 const value = parseStrictJson(text, {
@@ -82,7 +83,7 @@ export function verifyRouter(app: AppContext): Router {
                   maxDepth: DEFAULT_JSON_LIMITS.maxDepth + 1,
                 });
                 return value && typeof value === 'object' && !Array.isArray(value)
-                  ? (value as { credential?: unknown; url?: unknown })
+                  ? (value as { credential?: unknown; url?: unknown; presentation?: unknown })
                   : undefined;
               } catch {
                 return undefined;
@@ -97,11 +98,24 @@ export function verifyRouter(app: AppContext): Router {
             throw new AppError(422, 'unreachable', message);
           }
           return void sendReport(app, res, verified.report);
+        } else if (wrapped && wrapped.presentation && typeof wrapped.presentation === 'object') {
+          // A holder presenting several badges: {"presentation": VP}, verified with each badge it carries.
+          res.setHeader('Cache-Control', 'no-store');
+          return void res.json(await verifyPresentationReport(app, { credential: wrapped.presentation }));
         } else if (wrapped && wrapped.credential !== undefined) {
           input =
             typeof wrapped.credential === 'string'
               ? { text: wrapped.credential }
               : { credential: wrapped.credential as object };
+        }
+      }
+      // A bare presentation (its type says so) is verified as one; anything else as a credential.
+      if ('bytes' in input && type.includes('json') && /"VerifiablePresentation"/.test(body.toString('utf8'))) {
+        const report = await verifyPresentationReport(app, { text: body.toString('utf8') });
+        const notOne = report.checks.some((c) => c.code === 'presentation.notPresentation');
+        if (!notOne) {
+          res.setHeader('Cache-Control', 'no-store');
+          return void res.json(report);
         }
       }
       sendReport(app, res, await verifyAny(app, input, { count: true }));

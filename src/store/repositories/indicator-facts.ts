@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
+import { readPartnershipFacts } from './partnership-facts.js';
 
 /**
  * The raw facts the programme's indicators are computed from (src/app/indicators.ts): counts grouped by operator
@@ -126,7 +127,10 @@ export async function readIndicatorFacts(db: Db, { organisationId, from, to, fir
   if (organisationId !== undefined) competenceQuery = competenceQuery.where('c.organisation_id', '=', organisationId);
   const competenceRows = await competenceQuery.execute();
 
-  return { names, workshops, issued, revoked, verifications, holdings, firstOf, competenceRows };
+  // The partnership: endorsements, requests, joint workshops, peer recognitions (./partnership-facts.ts).
+  const partnership = await readPartnershipFacts(db, { organisationId, from, to });
+
+  return { names, workshops, issued, revoked, verifications, holdings, firstOf, competenceRows, partnership };
 }
 
 export type IndicatorFacts = Awaited<ReturnType<typeof readIndicatorFacts>>;

@@ -29,6 +29,8 @@ export interface CredentialPageData {
     linkedinOrganizationId: string | null;
     profileUrl: string;
   };
+  /** The referential's page of a competence at a level: the address signed into the badge's alignment. */
+  competenceUrl?: (code: string, level: number) => string;
   holderName: string | undefined;
   issuedAt: string;
   validUntil: string | null;
@@ -99,6 +101,7 @@ export function presentCredentialPage(d: CredentialPageData): PageModel {
         levelName: levelInfo?.name[d.lang] ?? '',
       }),
       hint: competence?.hint[d.lang],
+      url: competence ? d.competenceUrl?.(code, level) : undefined,
     };
   });
   const schemaOrg = {
