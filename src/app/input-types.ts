@@ -235,7 +235,9 @@ export interface VcApiIssueInput {
   /**
    * The unsigned credential (VCDM 2.0); its issuer, if given, must be the caller's organisation
    */
-  credential: {};
+  credential: {
+    [k: string]: unknown;
+  };
   options?: {
     credentialId?: string;
   };
@@ -271,7 +273,11 @@ export interface VcApiVerifyCredentialInput {
   /**
    * The credential with its embedded proof, an EnvelopedVerifiableCredential, or a compact VC-JWT
    */
-  verifiableCredential: {} | string;
+  verifiableCredential:
+    | {
+        [k: string]: unknown;
+      }
+    | string;
   options?: {
     returnResults?: boolean;
     returnProblemDetails?: boolean;
@@ -288,7 +294,9 @@ export interface VcApiVerifyPresentationInput {
   /**
    * The presentation, signed by its holder (Data Integrity, proofPurpose authentication) or not
    */
-  verifiablePresentation: {};
+  verifiablePresentation: {
+    [k: string]: unknown;
+  };
   options?: {
     challenge?: string;
     domain?: string;

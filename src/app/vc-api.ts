@@ -169,14 +169,16 @@ export async function verifyPresentationVcApi(
     options?: { challenge?: string; domain?: string; returnPresentation?: boolean };
   };
   const options = request.options ?? {};
+  // One time budget for everything the presentation makes Blason fetch: the holder's key and every credential's.
+  const fetcher = budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS);
   const report: PresentationReport = await verifyPresentation(
     { credential: request.verifiablePresentation },
     {
-      fetcher: budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS),
+      fetcher,
       now: app.clock.now(),
       ...(options.challenge !== undefined ? { challenge: options.challenge } : {}),
       ...(options.domain !== undefined ? { domain: options.domain } : {}),
-      verifyCredential: (input) => verifyAny(app, input, { count: true }),
+      verifyCredential: (input) => verifyAny(app, input, { count: true, fetcher }),
     },
   );
   for (const one of report.credentials) app.metrics?.verified(one.verdict);
@@ -476,12 +478,13 @@ export async function verifyPresentationReport(
   presentation: VerifiableInput,
   options: { challenge?: string; domain?: string } = {},
 ): Promise<Omit<PresentationReport, 'credentials'> & { credentials: Omit<VerificationReport, 'credential'>[] }> {
+  const fetcher = budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS);
   const report = await verifyPresentation(presentation, {
-    fetcher: budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS),
+    fetcher,
     now: app.clock.now(),
     ...(options.challenge !== undefined ? { challenge: options.challenge } : {}),
     ...(options.domain !== undefined ? { domain: options.domain } : {}),
-    verifyCredential: (input) => verifyAny(app, input, { count: true }),
+    verifyCredential: (input) => verifyAny(app, input, { count: true, fetcher }),
   });
   for (const one of report.credentials) app.metrics?.verified(one.verdict);
   return {

@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import type { Fetcher } from '../engine/verify/fetcher.js';
 import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { VerificationReport } from '../engine/verify/report.js';
 import { verifyCredential } from '../engine/verify/verify-credential.js';
@@ -18,12 +19,17 @@ export const VERIFICATION_FETCH_BUDGET_MS = 8_000;
 export async function verifyAny(
   app: AppContext,
   input: VerifiableInput,
-  options: { expectedRecipient?: { email?: string; id?: string }; count?: boolean } = {},
+  options: {
+    expectedRecipient?: { email?: string; id?: string };
+    count?: boolean;
+    /** A fetcher whose time budget is shared with other verifications (the credentials of one presentation). */
+    fetcher?: Fetcher;
+  } = {},
 ): Promise<VerificationReport> {
   // Off this thread when the service has verification workers: hostile input then cannot stall it.
   const verify = app.verifier ? app.verifier.verify.bind(app.verifier) : verifyCredential;
   const report = await verify(input, {
-    fetcher: budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS),
+    fetcher: options.fetcher ?? budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS),
     now: app.clock.now(),
     ...(options.expectedRecipient ? { expectedRecipient: options.expectedRecipient } : {}),
     additionalStatus: (credential) => suspensionEntryOf(app, credential),

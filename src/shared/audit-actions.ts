@@ -34,6 +34,8 @@ export const AUDIT_ACTIONS = [
   'credential.unsuspended',
   'credential.erased',
   'credential.reissued',
+  'credential.offered',
+  'credential.walletIssued',
   'endorsement.created',
   'endorsement.revoked',
   'endorsement.requested',

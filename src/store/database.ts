@@ -32,6 +32,7 @@ import * as openRecognition from './migrations/012-open-recognition.js';
 import * as directory from './migrations/013-directory.js';
 import * as pathways from './migrations/015-pathways.js';
 import * as vcApiCredentials from './migrations/016-vc-api-credentials.js';
+import * as openid4vci from './migrations/017-openid4vci.js';
 
 export type Db = Kysely<Database>;
 /** Where a repository writes: the database, or a transaction a use case opened. */
@@ -88,6 +89,7 @@ const migrations: Record<string, Migration> = {
   '013-directory': directory,
   '015-pathways': pathways,
   '016-vc-api-credentials': vcApiCredentials,
+  '017-openid4vci': openid4vci,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -387,6 +387,38 @@ export interface Database {
     suspension_reason: string | null;
     created_by: string | null;
   };
+  /** An OpenID4VCI offer of one badge to the holder's wallet (migration 017). Secrets are kept as hashes. */
+  credential_offers: {
+    id: string;
+    credential_id: string;
+    organisation_id: string;
+    pre_authorized_code_hash: string;
+    tx_code_hash: string | null;
+    failed_attempts: Generated<number>;
+    created_by: string | null;
+    created_at: string;
+    expires_at: string;
+    used_at: string | null;
+    access_token_hash: string | null;
+    access_token_expires_at: string | null;
+    issued_credential_id: string | null;
+    notification_id: string | null;
+    notified_event: string | null;
+  };
+  /** A nonce handed out by the OpenID4VCI nonce endpoint, good for one proof of possession. */
+  credential_nonces: { nonce: string; expires_at: string };
+  /** The copy of a badge issued to a wallet, subject the holder's DID, sharing the original's status entry. */
+  wallet_credentials: {
+    id: string;
+    credential_id: string;
+    organisation_id: string;
+    offer_id: string;
+    holder_did: string;
+    format: 'ldp_vc' | 'jwt_vc_json';
+    credential_json: string;
+    jwt: string;
+    issued_at: string;
+  };
   /** oidc-provider's artefacts (codes, tokens, grants, sessions, clients), keyed by a hash of their id. */
   oauth_records: {
     model: string;
@@ -420,3 +452,5 @@ export type EndorsementRequestRow = Selectable<Database['endorsement_requests']>
 export type ImportedEndorsementRow = Selectable<Database['imported_endorsements']>;
 export type PathwayRow = Selectable<Database['pathways']>;
 export type VcApiCredentialRow = Selectable<Database['vc_api_credentials']>;
+export type CredentialOfferRow = Selectable<Database['credential_offers']>;
+export type WalletCredentialRow = Selectable<Database['wallet_credentials']>;

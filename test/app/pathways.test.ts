@@ -4,6 +4,7 @@
  * with Blason's verifier and an independent one, valid against the OB 3.0 schema, with the badges that completed
  * it as evidence), the catch-up run for earlier badges, and never a second pathway badge.
  */
+import { sql } from 'kysely';
 import { createAchievement } from '../../src/app/achievements.js';
 import { actorOf } from '../../src/app/auth.js';
 import { awardCredential, recipientKey } from '../../src/app/award.js';
@@ -311,6 +312,49 @@ describe('completing a pathway', () => {
       .execute();
     expect(completions).toHaveLength(1);
     expect(completions[0]!.credential_id).toBe(all[0]!.id);
+  });
+});
+
+describe('when something fails', () => {
+  test('a pathway badge that cannot be awarded does not undo the badge just awarded; the catch-up completes it', async () => {
+    const badges = await threeBadges();
+    const pathway = await createPathway(t.app, operator, {
+      issuerId: bge.id,
+      name: { fr: 'Badge de parcours archivé' },
+      badges: badges.slice(0, 2),
+      rule: 'all',
+    });
+    const archive = (at: string | null) =>
+      t.app.db.updateTable('achievements').set({ archived_at: at }).where('id', '=', pathway.achievementId).execute();
+    const email = person();
+    await award(operator, badges[0], email);
+    await archive('2026-01-01T00:00:00.000Z');
+    const last = await award(operator, badges[1], email);
+    expect(last.id).toBeDefined();
+    expect(await pathwayBadgesOf(pathway.achievementId, email)).toHaveLength(0);
+    await archive(null);
+    expect(await catchUpPathway(t.app, operator, pathway.id)).toEqual({ awarded: 1 });
+  });
+
+  test('when the audit entry cannot be written, no pathway and no pathway badge are created', async () => {
+    const badges = await threeBadges();
+    await sql`CREATE TRIGGER audit_down_pathways BEFORE INSERT ON audit_log
+      BEGIN SELECT RAISE(ABORT, 'the audit log is unavailable'); END`.execute(t.app.db);
+    try {
+      const error = await createPathway(t.app, operator, {
+        issuerId: bge.id,
+        name: { fr: 'Sans trace' },
+        badges,
+        rule: 'all',
+      }).then(() => undefined, (e: unknown) => e);
+      expect((error as { message?: string }).message).toMatch(/audit log is unavailable/);
+    } finally {
+      await sql`DROP TRIGGER audit_down_pathways`.execute(t.app.db);
+    }
+    expect(await t.app.db.selectFrom('pathways').select('id').where('name_fr', '=', 'Sans trace').execute()).toEqual([]);
+    expect(await t.app.db.selectFrom('achievements').select('id').where('name_fr', '=', 'Sans trace').execute()).toEqual(
+      [],
+    );
   });
 });
 

@@ -7,6 +7,7 @@ import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import { DataIntegrityProof } from '@digitalbazaar/data-integrity';
 import { cryptosuite as eddsaRdfc2022 } from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
 import { contextLoader } from '../../src/engine/jsonld/document-loader.js';
+import { staticFetcher } from '../../src/engine/verify/fetcher.js';
 import { verifyPresentation } from '../../src/engine/verify/verify-presentation.js';
 import { signedCredential, signedJwt, testIssuer, type TestIssuer } from '../support/credentials.js';
 
@@ -19,15 +20,16 @@ interface Holder {
   sign(presentation: object, challenge?: string, domain?: string): Promise<Record<string, unknown>>;
 }
 
-/** A holder's wallet: a did:key Ed25519 key, and presentations signed with @digitalbazaar/vc. */
-async function newHolder(): Promise<Holder> {
+/** A holder's wallet: an Ed25519 key (did:key, or the given did:web), presentations signed with @digitalbazaar/vc. */
+async function newHolder(didWeb?: string): Promise<Holder & { publicKeyMultibase: string }> {
   const keyPair = await Ed25519Multikey.generate();
   const fingerprint = keyPair.publicKeyMultibase;
-  const did = `did:key:${fingerprint}`;
-  Object.assign(keyPair, { id: `${did}#${fingerprint}`, controller: did });
+  const did = didWeb ?? `did:key:${fingerprint}`;
+  Object.assign(keyPair, { id: didWeb ? `${did}#key-1` : `${did}#${fingerprint}`, controller: did });
   const signer = (keyPair as unknown as { signer(): object }).signer();
   return {
     did,
+    publicKeyMultibase: fingerprint,
     sign: (presentation, challenge = CHALLENGE, domain) =>
       vc.signPresentation({
         presentation: structuredClone(presentation),
@@ -198,6 +200,37 @@ describe('what is not a presentation', () => {
     const report = await verifyPresentation({ text: '{"@context": ' }, options());
     expect(report.verified).toBe(false);
     expect(report.checks[0]!.id).toBe('parse');
+  });
+});
+
+describe('a holder known by did:web', () => {
+  const did = 'did:web:wallet.example.org:ana';
+  const documentOf = (publicKeyMultibase: string, relationship: 'authentication' | 'assertionMethod') => ({
+    '@context': ['https://www.w3.org/ns/did/v1', 'https://w3id.org/security/multikey/v1'],
+    id: did,
+    verificationMethod: [{ id: `${did}#key-1`, type: 'Multikey', controller: did, publicKeyMultibase }],
+    [relationship]: [`${did}#key-1`],
+  });
+
+  test('is verified with a key its DID document lists for authentication', async () => {
+    const webHolder = await newHolder(did);
+    const fetcher = staticFetcher({
+      'https://wallet.example.org/ana/did.json': documentOf(webHolder.publicKeyMultibase, 'authentication'),
+    });
+    const vp = await webHolder.sign(presentationOf(did, []));
+    const report = await verifyPresentation({ credential: vp }, { fetcher, now: NOW, challenge: CHALLENGE });
+    expect([report.verified, report.holder]).toEqual([true, did]);
+  });
+
+  test('is refused with a key listed only for issuing credentials', async () => {
+    const webHolder = await newHolder(did);
+    const fetcher = staticFetcher({
+      'https://wallet.example.org/ana/did.json': documentOf(webHolder.publicKeyMultibase, 'assertionMethod'),
+    });
+    const vp = await webHolder.sign(presentationOf(did, []));
+    const report = await verifyPresentation({ credential: vp }, { fetcher, now: NOW, challenge: CHALLENGE });
+    expect(report.checks.map((c) => c.code)).toContain('key.notPublished');
+    expect(report.verified).toBe(false);
   });
 });
 

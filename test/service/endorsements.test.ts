@@ -33,10 +33,12 @@ beforeAll(async () => {
   service = await startInProcess();
   admin = apiClient(service.url, service.token);
   operator = await setUpIssuer(admin, service.url);
-  const created = await admin.post<{ id: string; slug: string; did: string }>('/api/v1/issuers', {
+  const created = await admin.post<{ id: string; slug: string; did: string; kind: string }>('/api/v1/issuers', {
     name: 'France Travail Hauts-de-France',
+    kind: 'partner',
   });
   expect(created.status).toBe(201);
+  expect(created.body.kind).toBe('partner');
   const user = await admin.post<{ token: string }>(`/api/v1/issuers/${created.body.id}/users`, {
     email: 'partenariats@example.org',
     role: 'operator_admin',
