@@ -5,6 +5,7 @@
 import { firstStepsDone } from '../store/repositories/first-steps.js';
 import type { AppContext } from './context.js';
 import { loadIssuer } from './issuers.js';
+import { awardsBadges } from './partners.js';
 import { authorize, type Actor } from './policies.js';
 
 export type FirstStep = 'organisation' | 'badge' | 'session';
@@ -20,10 +21,8 @@ export async function firstSteps(app: AppContext, actor: Actor, organisationId: 
   const done = await firstStepsDone(app.db, org.id);
   // A profile is complete when badge pages can say who the issuer is and how to reach it.
   const organisation = Boolean(org.url && org.email && org.description);
-  const steps: FirstStepsView['steps'] = [
-    { step: 'organisation', done: organisation },
-    { step: 'badge', done: done.badge },
-    { step: 'session', done: done.session },
-  ];
+  const steps: FirstStepsView['steps'] = [{ step: 'organisation', done: organisation }];
+  // A partner only endorses: creating a badge and a session are not steps of its own.
+  if (awardsBadges(org)) steps.push({ step: 'badge', done: done.badge }, { step: 'session', done: done.session });
   return { steps, allDone: steps.every((s) => s.done) };
 }

@@ -129,6 +129,12 @@ test('the partner follows the e-mail, reads the criteria and competences, and ac
   // The dashboard says a request is waiting.
   expect(new URL(page.url()).pathname).toBe('/console');
   expect(await page.locator('[data-pending-requests]').innerText()).toBe(fr('endorsementRequests.dashboardPending.one'));
+  // A partner awards nothing: its console offers no badge or session pages, and its first steps are its profile only.
+  const nav = await page.locator('.console-nav a').allTextContents();
+  expect(nav).toContain(fr('console.nav.endorsements'));
+  expect(nav).not.toContain(fr('console.nav.badges'));
+  expect(nav).not.toContain(fr('console.nav.sessions'));
+  expect(await page.locator('main').textContent()).not.toContain(fr('dashboard.checklist.badge'));
   await page.goto(state.requestUrl);
   const badge = service.running.app.catalogue.badge(CATALOGUE_KEY)!;
   expect(await page.locator('h1').textContent()).toBe(

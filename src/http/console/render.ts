@@ -2,23 +2,25 @@ import type { Request, Response } from 'express';
 import type { Session } from '../../app/accounts.js';
 import type { AppContext } from '../../app/context.js';
 import { allOrganisations } from '../../app/issuers.js';
+import { organisationAwardsBadges } from '../../app/partners.js';
 import { can } from '../../app/policies.js';
 import { translator, type Lang } from '../../views/i18n.js';
 import { renderPage } from '../../views/render.js';
 import { languageOf } from '../pages.js';
 import { csrfToken } from './session.js';
 
-const NAV: { key: string; href: string; when?: (s: Session) => boolean }[] = [
+/** `awards`: pages about badges an organisation awards, left out for a partner that only endorses. */
+const NAV: { key: string; href: string; when?: (s: Session) => boolean; awards?: true }[] = [
   { key: 'dashboard', href: '/console' },
-  { key: 'sessions', href: '/console/sessions' },
-  { key: 'badges', href: '/console/badges' },
-  { key: 'catalogue', href: '/console/catalogue' },
-  { key: 'credentials', href: '/console/credentials' },
+  { key: 'sessions', href: '/console/sessions', awards: true },
+  { key: 'badges', href: '/console/badges', awards: true },
+  { key: 'catalogue', href: '/console/catalogue', awards: true },
+  { key: 'credentials', href: '/console/credentials', awards: true },
   { key: 'indicators', href: '/console/indicators' },
   { key: 'outbox', href: '/console/outbox' },
-  { key: 'emails', href: '/console/emails' },
+  { key: 'emails', href: '/console/emails', awards: true },
   { key: 'endorsements', href: '/console/endorsements' },
-  { key: 'pathways', href: '/console/pathways' },
+  { key: 'pathways', href: '/console/pathways', awards: true },
   { key: 'audit', href: '/console/audit' },
   { key: 'issuer', href: '/console/issuer' },
   { key: 'team', href: '/console/team', when: (s) => can(s.actor, 'users.manage') },
@@ -62,6 +64,8 @@ export async function consolePage(
       selected: o.id === options.organisationId,
     }));
   }
+  const shownOrganisation = session?.actor.organisationId ?? options.organisationId;
+  const awards = shownOrganisation === undefined || (await organisationAwardsBadges(app, shownOrganisation));
   res.setHeader('Cache-Control', 'no-store');
   res
     .status(options.status ?? 200)
@@ -76,7 +80,7 @@ export async function consolePage(
           csrf,
           user: session ? { email: session.user.email } : undefined,
           nav: session
-            ? NAV.filter((n) => !n.when || n.when(session)).map((n) => ({
+            ? NAV.filter((n) => (!n.when || n.when(session)) && (awards || !n.awards)).map((n) => ({
                 href: n.href,
                 label: t(`console.nav.${n.key}`),
                 active: n.key === options.active,
