@@ -249,6 +249,17 @@ export async function resolveDidWeb(did: string, fetcher: Fetcher): Promise<Reco
   return document;
 }
 
+/** The Ed25519 public key (multibase) a did:key URL is made of; only Ed25519 did:keys sign Data Integrity here. */
+export async function didKeyMultibase(methodId: string): Promise<string> {
+  try {
+    const key = await resolveDidKeyOffline(methodId);
+    if (key.type !== 'Ed25519') throw new Error('not Ed25519');
+    return key.publicKeyMultibase;
+  } catch {
+    throw new KeyResolutionError('key.badDidKey', `${methodId} is not a valid Ed25519 did:key.`);
+  }
+}
+
 /**
  * Resolves a Data Integrity `verificationMethod` to an Ed25519 key and its controller document.
  * Patterns, as the 1EdTech validator resolves them (ob3-spec.md §5.3): did:key, did:web, an HTTPS URL whose
@@ -261,15 +272,7 @@ export async function resolveVerificationMethod(
 ): Promise<ResolvedVerificationMethod> {
   if (methodId.startsWith('did:key:')) {
     const did = stripFragment(methodId);
-    let multibase: string;
-    try {
-      const key = await resolveDidKeyOffline(methodId);
-      if (key.type !== 'Ed25519') throw new Error('not Ed25519');
-      multibase = key.publicKeyMultibase;
-    } catch {
-      throw new KeyResolutionError('key.badDidKey', `${methodId} is not a valid Ed25519 did:key.`);
-    }
-    const method = ed25519Method(methodId, did, multibase, flavour);
+    const method = ed25519Method(methodId, did, await didKeyMultibase(methodId), flavour);
     return { method, controller: controllerDocument(did, methodId), controllerId: did, binding: 'confirmed' };
   }
   if (methodId.startsWith('did:web:')) {

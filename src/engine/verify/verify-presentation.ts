@@ -1,10 +1,10 @@
 import { VC_V1, VC_V2 } from '../model/contexts.js';
 import { asArray } from '../util.js';
 import { verifyEmbeddedProof } from './data-integrity.js';
-import { resolveDidKeyOffline } from './did-key.js';
 import { InputError } from './errors.js';
 import { offlineFetcher, type Fetcher } from './fetcher.js';
 import {
+  didKeyMultibase,
   findMethod,
   KeyResolutionError,
   normalizeMethod,
@@ -321,15 +321,11 @@ export async function resolveHolderMethod(
 ): Promise<ResolvedVerificationMethod> {
   const did = methodId.split('#')[0]!;
   if (did.startsWith('did:key:')) {
-    let multibase: string;
-    try {
-      const key = await resolveDidKeyOffline(methodId);
-      if (key.type !== 'Ed25519') throw new Error('not Ed25519');
-      multibase = key.publicKeyMultibase;
-    } catch {
-      throw new KeyResolutionError('key.badDidKey', `${methodId} is not a valid Ed25519 did:key.`);
-    }
-    const method = await normalizeMethod({ id: methodId, publicKeyMultibase: multibase }, flavour, did);
+    const method = await normalizeMethod(
+      { id: methodId, publicKeyMultibase: await didKeyMultibase(methodId) },
+      flavour,
+      did,
+    );
     return { method, controller: controllerFor(did, methodId), controllerId: did, binding: 'confirmed' };
   }
   if (did.startsWith('did:jwk:')) {
