@@ -14,14 +14,13 @@ import {
   type ImportRefused,
 } from '../../src/app/endorsement-import.js';
 import { endorse, endorsementSummaries } from '../../src/app/endorsements.js';
-import { AppError } from '../../src/app/errors.js';
 import { createIssuer, createUser } from '../../src/app/issuers.js';
 import { localFirstFetcher } from '../../src/app/local-fetcher.js';
 import type { Actor } from '../../src/app/policies.js';
 import { didDocumentForSlug, publicAchievement } from '../../src/app/public-documents.js';
 import { verifyAny } from '../../src/app/verify.js';
 import { guardedFetcher } from '../../src/net/guarded-fetch.js';
-import { testApp, type TestApp } from '../support/app-context.js';
+import { refusal, testApp, type TestApp } from '../support/app-context.js';
 import { startForeignIssuer, type ForeignIssuer } from '../support/foreign-issuer.js';
 import { verifyIndependently } from '../support/independent-vc.js';
 import { expectValid } from '../support/ob3-schemas.js';
@@ -40,15 +39,6 @@ async function member(organisationId: string, email: string): Promise<Actor> {
   return actorOf({ id: user.id, role: 'operator_admin', organisation_id: organisationId });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the use case to refuse');
-}
 
 async function freshBadge(actor: Actor, issuerId: string): Promise<string> {
   return (await createAchievement(t.app, actor, { issuerId, catalogueKey: 'de-l-idee-a-l-opportunite' })).id;

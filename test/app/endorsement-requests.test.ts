@@ -16,12 +16,12 @@ import {
   requestEndorsement,
   withdrawEndorsementRequest,
 } from '../../src/app/endorsement-requests.js';
-import { AppError, ValidationError } from '../../src/app/errors.js';
+import { ValidationError } from '../../src/app/errors.js';
 import { createIssuer, createUser, getIssuer } from '../../src/app/issuers.js';
 import type { Actor, Role } from '../../src/app/policies.js';
 import { verifyAny } from '../../src/app/verify.js';
 import { createWorkshop } from '../../src/app/workshops.js';
-import { testApp, type TestApp } from '../support/app-context.js';
+import { refusal, testApp, type TestApp } from '../support/app-context.js';
 
 let t: TestApp;
 let operatorOrg: string;
@@ -37,15 +37,6 @@ async function member(organisationId: string, role: Exclude<Role, 'platform_admi
   return actorOf({ id: user.id, role, organisation_id: organisationId });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the use case to refuse');
-}
 
 async function newBadge(): Promise<string> {
   return (

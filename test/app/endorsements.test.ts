@@ -8,14 +8,14 @@ import { actorOf } from '../../src/app/auth.js';
 import { awardCredential } from '../../src/app/award.js';
 import { revokeCredential } from '../../src/app/credentials.js';
 import { endorse, listEndorsements, revokeEndorsement } from '../../src/app/endorsements.js';
-import { AppError, type ValidationError } from '../../src/app/errors.js';
+import type { ValidationError } from '../../src/app/errors.js';
 import { createIssuer, createUser } from '../../src/app/issuers.js';
 import type { Actor, Role } from '../../src/app/policies.js';
 import { profileForSlug, publicAchievement } from '../../src/app/public-documents.js';
 import { statusListCredential } from '../../src/app/status-lists.js';
 import { Bitstring } from '../../src/engine/status/bitstring.js';
 import { endorsementCredentialValidator } from '../../src/engine/verify/schema.js';
-import { testApp, type TestApp } from '../support/app-context.js';
+import { refusal, testApp, type TestApp } from '../support/app-context.js';
 
 let t: TestApp;
 let operatorOrg: string;
@@ -30,15 +30,6 @@ async function member(organisationId: string, role: Exclude<Role, 'platform_admi
   return actorOf({ id: user.id, role, organisation_id: organisationId });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the use case to refuse');
-}
 
 beforeAll(async () => {
   t = await testApp();

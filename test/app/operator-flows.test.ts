@@ -6,13 +6,14 @@
 import { actorOf } from '../../src/app/auth.js';
 import { approveAllClaims, approveAllSummary, claimCodeState, claimRequestsFeed } from '../../src/app/claims.js';
 import { awardDirectly, checkDirectAward } from '../../src/app/direct-award.js';
-import { AppError, ValidationError } from '../../src/app/errors.js';
+import { ValidationError } from '../../src/app/errors.js';
 import { awardGroup, listSessionRecipients, previewGroupAward } from '../../src/app/group-award.js';
 import type { Actor } from '../../src/app/policies.js';
 import { correctAddressAndReissue, correctionTarget } from '../../src/app/reissue.js';
 import { describeRevocation, revokeCredentials } from '../../src/app/revocations.js';
 import { createWorkshop, setClaimOpen, submitClaim } from '../../src/app/workshops.js';
 import { apiClient, setUpIssuer } from '../support/api.js';
+import { refusal as caught } from '../support/app-context.js';
 import { startInProcess, type InProcessService } from '../support/service.js';
 
 let service: InProcessService;
@@ -52,15 +53,6 @@ function auditOf(targetId: string) {
   return app().db.selectFrom('audit_log').select(['action', 'reason', 'details']).where('target_id', '=', targetId).orderBy('at').execute();
 }
 
-async function caught(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the use case to refuse');
-}
 
 describe('previewing and awarding a group', () => {
   test('counts the badges and e-mails the award will make, and points out a likely typo, without signing anything', async () => {

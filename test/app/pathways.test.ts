@@ -9,7 +9,6 @@ import { createAchievement } from '../../src/app/achievements.js';
 import { actorOf } from '../../src/app/auth.js';
 import { awardCredential, recipientKey } from '../../src/app/award.js';
 import { revokeCredential } from '../../src/app/credentials.js';
-import { AppError } from '../../src/app/errors.js';
 import { createIssuer, createUser } from '../../src/app/issuers.js';
 import {
   catchUpPathway,
@@ -24,7 +23,7 @@ import type { Actor } from '../../src/app/policies.js';
 import { didDocumentForSlug } from '../../src/app/public-documents.js';
 import { verifyAny } from '../../src/app/verify.js';
 import type { OpenBadgeCredential } from '../../src/engine/model/types.js';
-import { testApp, type TestApp } from '../support/app-context.js';
+import { refusal, testApp, type TestApp } from '../support/app-context.js';
 import { verifyIndependently } from '../support/independent-vc.js';
 import { expectValid } from '../support/ob3-schemas.js';
 
@@ -78,15 +77,6 @@ async function pathwayBadgesOf(pathwayAchievementId: string, email: string) {
     .execute();
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the use case to refuse');
-}
 
 beforeAll(async () => {
   t = await testApp();

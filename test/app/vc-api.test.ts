@@ -3,13 +3,12 @@
  * and status changes published in the organisation's status lists (revocation, and suspension at the same index).
  */
 import { actorOf } from '../../src/app/auth.js';
-import { AppError } from '../../src/app/errors.js';
 import { createIssuer, createUser } from '../../src/app/issuers.js';
 import type { Actor, Role } from '../../src/app/policies.js';
 import { statusListCredential } from '../../src/app/status-lists.js';
 import { issueCredentialVcApi, updateStatusVcApi } from '../../src/app/vc-api.js';
 import { Bitstring } from '../../src/engine/status/bitstring.js';
-import { testApp, type TestApp } from '../support/app-context.js';
+import { refusal, testApp, type TestApp } from '../support/app-context.js';
 
 let t: TestApp;
 let organisationId: string;
@@ -21,15 +20,6 @@ async function member(role: Exclude<Role, 'platform_admin'>): Promise<Actor> {
   return actorOf({ id: user.id, role, organisation_id: organisationId });
 }
 
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error('expected the use case to refuse');
-}
 
 const credential = () => ({
   credential: {

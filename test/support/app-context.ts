@@ -1,6 +1,7 @@
 import { ensurePlatformAdmin } from '../../src/app/bootstrap.js';
 import type { AppContext } from '../../src/app/context.js';
 import { actorOf } from '../../src/app/auth.js';
+import { AppError } from '../../src/app/errors.js';
 import type { Actor } from '../../src/app/policies.js';
 import { seedDefaults } from '../../src/app/seed.js';
 import { loadConfig } from '../../src/config.js';
@@ -33,4 +34,15 @@ export async function testApp(): Promise<TestApp> {
       removeDir(env.BLASON_DATA_DIR!.replace(/\/data$/, ''));
     },
   };
+}
+
+/** The AppError a use case refused with; fails the test if it did not refuse, or failed otherwise. */
+export async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error('expected the use case to refuse');
 }
