@@ -1,7 +1,8 @@
-import { insertAchievement } from '../store/repositories/achievements.js';
+import { insertAchievement, updateAchievement } from '../store/repositories/achievements.js';
 import { findRecipient } from '../store/repositories/credentials.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
 import {
+  archivePathwayRow,
   awardedBadges,
   badgesOfPathways,
   completedPathwayIds,
@@ -418,6 +419,31 @@ export async function checkAfterAward(app: AppContext, achievementId: string, ke
   } catch (error) {
     app.log.error({ err: error, achievementId }, 'pathway completion check failed; a catch-up run will complete it');
   }
+}
+
+/**
+ * The owner archives a pathway: it awards nothing more and leaves the lists, pages and directory. Pathway badges
+ * already awarded stay valid (they attest a completed pathway); its pathway badge definition is archived with it.
+ */
+export async function archivePathway(app: AppContext, actor: Actor, pathwayId: string): Promise<void> {
+  authorize(actor, 'achievement.write');
+  const row = isUuid(pathwayId) ? await findPathway(app.db, pathwayId) : undefined;
+  const scope = scopeOf(actor);
+  if (!row || (scope !== undefined && scope !== row.organisation_id)) throw notFound('Pathway');
+  if (row.archived_at) throw new AppError(409, 'archived', 'This pathway is already archived.');
+  const at = app.clock.now().toISOString();
+  await app.db.transaction().execute(async (trx) => {
+    await archivePathwayRow(trx, row.id, at);
+    await updateAchievement(trx, row.achievement_id, { archived_at: at, updated_at: at });
+    await recordAudit(trx, {
+      at,
+      actorId: actor.userId,
+      organisationId: row.organisation_id,
+      action: 'pathway.archived',
+      targetType: 'pathway',
+      targetId: row.id,
+    });
+  });
 }
 
 /**

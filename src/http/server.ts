@@ -8,6 +8,7 @@ import { languageOf, pagesRouter, type PageRenderer } from './pages.js';
 import { claimRouter } from './claim-routes.js';
 import { emailLinkRouter } from './email-link-routes.js';
 import { holderRouter } from './holder-routes.js';
+import { holderWalletRouter } from './holder-wallet-routes.js';
 import { recognitionRouter } from './recognition-routes.js';
 import { ob2Router } from './ob2-routes.js';
 import { obApiRouter } from './ob-api.js';
@@ -30,6 +31,7 @@ import { publicRouter } from './routes/public.js';
 import { directoryRouter } from './routes/directory.js';
 import { verifyPageRouter, verifyRouter } from './routes/verify.js';
 import { vcApiRouter } from './routes/vc-api.js';
+import { openid4vciRouter } from './routes/openid4vci.js';
 
 const DATABASE_UNAVAILABLE = {
   fr: 'Le service est momentanément indisponible. Réessayez dans quelques secondes.',
@@ -100,6 +102,7 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.use('/console', consoleRouter(app));
   http.use(claimRouter(app));
   http.use(holderRouter(app));
+  http.use(holderWalletRouter(app));
   http.use(recognitionRouter(app));
   http.use(ob2Router(app));
   http.use('/ims/ob/v3p0', obApiRouter(app, provider));
@@ -108,6 +111,8 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.post(`${OAUTH_MOUNT}/register`, ...registrationPolicy(app, registrationLimit));
   http.use(OAUTH_MOUNT, provider.callback());
   http.use(verifyRouter(app));
+  // OpenID4VCI (wallets): metadata, token, nonce, credential; and POST /api/v1/credentials/{id}/offer.
+  http.use(openid4vciRouter(app));
   // The W3C VC API at the root (/credentials/verify, /credentials/issue…), before the /api/v1 routers.
   http.use(vcApiRouter(app));
   // Public, before the API routers that ask for a token: GET /api/v1/directory needs none.

@@ -45,6 +45,7 @@ export const AUDIT_ACTIONS = [
   'endorsement.imported',
   'endorsement.import.removed',
   'pathway.created',
+  'pathway.archived',
   'pathway.completed',
   'holder.name.chosen',
   'recognition.sent',

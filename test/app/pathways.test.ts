@@ -11,6 +11,7 @@ import { awardCredential, recipientKey } from '../../src/app/award.js';
 import { revokeCredential } from '../../src/app/credentials.js';
 import { createIssuer, createUser } from '../../src/app/issuers.js';
 import {
+  archivePathway,
   catchUpPathway,
   checkPathwayCompletion,
   createPathway,
@@ -77,7 +78,6 @@ async function pathwayBadgesOf(pathwayAchievementId: string, email: string) {
     .execute();
 }
 
-
 beforeAll(async () => {
   t = await testApp();
   const a = await createIssuer(t.app, t.admin, { name: 'BGE Littoral' });
@@ -109,17 +109,16 @@ describe('creating a pathway', () => {
     expect(achievement.organisation_id).toBe(bge.id);
     expect(achievement.name_fr).toBe("De l'idée au projet");
     expect(achievement.criteria_fr).toContain('Obtenir les 3 badges du parcours');
-    const audit = await t.app.db
-      .selectFrom('audit_log')
-      .select('action')
-      .where('target_id', '=', pathway.id)
-      .execute();
+    const audit = await t.app.db.selectFrom('audit_log').select('action').where('target_id', '=', pathway.id).execute();
     expect(audit.map((a) => a.action)).toEqual(['pathway.created']);
   });
 
   test('an archived badge cannot be part of a pathway', async () => {
     const [first, second] = await threeBadges();
-    await t.app.db.updateTable('achievements').set({ archived_at: '2026-01-01T00:00:00.000Z' }).where('id', '=', second)
+    await t.app.db
+      .updateTable('achievements')
+      .set({ archived_at: '2026-01-01T00:00:00.000Z' })
+      .where('id', '=', second)
       .execute();
     const error = await refusal(
       createPathway(t.app, operator, { issuerId: bge.id, name: { fr: 'P' }, badges: [first, second], rule: 'all' }),
@@ -336,15 +335,20 @@ describe('when something fails', () => {
         name: { fr: 'Sans trace' },
         badges,
         rule: 'all',
-      }).then(() => undefined, (e: unknown) => e);
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect((error as { message?: string }).message).toMatch(/audit log is unavailable/);
     } finally {
       await sql`DROP TRIGGER audit_down_pathways`.execute(t.app.db);
     }
-    expect(await t.app.db.selectFrom('pathways').select('id').where('name_fr', '=', 'Sans trace').execute()).toEqual([]);
-    expect(await t.app.db.selectFrom('achievements').select('id').where('name_fr', '=', 'Sans trace').execute()).toEqual(
+    expect(await t.app.db.selectFrom('pathways').select('id').where('name_fr', '=', 'Sans trace').execute()).toEqual(
       [],
     );
+    expect(
+      await t.app.db.selectFrom('achievements').select('id').where('name_fr', '=', 'Sans trace').execute(),
+    ).toEqual([]);
   });
 });
 
@@ -394,7 +398,9 @@ describe('progress, listings and indicators', () => {
     const email = person();
     await award(operator, badges[0], email);
     await award(partner, badges[2], email);
-    const progress = (await pathwayProgress(t.app, recipientKey(t.app, email))).find((p) => p.pathway.id === pathway.id);
+    const progress = (await pathwayProgress(t.app, recipientKey(t.app, email))).find(
+      (p) => p.pathway.id === pathway.id,
+    );
     expect(progress).toMatchObject({ counted: 2, required: 3, completed: false });
     const stranger = await pathwayProgress(t.app, recipientKey(t.app, person()));
     expect(stranger.find((p) => p.pathway.id === pathway.id)).toBeUndefined();
@@ -439,5 +445,43 @@ describe('progress, listings and indicators', () => {
     const line = (await pathwayIndicators(t.app, operator)).find((p) => p.id === pathway.id);
     expect(line?.holders).toEqual({ value: 5 });
     expect(line?.completions).toEqual({ suppressed: true });
+  });
+});
+
+describe('archiving a pathway', () => {
+  test('an archived pathway awards nothing more, leaves the lists, and its pathway badge is archived too', async () => {
+    const badges = await threeBadges();
+    const pathway = await createPathway(t.app, operator, {
+      issuerId: bge.id,
+      name: { fr: 'Parcours clos' },
+      badges,
+      rule: 'all',
+    });
+    await archivePathway(t.app, operator, pathway.id);
+    const email = person();
+    for (const id of badges) await award(id === badges[2] ? partner : operator, id, email);
+    expect(await pathwayBadgesOf(pathway.achievementId, email)).toHaveLength(0);
+    expect((await listPathways(t.app, operator)).map((p) => p.id)).not.toContain(pathway.id);
+    const achievement = await t.app.db
+      .selectFrom('achievements')
+      .select('archived_at')
+      .where('id', '=', pathway.achievementId)
+      .executeTakeFirstOrThrow();
+    expect(achievement.archived_at).not.toBeNull();
+    expect((await refusal(catchUpPathway(t.app, operator, pathway.id))).status).toBe(409);
+  });
+
+  test('only the owner organisation archives its pathway, and the archiving is audited', async () => {
+    const badges = await threeBadges();
+    const pathway = await createPathway(t.app, operator, {
+      issuerId: bge.id,
+      name: { fr: 'Parcours à garder' },
+      badges,
+      rule: 'all',
+    });
+    expect((await refusal(archivePathway(t.app, partner, pathway.id))).status).toBe(404);
+    await archivePathway(t.app, operator, pathway.id);
+    const audit = await t.app.db.selectFrom('audit_log').select('action').where('target_id', '=', pathway.id).execute();
+    expect(audit.map((a) => a.action)).toEqual(['pathway.created', 'pathway.archived']);
   });
 });

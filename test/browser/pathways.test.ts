@@ -105,7 +105,7 @@ describe('an operator, in French on a phone', () => {
   test('the catch-up run finds nobody to award yet (two badges of three)', async () => {
     const { page } = operator;
     await page.goto(`${service.url}/console/pathways`);
-    await page.click('[data-list="pathways"] form button[type="submit"]');
+    await page.click('[data-list="pathways"] form[action$="/catch-up"] button[type="submit"]');
     await page.waitForURL(/done=pathways\.console\.caughtUpNone/);
     await expect(page.locator('.notice').textContent()).resolves.toBe(fr('pathways.console.caughtUpNone'));
   });
@@ -150,5 +150,18 @@ describe('a holder, in French on a phone', () => {
       fr('pathways.partOf', { name: PATHWAY }),
     );
     await screenshot(page, 'achievement-pathways-phone');
+  });
+});
+
+describe('the operator, later', () => {
+  test('archives the pathway after a confirmation, and it leaves the list', async () => {
+    const { page } = operator;
+    await page.goto(`${service.url}/console/pathways`);
+    await page.click('[data-list="pathways"] form[action$="/archive"] button[type="submit"]');
+    await expect(page.locator('h1').textContent()).resolves.toBe(fr('pathways.console.archiveQuestion'));
+    await screenshot(page, 'console-pathway-archive-confirm-phone');
+    await page.click('[data-confirm]');
+    await page.waitForURL(/done=pathways\.console\.archived/);
+    await expect(page.locator('[data-list="pathways"]').count()).resolves.toBe(0);
   });
 });

@@ -3,6 +3,7 @@ import type { AppContext } from '../../app/context.js';
 import { AppError, ValidationError, type FieldError } from '../../app/errors.js';
 import { isSuppressed, type Cell } from '../../app/indicator-suppression.js';
 import {
+  archivePathway,
   catchUpPathway,
   createPathway,
   listPathways,
@@ -127,6 +128,7 @@ export function pathwayRoutes(app: AppContext): Router {
             holders: cellText(figures?.holders, lang),
             completions: cellText(figures?.completions, lang),
             canCatchUp: owned && can(actor, 'credential.award'),
+            canArchive: owned && can(actor, 'achievement.write'),
           };
         }),
         canCreate,
@@ -164,6 +166,36 @@ export function pathwayRoutes(app: AppContext): Router {
     const { awarded } = await catchUpPathway(app, sessionOf(res).actor, param(req, 'id'));
     const done = awarded === 0 ? 'pathways.console.caughtUpNone' : 'pathways.console.caughtUp';
     res.redirect(303, `/console/pathways?done=${done}`);
+  });
+
+  // First the question, then (confirmed=1) the archiving: the pathway awards nothing more.
+  router.post('/pathways/:id/archive', form, checkCsrf, async (req, res) => {
+    const id = param(req, 'id');
+    if (field(req.body, 'confirmed') === '1') {
+      await archivePathway(app, sessionOf(res).actor, id);
+      return res.redirect(303, '/console/pathways?done=pathways.console.archived');
+    }
+    const t = translator(languageOf(req, res));
+    await consolePage(
+      app,
+      req,
+      res,
+      'confirm',
+      'pathways.console.title',
+      {
+        confirm: {
+          question: t('pathways.console.archiveQuestion'),
+          lines: [t('pathways.console.archiveLine')],
+          action: `/console/pathways/${id}/archive`,
+          fields: [{ name: 'confirmed', value: '1' }],
+          danger: true,
+          confirmLabel: t('pathways.console.archive'),
+          backHref: '/console/pathways',
+          backLinkLabel: t('pathways.console.archiveBack'),
+        },
+      },
+      { active: 'pathways' },
+    );
   });
 
   return router;

@@ -1,6 +1,6 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../../app/context.js';
-import { catchUpPathway, createPathway, getPathway, listPathways } from '../../app/pathways.js';
+import { archivePathway, catchUpPathway, createPathway, getPathway, listPathways } from '../../app/pathways.js';
 import { actorOf, param, requireToken } from '../auth.js';
 import { validateBody } from '../validate.js';
 import { refuseDeclaredOversize } from './verify.js';
@@ -24,6 +24,10 @@ export function pathwayApiRouter(app: AppContext): Router {
   });
   router.post('/pathways/:id/catch-up', token, async (req, res) => {
     res.json(await catchUpPathway(app, actorOf(res), param(req, 'id')));
+  });
+  router.post('/pathways/:id/archive', token, async (req, res) => {
+    await archivePathway(app, actorOf(res), param(req, 'id'));
+    res.status(204).end();
   });
   return router;
 }

@@ -52,5 +52,9 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('jwt', 'text', (c) => c.notNull())
     .addColumn('issued_at', 'text', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('wallet_credentials_credential').on('wallet_credentials').column('credential_id').execute();
+  await db.schema
+    .createIndex('wallet_credentials_credential')
+    .on('wallet_credentials')
+    .column('credential_id')
+    .execute();
 }

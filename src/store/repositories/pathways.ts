@@ -13,6 +13,10 @@ export async function insertPathway(
   await db.insertInto('pathway_badges').values(badges).execute();
 }
 
+export async function archivePathwayRow(db: Executor, id: string, at: string): Promise<void> {
+  await db.updateTable('pathways').set({ archived_at: at }).where('id', '=', id).execute();
+}
+
 export function findPathway(db: Executor, id: string): Promise<PathwayRow | undefined> {
   return db.selectFrom('pathways').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -1,0 +1,94 @@
+import type { Executor } from '../database.js';
+import type { CredentialOfferRow, Database, WalletCredentialRow } from '../schema.js';
+
+type NewOffer = Omit<Database['credential_offers'], 'failed_attempts'>;
+
+export function insertOffer(db: Executor, row: NewOffer): Promise<unknown> {
+  return db.insertInto('credential_offers').values(row).execute();
+}
+
+export function findOfferByCode(db: Executor, codeHash: string): Promise<CredentialOfferRow | undefined> {
+  return db
+    .selectFrom('credential_offers')
+    .selectAll()
+    .where('pre_authorized_code_hash', '=', codeHash)
+    .executeTakeFirst();
+}
+
+export function findOfferByToken(db: Executor, tokenHash: string): Promise<CredentialOfferRow | undefined> {
+  return db.selectFrom('credential_offers').selectAll().where('access_token_hash', '=', tokenHash).executeTakeFirst();
+}
+
+/** One more wrong transaction code; the new count. */
+export async function countFailedAttempt(db: Executor, id: string): Promise<number> {
+  await db
+    .updateTable('credential_offers')
+    .set((eb) => ({ failed_attempts: eb('failed_attempts', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+  const row = await db
+    .selectFrom('credential_offers')
+    .select('failed_attempts')
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return Number(row?.failed_attempts ?? 0);
+}
+
+/** Exchanges the pre-authorized code for an access token, only if nobody did it first: false when someone did. */
+export async function redeemOffer(
+  db: Executor,
+  id: string,
+  change: { used_at: string; access_token_hash: string; access_token_expires_at: string },
+): Promise<boolean> {
+  const done = await db
+    .updateTable('credential_offers')
+    .set(change)
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/** Marks the offer's credential as issued, only once: false when it already was. */
+export async function markIssued(
+  db: Executor,
+  id: string,
+  change: { issued_credential_id: string; notification_id: string },
+): Promise<boolean> {
+  const done = await db
+    .updateTable('credential_offers')
+    .set(change)
+    .where('id', '=', id)
+    .where('issued_credential_id', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+export async function recordNotification(db: Executor, id: string, event: string): Promise<void> {
+  await db.updateTable('credential_offers').set({ notified_event: event }).where('id', '=', id).execute();
+}
+
+export async function insertNonce(db: Executor, nonce: string, expiresAt: string): Promise<void> {
+  await db.insertInto('credential_nonces').values({ nonce, expires_at: expiresAt }).execute();
+}
+
+/** Takes a nonce for one proof: true when it existed and had not expired. Expired nonces are swept meanwhile. */
+export async function consumeNonce(db: Executor, nonce: string, now: string): Promise<boolean> {
+  await db.deleteFrom('credential_nonces').where('expires_at', '<', now).execute();
+  const done = await db.deleteFrom('credential_nonces').where('nonce', '=', nonce).executeTakeFirst();
+  return Number(done.numDeletedRows) === 1;
+}
+
+export function insertWalletCredential(db: Executor, row: Database['wallet_credentials']): Promise<unknown> {
+  return db.insertInto('wallet_credentials').values(row).execute();
+}
+
+/** The copies of one badge that went to wallets, oldest first. */
+export function walletCopiesOf(db: Executor, credentialId: string): Promise<WalletCredentialRow[]> {
+  return db
+    .selectFrom('wallet_credentials')
+    .selectAll()
+    .where('credential_id', '=', credentialId)
+    .orderBy('issued_at')
+    .execute();
+}
