@@ -1,5 +1,6 @@
 import type { Lang } from './catalogue.js';
 import { recordAudit } from './audit-actions.js';
+import { eraseWalletData } from '../store/repositories/credential-offers.js';
 import {
   deleteRecipient,
   findCredential,
@@ -230,6 +231,7 @@ export async function eraseCredentialData(
   await app.db.transaction().execute(async (trx) => {
     await deleteRecipient(trx, row.id);
     await eraseForCredential(trx, row.id);
+    await eraseWalletData(trx, row.id);
     // The stored copy goes too: it may carry the holder's name. The holder keeps their own copy, which still
     // verifies, since its status lives in the status list, not in this row.
     await updateCredential(trx, row.id, {

@@ -147,7 +147,9 @@ describe('an awarded badge taken by a wallet with a fresh did:key', () => {
       `/api/v1/credentials/${awarded.id}/wallet-copies`,
     );
     expect(res.status).toBe(200);
-    expect(res.body.copies).toEqual([expect.objectContaining({ holderDid: key.did, format: 'ldp_vc', state: 'active' })]);
+    expect(res.body.copies).toEqual([
+      expect.objectContaining({ holderDid: key.did, format: 'ldp_vc', state: 'active' }),
+    ]);
   });
 
   test('the wallet can tell the issuer it accepted the credential', async () => {
@@ -162,9 +164,37 @@ describe('an awarded badge taken by a wallet with a fresh did:key', () => {
   });
 
   test('a second use of the same offer is refused', async () => {
-    const res = await tokenRequest({ grant_type: grant, 'pre-authorized_code': preAuthorized(offer), tx_code: offer.tx_code });
+    const res = await tokenRequest({
+      grant_type: grant,
+      'pre-authorized_code': preAuthorized(offer),
+      tx_code: offer.tx_code,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe('invalid_grant');
+  });
+
+  test("erasing the holder's data makes the platform forget the wallet copy and its DID", async () => {
+    const other = await award();
+    const otherKey = await freshDidKey();
+    await takeOffer(await offerFor(other.id), otherKey);
+    const pending = await offerFor(other.id);
+    expect((await issuer.operator.post(`/api/v1/credentials/${other.id}/erase`, {})).status).toBe(200);
+    const db = service.running.app.db;
+    const copies = await db
+      .selectFrom('wallet_credentials')
+      .selectAll()
+      .where('credential_id', '=', other.id)
+      .execute();
+    expect(copies).toHaveLength(1);
+    expect(JSON.stringify(copies)).not.toContain(otherKey.did);
+    expect(copies[0]!.credential_json).toBe('{}');
+    const offers = await db
+      .selectFrom('credential_offers')
+      .select('used_at')
+      .where('credential_id', '=', other.id)
+      .execute();
+    expect(offers.every((o) => o.used_at !== null)).toBe(true);
+    expect(preAuthorized(pending)).toBeTruthy();
   });
 
   test('revoking the badge revokes the copy in the wallet', async () => {
@@ -197,9 +227,15 @@ describe('what the token endpoint refuses', () => {
       .set({ expires_at: new Date(Date.now() - 1000).toISOString() })
       .where('credential_id', '=', awarded.id)
       .execute();
-    const res = await tokenRequest({ grant_type: grant, 'pre-authorized_code': preAuthorized(offer), tx_code: offer.tx_code });
+    const res = await tokenRequest({
+      grant_type: grant,
+      'pre-authorized_code': preAuthorized(offer),
+      tx_code: offer.tx_code,
+    });
     expect(res.status).toBe(400);
-    expect(await res.json()).toEqual(expect.objectContaining({ error: 'invalid_grant', error_description: expect.stringMatching(/expired/) }));
+    expect(await res.json()).toEqual(
+      expect.objectContaining({ error: 'invalid_grant', error_description: expect.stringMatching(/expired/) }),
+    );
   });
 
   test('a wrong transaction code', async () => {
@@ -215,7 +251,11 @@ describe('what the token endpoint refuses', () => {
     const wrong = offer.tx_code === '000000' ? '000001' : '000000';
     for (let i = 0; i < 5; i++)
       await tokenRequest({ grant_type: grant, 'pre-authorized_code': preAuthorized(offer), tx_code: wrong });
-    const res = await tokenRequest({ grant_type: grant, 'pre-authorized_code': preAuthorized(offer), tx_code: offer.tx_code });
+    const res = await tokenRequest({
+      grant_type: grant,
+      'pre-authorized_code': preAuthorized(offer),
+      tx_code: offer.tx_code,
+    });
     expect(res.status).toBe(400);
   });
 
@@ -230,12 +270,17 @@ describe('what the token endpoint refuses', () => {
 describe('what the credential endpoint refuses', () => {
   async function tokenFor(): Promise<string> {
     const offer = await offerFor((await award()).id);
-    const res = await tokenRequest({ grant_type: grant, 'pre-authorized_code': preAuthorized(offer), tx_code: offer.tx_code });
+    const res = await tokenRequest({
+      grant_type: grant,
+      'pre-authorized_code': preAuthorized(offer),
+      tx_code: offer.tx_code,
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { access_token: string }).access_token;
   }
   async function nonce(): Promise<string> {
-    return ((await (await fetch(`${service.url}/oid4vci/nonce`, { method: 'POST' })).json()) as { c_nonce: string }).c_nonce;
+    return ((await (await fetch(`${service.url}/oid4vci/nonce`, { method: 'POST' })).json()) as { c_nonce: string })
+      .c_nonce;
   }
   async function proof(key: HolderKey, claims: { aud?: string; nonce?: string }): Promise<string> {
     return new SignJWT(claims)

@@ -92,3 +92,20 @@ export function walletCopiesOf(db: Executor, credentialId: string): Promise<Wall
     .orderBy('issued_at')
     .execute();
 }
+
+/**
+ * A holder's data erased: the copies in wallets keep verifying where they are (their status is in the list), but
+ * the platform forgets them (the holder's DID, the signed copy with its hashed e-mail), and unused offers die.
+ */
+export async function eraseWalletData(db: Executor, credentialId: string): Promise<void> {
+  await db
+    .updateTable('wallet_credentials')
+    .set({ holder_did: '', credential_json: '{}', jwt: '' })
+    .where('credential_id', '=', credentialId)
+    .execute();
+  await db
+    .deleteFrom('credential_offers')
+    .where('credential_id', '=', credentialId)
+    .where('used_at', 'is', null)
+    .execute();
+}
