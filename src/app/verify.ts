@@ -4,9 +4,11 @@ import type { VerifiableInput } from '../engine/verify/parse-input.js';
 import type { VerificationReport } from '../engine/verify/report.js';
 import { verifyCredential } from '../engine/verify/verify-credential.js';
 import { budgetedFetcher } from '../net/fetch-budget.js';
+import { originalOfWalletCopy } from '../store/repositories/credential-offers.js';
 import { findCredential } from '../store/repositories/credentials.js';
 import { findSuspensionTwin } from '../store/repositories/status-lists.js';
 import { findVcApiCredential } from '../store/repositories/vc-api-credentials.js';
+import { isUuid } from '../shared/uuid.js';
 import type { AppContext } from './context.js';
 
 /** All the documents one verification fetches (schemas, keys, status lists, endorsements) share this time. */
@@ -57,11 +59,20 @@ async function countVerification(app: AppContext, report: VerificationReport): P
     .execute();
 }
 
+/** A copy taken into a wallet (OpenID4VCI) shares its badge's status: its suspension is the badge's. */
+async function walletCopyOriginal(app: AppContext, id: string): Promise<string | undefined> {
+  const copy = /^urn:uuid:([0-9a-f-]{36})$/i.exec(id)?.[1];
+  return copy && isUuid(copy) ? originalOfWalletCopy(app.db, copy) : undefined;
+}
+
 async function suspensionEntryOf(
   app: AppContext,
   credential: Record<string, unknown>,
 ): Promise<Record<string, unknown>[]> {
-  const id = typeof credential.id === 'string' ? app.ids.credentialIdFromUrl(credential.id) : undefined;
+  const id =
+    typeof credential.id !== 'string'
+      ? undefined
+      : (app.ids.credentialIdFromUrl(credential.id) ?? (await walletCopyOriginal(app, credential.id)));
   // A credential signed through the VC API (src/app/vc-api.ts) is found by its own id, whatever it is.
   const row =
     (id ? await findCredential(app.db, id) : undefined) ??

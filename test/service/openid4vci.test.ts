@@ -197,6 +197,13 @@ describe('an awarded badge taken by a wallet with a fresh did:key', () => {
     expect(preAuthorized(pending)).toBeTruthy();
   });
 
+  test('suspending the badge suspends the copy in the wallet, and lifting it lifts both', async () => {
+    expect((await issuer.operator.post(`/api/v1/credentials/${awarded.id}/suspend`, {})).status).toBe(200);
+    expect((await verify(received.credential)).verdict).toBe('suspended');
+    expect((await issuer.operator.post(`/api/v1/credentials/${awarded.id}/unsuspend`, {})).status).toBe(200);
+    expect((await verify(received.credential)).verdict).toBe('valid');
+  });
+
   test('revoking the badge revokes the copy in the wallet', async () => {
     const revoked = await issuer.operator.post(`/api/v1/credentials/${awarded.id}/revoke`, { reason: 'erreur' });
     expect(revoked.status).toBe(200);

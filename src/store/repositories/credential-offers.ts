@@ -109,3 +109,13 @@ export async function eraseWalletData(db: Executor, credentialId: string): Promi
     .where('used_at', 'is', null)
     .execute();
 }
+
+/** The badge a wallet copy was made from, found by the copy's own id (`urn:uuid:<id>`). */
+export async function originalOfWalletCopy(db: Executor, copyId: string): Promise<string | undefined> {
+  const row = await db
+    .selectFrom('wallet_credentials')
+    .select('credential_id')
+    .where('id', '=', copyId)
+    .executeTakeFirst();
+  return row?.credential_id;
+}
