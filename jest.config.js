@@ -11,4 +11,7 @@ export default {
     }],
   },
   testTimeout: 30000,
+  // Native ESM keeps every test file's modules alive in one process: past ~120 files the in-band run ran out of
+  // heap. With a limit, Jest runs the files in a worker and replaces it once it holds more than this after a file.
+  workerIdleMemoryLimit: '1GB',
 };

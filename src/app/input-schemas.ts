@@ -30,6 +30,7 @@ export type InputSchema =
   | 'vc-api-status.json'
   | 'vc-api-verify-credential.json'
   | 'vc-api-verify-presentation.json'
+  | 'vcapi-exchange.json'
   | 'verify-page.json';
 
 type AddFormats = (ajv: Ajv) => Ajv;

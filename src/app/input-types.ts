@@ -310,6 +310,16 @@ export interface VcApiVerifyPresentationInput {
   };
 }
 
+/** schemas/api/vcapi-exchange.json */
+export interface VcapiExchangeInput {
+  /**
+   * Signed by the holder's DID (proofPurpose authentication) over the challenge and domain
+   */
+  verifiablePresentation?: {
+    [k: string]: unknown;
+  };
+}
+
 /** schemas/api/verify-page.json */
 export interface VerifyPageInput {
   /**
@@ -352,5 +362,6 @@ export interface InputTypes {
   'vc-api-status.json': VcApiStatusInput;
   'vc-api-verify-credential.json': VcApiVerifyCredentialInput;
   'vc-api-verify-presentation.json': VcApiVerifyPresentationInput;
+  'vcapi-exchange.json': VcapiExchangeInput;
   'verify-page.json': VerifyPageInput;
 }

@@ -19,6 +19,7 @@ import {
   walletCopiesOf,
 } from '../store/repositories/credential-offers.js';
 import { findOrganisation } from '../store/repositories/organisations.js';
+import type { Executor } from '../store/database.js';
 import type { CredentialOfferRow, CredentialRow } from '../store/schema.js';
 import { newId } from '../shared/clock.js';
 import { recordAudit } from './audit-actions.js';
@@ -186,8 +187,52 @@ export function authorizationServerMetadata(app: AppContext): Record<string, unk
   };
 }
 
+/**
+ * The offer's pre-authorized code is derived from a second secret, the exchange secret, which names the offer's
+ * interaction URL and VC API exchange (src/app/vcapi-exchanges.ts). Whoever holds the exchange secret can rebuild
+ * the OpenID4VCI offer; whoever holds only the code (it is in the QR code) cannot go back to the exchange, which
+ * asks for no transaction code. Only the code's hash is stored, as before.
+ */
+export function codeOfExchange(secret: string): string {
+  return createHash('sha256').update(`blason/oid4vci-code/${secret}`).digest('base64url');
+}
+
+/** The offer, found by its exchange secret. */
+export function findOfferOfExchange(app: AppContext, secret: string): Promise<CredentialOfferRow | undefined> {
+  return findOfferByCode(app.db, sha256(codeOfExchange(secret)));
+}
+
+/** The interaction URL of an offer (issue 15 §2): a wallet asks it which protocols it may use. */
+export function interactionUrlOf(app: AppContext, secret: string): string {
+  return `${app.ids.origin}/interactions/${secret}?iuv=1`;
+}
+
+/** `openid-credential-offer://?credential_offer=…` for a pre-authorized code: what the QR code holds. */
+export function offerLinkOf(app: AppContext, code: string): string {
+  const credentialOffer = {
+    credential_issuer: credentialIssuerId(app),
+    credential_configuration_ids: Object.keys(FORMATS),
+    grants: {
+      [PRE_AUTHORIZED_GRANT]: {
+        'pre-authorized_code': code,
+        tx_code: {
+          input_mode: 'numeric',
+          length: TX_CODE_LENGTH,
+          description: 'Code à 6 chiffres affiché sur votre page Blason / 6-digit code shown on your Blason page',
+        },
+      },
+    },
+  };
+  return `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(credentialOffer))}`;
+}
+
 export interface CreatedOffer {
   offerId: string;
+  /**
+   * `…/interactions/{secret}?iuv=1`: the same offer for any wallet, OpenID4VCI or VC API. It needs no transaction
+   * code, so it is shown only to whoever made the offer, never inside the QR code.
+   */
+  interaction: string;
   /** `openid-credential-offer://?credential_offer=…`: what the QR code holds. Never the transaction code. */
   offer: string;
   /** Six digits the holder types in her wallet: shown to her beside the QR code, never inside it. */
@@ -200,7 +245,8 @@ export interface CreatedOffer {
 async function makeOffer(app: AppContext, row: CredentialRow, createdBy: string | null): Promise<CreatedOffer> {
   if (row.erased_at) throw new AppError(410, 'erased', "This badge's holder data was erased: it cannot be offered.");
   if (row.revoked_at) throw conflict('This badge is revoked: it cannot be added to a wallet.');
-  const code = randomBytes(32).toString('base64url');
+  const secret = randomBytes(32).toString('base64url');
+  const code = codeOfExchange(secret);
   const txCode = String(randomInt(0, 10 ** TX_CODE_LENGTH)).padStart(TX_CODE_LENGTH, '0');
   const now = app.clock.now();
   const at = now.toISOString();
@@ -233,23 +279,9 @@ async function makeOffer(app: AppContext, row: CredentialRow, createdBy: string 
       details: { offerId, by: createdBy ? 'operator' : 'holder' },
     });
   });
-  const credentialOffer = {
-    credential_issuer: credentialIssuerId(app),
-    credential_configuration_ids: Object.keys(FORMATS),
-    grants: {
-      [PRE_AUTHORIZED_GRANT]: {
-        'pre-authorized_code': code,
-        tx_code: {
-          input_mode: 'numeric',
-          length: TX_CODE_LENGTH,
-          description: 'Code à 6 chiffres affiché sur votre page Blason / 6-digit code shown on your Blason page',
-        },
-      },
-    },
-  };
-  const offer = `openid-credential-offer://?credential_offer=${encodeURIComponent(JSON.stringify(credentialOffer))}`;
   const badgeName = String((JSON.parse(row.credential_json) as { name?: unknown }).name ?? '');
-  return { offerId, offer, txCode, expiresAt, badgeName };
+  const interaction = interactionUrlOf(app, secret);
+  return { offerId, interaction, offer: offerLinkOf(app, code), txCode, expiresAt, badgeName };
 }
 
 /** POST /api/v1/credentials/{id}/offer: an operator offers one of its organisation's badges to its holder. */
@@ -452,10 +484,48 @@ export async function issueToWallet(
   if (offer.issued_credential_id)
     throw new OAuthError(400, 'invalid_credential_request', 'This offer was already used: ask for a new one.');
   const key = await verifyProof(app, proofJwtOf(body));
-  const row = await findCredential(app.db, offer.credential_id);
-  if (!row || row.erased_at || row.revoked_at)
-    throw new OAuthError(400, 'credential_request_denied', 'This badge was revoked or erased: it cannot be issued.');
   const format = FORMATS[configuration as CredentialConfigurationId];
+  const notificationId = randomBytes(16).toString('base64url');
+  const copy = await issueWalletCopy(app, offer, key.did, format, 'oid4vci', (trx, copyId) =>
+    markIssued(trx, offer.id, { issued_credential_id: copyId, notification_id: notificationId }),
+  );
+  if (copy === 'denied')
+    throw new OAuthError(400, 'credential_request_denied', 'This badge was revoked or erased: it cannot be issued.');
+  if (copy === 'used')
+    throw new OAuthError(400, 'invalid_credential_request', 'This offer was already used: ask for a new one.');
+  return {
+    credentials: [{ credential: format === 'ldp_vc' ? copy.signed : copy.jwt }],
+    notification_id: notificationId,
+  };
+}
+
+export interface WalletCopy {
+  copyId: string;
+  signed: OpenBadgeCredential;
+  jwt: string;
+}
+
+/** The two ways a wallet takes an offer; said in the audit entry. */
+export type WalletProtocol = 'oid4vci' | 'vcapi';
+
+/** Raised inside the transaction when the offer was used first: nothing is stored. */
+class OfferUsedFirst extends Error {}
+
+/**
+ * Signs and stores the badge's copy bound to the holder's DID, and audits it: the only way a copy is made, for
+ * OpenID4VCI and the VC API exchange alike. `claim` marks the offer used within the same transaction and says
+ * false when it was used first. 'denied' when the badge was revoked or erased, 'used' when the claim failed.
+ */
+export async function issueWalletCopy(
+  app: AppContext,
+  offer: CredentialOfferRow,
+  holderDid: string,
+  format: WalletFormat,
+  protocol: WalletProtocol,
+  claim: (trx: Executor, copyId: string) => Promise<boolean>,
+): Promise<WalletCopy | 'denied' | 'used'> {
+  const row = await findCredential(app.db, offer.credential_id);
+  if (!row || row.erased_at || row.revoked_at) return 'denied';
   const org = (await findOrganisation(app.db, row.organisation_id))!;
   const signers = await app.keys.signers(org.id, issuerDid(app, org));
   const { proof: _proof, ...original } = JSON.parse(row.credential_json) as OpenBadgeCredential;
@@ -464,38 +534,41 @@ export async function issueToWallet(
   const unsigned: OpenBadgeCredential = {
     ...original,
     id: `urn:uuid:${copyId}`,
-    credentialSubject: { id: key.did, ...subject },
+    credentialSubject: { id: holderDid, ...subject },
   };
   const now = app.clock.now();
   const signed = await signDataIntegrity(unsigned, signers.dataIntegrity, now);
   const jwt = await signJwt(signed, signers.jwt);
-  const notificationId = randomBytes(16).toString('base64url');
   const at = now.toISOString();
-  await app.db.transaction().execute(async (trx) => {
-    if (!(await markIssued(trx, offer.id, { issued_credential_id: copyId, notification_id: notificationId })))
-      throw new OAuthError(400, 'invalid_credential_request', 'This offer was already used: ask for a new one.');
-    await insertWalletCredential(trx, {
-      id: copyId,
-      credential_id: row.id,
-      organisation_id: row.organisation_id,
-      offer_id: offer.id,
-      holder_did: key.did,
-      format,
-      credential_json: JSON.stringify(signed),
-      jwt,
-      issued_at: at,
+  try {
+    await app.db.transaction().execute(async (trx) => {
+      if (!(await claim(trx, copyId))) throw new OfferUsedFirst();
+      await insertWalletCredential(trx, {
+        id: copyId,
+        credential_id: row.id,
+        organisation_id: row.organisation_id,
+        offer_id: offer.id,
+        holder_did: holderDid,
+        format,
+        credential_json: JSON.stringify(signed),
+        jwt,
+        issued_at: at,
+      });
+      await recordAudit(trx, {
+        at,
+        actorId: null,
+        organisationId: row.organisation_id,
+        action: 'credential.walletIssued',
+        targetType: 'credential',
+        targetId: row.id,
+        details: { offerId: offer.id, copyId, format, protocol },
+      });
     });
-    await recordAudit(trx, {
-      at,
-      actorId: null,
-      organisationId: row.organisation_id,
-      action: 'credential.walletIssued',
-      targetType: 'credential',
-      targetId: row.id,
-      details: { offerId: offer.id, copyId, format },
-    });
-  });
-  return { credentials: [{ credential: format === 'ldp_vc' ? signed : jwt }], notification_id: notificationId };
+  } catch (error) {
+    if (error instanceof OfferUsedFirst) return 'used';
+    throw error;
+  }
+  return { copyId, signed, jwt };
 }
 
 /** POST /oid4vci/notification: the wallet says what became of the credential (kept for the operator). */

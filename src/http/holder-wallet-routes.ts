@@ -30,6 +30,7 @@ export function holderWalletRouter(app: AppContext): Router {
         title: translator(lang)('wallet.title'),
         name: created.badgeName,
         offer: created.offer,
+        interaction: created.interaction,
         qrSvgHtml: await qrSvg(created.offer),
         txCode: created.txCode,
         expires: formatDateTime(created.expiresAt, lang),

@@ -32,6 +32,7 @@ import { directoryRouter } from './routes/directory.js';
 import { verifyPageRouter, verifyRouter } from './routes/verify.js';
 import { vcApiRouter } from './routes/vc-api.js';
 import { openid4vciRouter } from './routes/openid4vci.js';
+import { vcapiExchangesRouter } from './routes/vcapi-exchanges.js';
 
 const DATABASE_UNAVAILABLE = {
   fr: 'Le service est momentanément indisponible. Réessayez dans quelques secondes.',
@@ -113,6 +114,8 @@ export function createHttpApp(app: AppContext, pages: PageRenderer, provider: Pr
   http.use(verifyRouter(app));
   // OpenID4VCI (wallets): metadata, token, nonce, credential; and POST /api/v1/credentials/{id}/offer.
   http.use(openid4vciRouter(app));
+  // VC API exchanges for wallets: GET /interactions/{id}?iuv=1 and POST /exchanges/{id} (same offers).
+  http.use(vcapiExchangesRouter(app));
   // The W3C VC API at the root (/credentials/verify, /credentials/issue…), before the /api/v1 routers.
   http.use(vcApiRouter(app));
   // Public, before the API routers that ask for a token: GET /api/v1/directory needs none.

@@ -33,6 +33,7 @@ import * as directory from './migrations/013-directory.js';
 import * as pathways from './migrations/015-pathways.js';
 import * as vcApiCredentials from './migrations/016-vc-api-credentials.js';
 import * as openid4vci from './migrations/017-openid4vci.js';
+import * as vcapiExchanges from './migrations/018-vcapi-exchanges.js';
 
 export type Db = Kysely<Database>;
 /** Where a repository writes: the database, or a transaction a use case opened. */
@@ -90,6 +91,7 @@ const migrations: Record<string, Migration> = {
   '015-pathways': pathways,
   '016-vc-api-credentials': vcApiCredentials,
   '017-openid4vci': openid4vci,
+  '018-vcapi-exchanges': vcapiExchanges,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

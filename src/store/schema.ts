@@ -404,6 +404,9 @@ export interface Database {
     issued_credential_id: string | null;
     notification_id: string | null;
     notified_event: string | null;
+    /** The VC API exchange's DID Authentication challenge, and until when it is accepted (migration 018). */
+    exchange_challenge: string | null;
+    exchange_challenge_expires_at: string | null;
   };
   /** A nonce handed out by the OpenID4VCI nonce endpoint, good for one proof of possession. */
   credential_nonces: { nonce: string; expires_at: string };

@@ -66,6 +66,16 @@ test('a wallet takes the badge with the link and the code from her page', async 
   expect((credential as { credentialSubject: { id: string } }).credentialSubject.id).toBe(key.did);
 });
 
+test('the page also gives the VC API interaction URL, which names the same offer as the QR code', async () => {
+  const page = await (await askForOffer(anaBadge.id)).text();
+  expect(page).toContain('Autre lien (VC API)');
+  const link = /href="(openid-credential-offer:\/\/[^"]+)"/.exec(page)![1]!.replaceAll('&amp;', '&');
+  const interaction = /value="([^"]+)"\s+data-wallet-interaction/.exec(page)![1]!.replaceAll('&#x3D;', '=');
+  expect(interaction).toMatch(new RegExp(`^${service.url}/interactions/[A-Za-z0-9_-]{43}\\?iuv=1$`));
+  const answer = (await (await fetch(interaction)).json()) as { protocols: { OID4VCI: string } };
+  expect(answer.protocols.OID4VCI).toBe(link.replaceAll('&#x3D;', '='));
+});
+
 test("someone else's badge cannot be offered from her space", async () => {
   const res = await askForOffer(bobBadge.id);
   expect(res.status).toBe(404);

@@ -96,7 +96,12 @@ export function openid4vciRouter(app: AppContext): Router {
   router.post('/api/v1/credentials/:id/offer', requireToken(app), async (req, res) => {
     const created = await createOffer(app, actorOf(res), param(req, 'id'));
     res.setHeader('Cache-Control', 'no-store');
-    res.status(201).json({ offer: created.offer, tx_code: created.txCode, expires_at: created.expiresAt });
+    res.status(201).json({
+      offer: created.offer,
+      tx_code: created.txCode,
+      expires_at: created.expiresAt,
+      interaction_url: created.interaction,
+    });
   });
   router.get('/api/v1/credentials/:id/wallet-copies', requireToken(app), async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -1,7 +1,10 @@
 import type { Executor } from '../database.js';
 import type { CredentialOfferRow, Database, WalletCredentialRow } from '../schema.js';
 
-type NewOffer = Omit<Database['credential_offers'], 'failed_attempts'>;
+type NewOffer = Omit<
+  Database['credential_offers'],
+  'failed_attempts' | 'exchange_challenge' | 'exchange_challenge_expires_at'
+>;
 
 export function insertOffer(db: Executor, row: NewOffer): Promise<unknown> {
   return db.insertInto('credential_offers').values(row).execute();
@@ -59,6 +62,40 @@ export async function markIssued(
     .updateTable('credential_offers')
     .set(change)
     .where('id', '=', id)
+    .where('issued_credential_id', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/** A VC API exchange's new challenge, only on an offer nobody used: false when someone did. */
+export async function setExchangeChallenge(
+  db: Executor,
+  id: string,
+  change: { exchange_challenge: string; exchange_challenge_expires_at: string },
+): Promise<boolean> {
+  const done = await db
+    .updateTable('credential_offers')
+    .set(change)
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
+/**
+ * Uses the offer up through a VC API exchange and records its copy, only if neither protocol used it first (the
+ * OpenID4VCI token sets used_at): false when one did. The challenge goes with it, so it cannot be answered again.
+ */
+export async function claimForExchange(
+  db: Executor,
+  id: string,
+  change: { used_at: string; issued_credential_id: string },
+): Promise<boolean> {
+  const done = await db
+    .updateTable('credential_offers')
+    .set({ ...change, exchange_challenge: null, exchange_challenge_expires_at: null })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
     .where('issued_credential_id', 'is', null)
     .executeTakeFirst();
   return Number(done.numUpdatedRows) === 1;
