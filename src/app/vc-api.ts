@@ -150,6 +150,27 @@ export async function verifyCredentialVcApi(
   return { status: result.verified ? 200 : unreadable ? 400 : 422, body: result };
 }
 
+/**
+ * The platform's verdict on a presentation, each credential counted in the metrics. One time budget for everything
+ * the presentation makes Blason fetch: the holder's key and every credential's.
+ */
+async function presentationReport(
+  app: AppContext,
+  presentation: VerifiableInput,
+  options: { challenge?: string; domain?: string },
+): Promise<PresentationReport> {
+  const fetcher = budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS);
+  const report = await verifyPresentation(presentation, {
+    fetcher,
+    now: app.clock.now(),
+    ...(options.challenge !== undefined ? { challenge: options.challenge } : {}),
+    ...(options.domain !== undefined ? { domain: options.domain } : {}),
+    verifyCredential: (input) => verifyAny(app, input, { count: true, fetcher }),
+  });
+  for (const one of report.credentials) app.metrics?.verified(one.verdict);
+  return report;
+}
+
 /** Failures that say the request did not hold a usable presentation, rather than one that does not verify. */
 const MALFORMED_PRESENTATION = new Set<string>([
   'presentation.notPresentation',
@@ -169,19 +190,7 @@ export async function verifyPresentationVcApi(
     options?: { challenge?: string; domain?: string; returnPresentation?: boolean };
   };
   const options = request.options ?? {};
-  // One time budget for everything the presentation makes Blason fetch: the holder's key and every credential's.
-  const fetcher = budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS);
-  const report: PresentationReport = await verifyPresentation(
-    { credential: request.verifiablePresentation },
-    {
-      fetcher,
-      now: app.clock.now(),
-      ...(options.challenge !== undefined ? { challenge: options.challenge } : {}),
-      ...(options.domain !== undefined ? { domain: options.domain } : {}),
-      verifyCredential: (input) => verifyAny(app, input, { count: true, fetcher }),
-    },
-  );
-  for (const one of report.credentials) app.metrics?.verified(one.verdict);
+  const report = await presentationReport(app, { credential: request.verifiablePresentation }, options);
   const errors = report.checks.filter((c) => c.outcome === 'failed').map(problemOf);
   const result: VcApiPresentationResult = {
     verified: report.verified,
@@ -478,15 +487,7 @@ export async function verifyPresentationReport(
   presentation: VerifiableInput,
   options: { challenge?: string; domain?: string } = {},
 ): Promise<Omit<PresentationReport, 'credentials'> & { credentials: Omit<VerificationReport, 'credential'>[] }> {
-  const fetcher = budgetedFetcher(app.fetcher, VERIFICATION_FETCH_BUDGET_MS);
-  const report = await verifyPresentation(presentation, {
-    fetcher,
-    now: app.clock.now(),
-    ...(options.challenge !== undefined ? { challenge: options.challenge } : {}),
-    ...(options.domain !== undefined ? { domain: options.domain } : {}),
-    verifyCredential: (input) => verifyAny(app, input, { count: true, fetcher }),
-  });
-  for (const one of report.credentials) app.metrics?.verified(one.verdict);
+  const report = await presentationReport(app, presentation, options);
   return {
     ...report,
     credentials: report.credentials.map(({ credential: _credential, ...rest }) => rest),
