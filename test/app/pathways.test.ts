@@ -24,6 +24,7 @@ import type { Actor } from '../../src/app/policies.js';
 import { didDocumentForSlug } from '../../src/app/public-documents.js';
 import { verifyAny } from '../../src/app/verify.js';
 import type { OpenBadgeCredential } from '../../src/engine/model/types.js';
+import type { PathwayCreateInput } from '../../src/app/input-types.js';
 import { refusal, testApp, type TestApp } from '../support/app-context.js';
 import { verifyIndependently } from '../support/independent-vc.js';
 import { expectValid } from '../support/ob3-schemas.js';
@@ -66,6 +67,11 @@ function person(): string {
 
 function award(actor: Actor, achievementId: string, email: string) {
   return awardCredential(t.app, actor, { achievementId, recipient: { email, name: 'Camille Martin' } });
+}
+
+/** A pathway of BGE over these badges, owned by its operator: all of them, unless `extra` says otherwise. */
+function bgePathway(name: string, badges: string[], extra: Partial<PathwayCreateInput> = {}) {
+  return createPathway(t.app, operator, { issuerId: bge.id, name: { fr: name }, badges, rule: 'all', ...extra });
 }
 
 /** The pathway badges a person holds (live), as stored. */
@@ -120,35 +126,22 @@ describe('creating a pathway', () => {
       .set({ archived_at: '2026-01-01T00:00:00.000Z' })
       .where('id', '=', second)
       .execute();
-    const error = await refusal(
-      createPathway(t.app, operator, { issuerId: bge.id, name: { fr: 'P' }, badges: [first, second], rule: 'all' }),
-    );
+    const error = await refusal(bgePathway('P', [first, second]));
     expect(error.status).toBe(422);
     expect(error.message).toMatch(/not archived/);
   });
 
   test('a badge that does not exist is refused', async () => {
     const [first] = await threeBadges();
-    const error = await refusal(
-      createPathway(t.app, operator, {
-        issuerId: bge.id,
-        name: { fr: 'P' },
-        badges: [first, '6f1c8d1e-0000-4000-8000-000000000000'],
-        rule: 'all',
-      }),
-    );
+    const error = await refusal(bgePathway('P', [first, '6f1c8d1e-0000-4000-8000-000000000000']));
     expect(error.status).toBe(422);
   });
 
   test('"N of them" needs N, and no more than the badges', async () => {
     const badges = await threeBadges();
-    const missing = await refusal(
-      createPathway(t.app, operator, { issuerId: bge.id, name: { fr: 'P' }, badges, rule: 'count' }),
-    );
+    const missing = await refusal(bgePathway('P', badges, { rule: 'count' }));
     expect(missing.status).toBe(422);
-    const tooMany = await refusal(
-      createPathway(t.app, operator, { issuerId: bge.id, name: { fr: 'P' }, badges, rule: 'count', requiredCount: 4 }),
-    );
+    const tooMany = await refusal(bgePathway('P', badges, { rule: 'count', requiredCount: 4 }));
     expect(tooMany.status).toBe(422);
   });
 
@@ -196,12 +189,7 @@ describe('completing a pathway', () => {
 
   test('the holder is e-mailed her pathway badge like any other badge', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Parcours courriel' },
-      badges: badges.slice(0, 2),
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Parcours courriel', badges.slice(0, 2));
     const email = person();
     await award(operator, badges[0], email);
     await award(operator, badges[1], email);
@@ -216,13 +204,7 @@ describe('completing a pathway', () => {
 
   test('"N of them": two badges of three complete it', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Deux sur trois' },
-      badges,
-      rule: 'count',
-      requiredCount: 2,
-    });
+    const pathway = await bgePathway('Deux sur trois', badges, { rule: 'count', requiredCount: 2 });
     const email = person();
     await award(operator, badges[0], email);
     expect(await pathwayBadgesOf(pathway.achievementId, email)).toHaveLength(0);
@@ -234,13 +216,7 @@ describe('completing a pathway', () => {
 
   test('within a period: badges further apart than the period do not complete it', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'En un mois' },
-      badges: badges.slice(0, 2),
-      rule: 'all',
-      withinDays: 30,
-    });
+    const pathway = await bgePathway('En un mois', badges.slice(0, 2), { withinDays: 30 });
     const realClock = t.app.clock;
     const start = realClock.now().getTime();
     const email = person();
@@ -260,12 +236,7 @@ describe('completing a pathway', () => {
 
   test('a revoked badge does not count', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Sans retrait' },
-      badges: badges.slice(0, 2),
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Sans retrait', badges.slice(0, 2));
     const email = person();
     const first = await award(operator, badges[0], email);
     await revokeCredential(t.app, operator, first.id, 'erreur');
@@ -276,12 +247,7 @@ describe('completing a pathway', () => {
 
   test('never a second pathway badge: checking again, or a badge revoked and awarded again', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Une seule fois' },
-      badges: badges.slice(0, 2),
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Une seule fois', badges.slice(0, 2));
     const email = person();
     const first = await award(operator, badges[0], email);
     await award(operator, badges[1], email);
@@ -307,12 +273,7 @@ describe('completing a pathway', () => {
 describe('when something fails', () => {
   test('a pathway badge that cannot be awarded does not undo the badge just awarded; the catch-up completes it', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Badge de parcours archivé' },
-      badges: badges.slice(0, 2),
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Badge de parcours archivé', badges.slice(0, 2));
     const archive = (at: string | null) =>
       t.app.db.updateTable('achievements').set({ archived_at: at }).where('id', '=', pathway.achievementId).execute();
     const email = person();
@@ -330,12 +291,7 @@ describe('when something fails', () => {
     await sql`CREATE TRIGGER audit_down_pathways BEFORE INSERT ON audit_log
       BEGIN SELECT RAISE(ABORT, 'the audit log is unavailable'); END`.execute(t.app.db);
     try {
-      const error = await createPathway(t.app, operator, {
-        issuerId: bge.id,
-        name: { fr: 'Sans trace' },
-        badges,
-        rule: 'all',
-      }).then(
+      const error = await bgePathway('Sans trace', badges).then(
         () => undefined,
         (e: unknown) => e,
       );
@@ -360,12 +316,7 @@ describe('catching up', () => {
     await award(operator, badges[0], early);
     await award(partner, badges[2], early);
     await award(operator, badges[0], partial);
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Rattrapage' },
-      badges: [badges[0], badges[2]],
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Rattrapage', [badges[0], badges[2]]);
     expect(await pathwayBadgesOf(pathway.achievementId, early)).toHaveLength(0);
     expect(await catchUpPathway(t.app, operator, pathway.id)).toEqual({ awarded: 1 });
     expect(await pathwayBadgesOf(pathway.achievementId, early)).toHaveLength(1);
@@ -376,12 +327,7 @@ describe('catching up', () => {
 
   test('only the owner organisation runs the catch-up', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Propriétaire' },
-      badges,
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Propriétaire', badges);
     expect((await refusal(catchUpPathway(t.app, partner, pathway.id))).status).toBe(404);
   });
 });
@@ -389,12 +335,7 @@ describe('catching up', () => {
 describe('progress, listings and indicators', () => {
   test("a holder's progress: badges counted of those required", async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Progression' },
-      badges,
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Progression', badges);
     const email = person();
     await award(operator, badges[0], email);
     await award(partner, badges[2], email);
@@ -432,12 +373,7 @@ describe('progress, listings and indicators', () => {
 
   test('indicators: holders and completions per pathway, hidden below three people', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Indicateurs' },
-      badges: badges.slice(0, 2),
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Indicateurs', badges.slice(0, 2));
     for (let i = 0; i < 4; i++) await award(operator, badges[0], person());
     const finisher = person();
     await award(operator, badges[0], finisher);
@@ -451,12 +387,7 @@ describe('progress, listings and indicators', () => {
 describe('archiving a pathway', () => {
   test('an archived pathway awards nothing more, leaves the lists, and its pathway badge is archived too', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Parcours clos' },
-      badges,
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Parcours clos', badges);
     await archivePathway(t.app, operator, pathway.id);
     const email = person();
     for (const id of badges) await award(id === badges[2] ? partner : operator, id, email);
@@ -473,12 +404,7 @@ describe('archiving a pathway', () => {
 
   test('only the owner organisation archives its pathway, and the archiving is audited', async () => {
     const badges = await threeBadges();
-    const pathway = await createPathway(t.app, operator, {
-      issuerId: bge.id,
-      name: { fr: 'Parcours à garder' },
-      badges,
-      rule: 'all',
-    });
+    const pathway = await bgePathway('Parcours à garder', badges);
     expect((await refusal(archivePathway(t.app, partner, pathway.id))).status).toBe(404);
     await archivePathway(t.app, operator, pathway.id);
     const audit = await t.app.db.selectFrom('audit_log').select('action').where('target_id', '=', pathway.id).execute();

@@ -1,3 +1,4 @@
+import type { Updateable } from 'kysely';
 import type { Executor } from '../database.js';
 import type { CredentialOfferRow, Database, WalletCredentialRow } from '../schema.js';
 
@@ -37,68 +38,63 @@ export async function countFailedAttempt(db: Executor, id: string): Promise<numb
   return Number(row?.failed_attempts ?? 0);
 }
 
+/** What says an offer is still open to a change: not used yet by either protocol, or its copy not issued yet. */
+type OpenColumn = 'used_at' | 'issued_credential_id';
+
+/**
+ * The one way an offer changes state: the change is made only while every column named is still empty, in one
+ * statement, so that two requests racing for the same offer cannot both win. False when someone was first.
+ */
+async function changeWhileOpen(
+  db: Executor,
+  id: string,
+  change: Updateable<Database['credential_offers']>,
+  open: OpenColumn[],
+): Promise<boolean> {
+  let query = db.updateTable('credential_offers').set(change).where('id', '=', id);
+  for (const column of open) query = query.where(column, 'is', null);
+  const done = await query.executeTakeFirst();
+  return Number(done.numUpdatedRows) === 1;
+}
+
 /** Exchanges the pre-authorized code for an access token, only if nobody did it first: false when someone did. */
-export async function redeemOffer(
+export function redeemOffer(
   db: Executor,
   id: string,
   change: { used_at: string; access_token_hash: string; access_token_expires_at: string },
 ): Promise<boolean> {
-  const done = await db
-    .updateTable('credential_offers')
-    .set(change)
-    .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) === 1;
+  return changeWhileOpen(db, id, change, ['used_at']);
 }
 
 /** Marks the offer's credential as issued, only once: false when it already was. */
-export async function markIssued(
+export function markIssued(
   db: Executor,
   id: string,
   change: { issued_credential_id: string; notification_id: string },
 ): Promise<boolean> {
-  const done = await db
-    .updateTable('credential_offers')
-    .set(change)
-    .where('id', '=', id)
-    .where('issued_credential_id', 'is', null)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) === 1;
+  return changeWhileOpen(db, id, change, ['issued_credential_id']);
 }
 
 /** A VC API exchange's new challenge, only on an offer nobody used: false when someone did. */
-export async function setExchangeChallenge(
+export function setExchangeChallenge(
   db: Executor,
   id: string,
   change: { exchange_challenge: string; exchange_challenge_expires_at: string },
 ): Promise<boolean> {
-  const done = await db
-    .updateTable('credential_offers')
-    .set(change)
-    .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) === 1;
+  return changeWhileOpen(db, id, change, ['used_at']);
 }
 
 /**
  * Uses the offer up through a VC API exchange and records its copy, only if neither protocol used it first (the
  * OpenID4VCI token sets used_at): false when one did. The challenge goes with it, so it cannot be answered again.
  */
-export async function claimForExchange(
+export function claimForExchange(
   db: Executor,
   id: string,
   change: { used_at: string; issued_credential_id: string },
 ): Promise<boolean> {
-  const done = await db
-    .updateTable('credential_offers')
-    .set({ ...change, exchange_challenge: null, exchange_challenge_expires_at: null })
-    .where('id', '=', id)
-    .where('used_at', 'is', null)
-    .where('issued_credential_id', 'is', null)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) === 1;
+  const closing = { ...change, exchange_challenge: null, exchange_challenge_expires_at: null };
+  return changeWhileOpen(db, id, closing, ['used_at', 'issued_credential_id']);
 }
 
 export async function recordNotification(db: Executor, id: string, event: string): Promise<void> {
